@@ -1,8 +1,13 @@
 //! Shortlist: candidate screening and matching. See `docs/design.md` in the shared folder for
 //! the data flow: extract → parse → store/index → score.
 
+pub mod api;
+pub mod config;
+pub mod engine;
 pub mod extract;
+pub mod index;
 pub mod parse;
 pub mod profile;
 pub mod role;
 pub mod score;
+pub mod store;

@@ -1,1 +1,230 @@
-fn main() {}
+//! The `shortlist` command: the HTTP server, and the engine's work from the command line.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser as ClapParser, Subcommand};
+use rayon::prelude::*;
+use serde_json::json;
+use tracing_subscriber::EnvFilter;
+
+use shortlist::api::{self, ApiSettings};
+use shortlist::config::{Config, LogFormat, hash_api_key};
+use shortlist::engine::Engine;
+use shortlist::extract::{self, Limits};
+use shortlist::parse::Parser;
+
+#[derive(ClapParser)]
+#[command(
+    name = "shortlist",
+    version,
+    about = "Candidate screening and matching"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (embedded storage: nothing else to install or start).
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080, or the config file's `bind`].
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// Data directory [default: ./index, or the config file's `data_dir`].
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Configuration file [default: config/default.toml when present].
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Parse resumes: one JSON line per file on stdout, in parallel. Exit 1 if any failed.
+    Parse {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The date the documents were written (YYYY-MM-DD), used when a document states none.
+        #[arg(long)]
+        document_date: Option<chrono::NaiveDate>,
+    },
+    /// Print a document's plain text in reading order.
+    Extract { file: PathBuf },
+    /// Print the SHA-256 of an API key, for `api_key_sha256` in the config file.
+    HashKey { key: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            bind,
+            data_dir,
+            config,
+        } => serve(bind, data_dir, config.as_deref()),
+        Command::Parse {
+            files,
+            document_date,
+        } => parse(&files, document_date),
+        Command::Extract { file } => extract_text(&file),
+        Command::HashKey { key } => {
+            println!("{}", hash_api_key(&key));
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn serve(
+    bind: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    config_path: Option<&Path>,
+) -> ExitCode {
+    let mut config = match Config::load(config_path) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("shortlist: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(bind) = bind {
+        config.bind = bind;
+    }
+    if let Some(data_dir) = data_dir {
+        config.data_dir = data_dir;
+    }
+    if let Err(error) = config.check_exposure() {
+        eprintln!("shortlist: {error}");
+        return ExitCode::FAILURE;
+    }
+    init_logging(config.log_format);
+
+    let limits = Limits {
+        max_input_bytes: config.max_upload_bytes,
+        ..Limits::default()
+    };
+    let engine = match Engine::open(&config.data_dir, &config.roles_dir, limits) {
+        Ok(engine) => Arc::new(engine),
+        Err(error) => {
+            eprintln!(
+                "shortlist: cannot open the data directory {}: {error}",
+                config.data_dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match TcpListener::bind(config.bind) {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("shortlist: cannot listen on {}: {error}", config.bind);
+            return ExitCode::FAILURE;
+        }
+    };
+    let settings = ApiSettings {
+        api_key_sha256: config.api_key_sha256.clone(),
+        max_upload_bytes: config.max_upload_bytes,
+        max_json_bytes: config.max_json_bytes,
+        extract_timeout: Duration::from_secs(config.extract_timeout_seconds),
+    };
+    tracing::info!(
+        bind = %config.bind,
+        data_dir = %config.data_dir.display(),
+        candidates = engine.candidate_count(),
+        authentication = !settings.api_key_sha256.is_empty(),
+        "shortlist is serving"
+    );
+    let result = actix_web::rt::System::new()
+        .block_on(async move { api::server(engine, settings, listener)?.await });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("shortlist: server stopped: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse(files: &[PathBuf], document_date: Option<chrono::NaiveDate>) -> ExitCode {
+    let parser = Parser::builtin();
+    let limits = Limits::default();
+    // Parsed in parallel, printed in the order given.
+    let lines: Vec<(bool, String)> = files
+        .par_iter()
+        .map(|path| {
+            let file = path.display().to_string();
+            let outcome = std::fs::read(path)
+                .map_err(|e| ("unreadable_file", format!("cannot read {file}: {e}")))
+                .and_then(|bytes| {
+                    let file_name = path.file_name().and_then(|n| n.to_str());
+                    Engine::parse_bytes(&parser, &bytes, file_name, document_date, &limits)
+                        .map_err(|e| (e.code(), format!("{file}: {e}")))
+                });
+            match outcome {
+                Ok((profile, _)) => (true, json!({"file": file, "profile": profile}).to_string()),
+                Err((code, message)) => (
+                    false,
+                    json!({"file": file, "error": {"code": code, "message": message}}).to_string(),
+                ),
+            }
+        })
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    let mut failed = 0;
+    for (ok, line) in &lines {
+        failed += usize::from(!ok);
+        if writeln!(stdout, "{line}").is_err() {
+            return ExitCode::FAILURE;
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "shortlist: {failed} of {} files could not be parsed",
+            files.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+fn extract_text(path: &Path) -> ExitCode {
+    let file = path.display();
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            eprintln!("shortlist: cannot read {file}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let file_name = path.file_name().and_then(|n| n.to_str());
+    match extract::extract(&bytes, file_name, &Limits::default()) {
+        Ok(document) => {
+            for warning in &document.warnings {
+                eprintln!("shortlist: {file}: warning: {}", warning.message);
+            }
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(document.text.as_bytes()).is_err()
+                || !document.text.ends_with('\n') && writeln!(stdout).is_err()
+            {
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("shortlist: {file}: {error} ({})", error.code());
+            ExitCode::FAILURE
+        }
+    }
+}

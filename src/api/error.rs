@@ -1,0 +1,187 @@
+//! Every error the API returns, as `application/problem+json` (RFC 9457) with a stable `code`.
+//! The mapping from engine errors to HTTP lives here and only here.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::engine::EngineError;
+use crate::extract::ExtractError;
+
+/// An error response. `detail` is written for the person reading it; a 500 never carries
+/// internals (the log keeps the cause).
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    code: &'a str,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal server error",
+            "Something went wrong on our side. The request id in the X-Request-Id header \
+             helps us find it.",
+        )
+    }
+
+    pub fn not_found_route() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+            "Not found",
+            "There is no such endpoint. The API lives under /v1 (see the README).",
+        )
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method not allowed",
+            "This endpoint does not accept that HTTP method.",
+        )
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+            format!("The request body is larger than the limit of {limit} bytes."),
+        )
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            "This server needs an API key: send it as `Authorization: Bearer <key>`.",
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.status, self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let problem = Problem {
+            kind: format!("https://shortlist.invalid/problems/{}", self.code),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            code: self.code,
+        };
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        match serde_json::to_string(&problem) {
+            Ok(body) => response.body(body),
+            Err(_) => response.finish(),
+        }
+    }
+}
+
+impl From<ExtractError> for ApiError {
+    fn from(error: ExtractError) -> Self {
+        let status = match &error {
+            ExtractError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ExtractError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ExtractError::Empty
+            | ExtractError::Malformed { .. }
+            | ExtractError::Encrypted
+            | ExtractError::NoTextLayer
+            | ExtractError::NoText
+            | ExtractError::ArchiveBomb { .. }
+            | ExtractError::TooComplex(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError::new(
+            status,
+            error.code(),
+            "The document cannot be read",
+            error.to_string(),
+        )
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> Self {
+        match error {
+            EngineError::Extract(error) => error.into(),
+            EngineError::CandidateNotFound(_) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "candidate_not_found",
+                "Candidate not found",
+                error.to_string(),
+            ),
+            EngineError::RoleNotFound(_) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "role_not_found",
+                "Role not found",
+                error.to_string(),
+            ),
+            EngineError::InvalidRole(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_role",
+                "Invalid role",
+                error.to_string(),
+            ),
+            EngineError::BadQuery(_) => ApiError::bad_request("invalid_query", error.to_string()),
+            EngineError::BadCursor => ApiError::bad_request("invalid_cursor", error.to_string()),
+            EngineError::BadExternalId => {
+                ApiError::bad_request("invalid_external_id", error.to_string())
+            }
+            EngineError::Store(_) | EngineError::Index(_) => {
+                tracing::error!(%error, "internal error");
+                ApiError::internal()
+            }
+        }
+    }
+}

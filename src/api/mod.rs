@@ -1,0 +1,116 @@
+//! The HTTP API (actix-web), thin: each handler turns the request into engine types, calls the
+//! engine off the async executor, and maps the result. Errors become problem+json in
+//! [`error`], and nowhere else.
+
+pub mod error;
+mod handlers;
+mod middleware;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+
+use crate::engine::Engine;
+use error::ApiError;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub settings: ApiSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Lowercase hex SHA-256 of each accepted key; empty means no authentication.
+    pub api_key_sha256: Vec<String>,
+    pub max_upload_bytes: usize,
+    pub max_json_bytes: usize,
+    pub extract_timeout: Duration,
+}
+
+/// Builds the server on an already bound listener (tests bind port 0).
+pub fn server(
+    engine: Arc<Engine>,
+    settings: ApiSettings,
+    listener: TcpListener,
+) -> std::io::Result<Server> {
+    let state = web::Data::new(AppState { engine, settings });
+    let server = HttpServer::new(move || {
+        let max_json_bytes = state.settings.max_json_bytes;
+        App::new()
+            .app_data(state.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(max_json_bytes)
+                    .error_handler(handlers::json_error),
+            )
+            .app_data(web::QueryConfig::default().error_handler(handlers::query_error))
+            .app_data(web::PathConfig::default().error_handler(handlers::path_error))
+            .wrap(actix_web::middleware::from_fn(middleware::authenticate))
+            .wrap(actix_web::middleware::from_fn(
+                middleware::request_id_and_log,
+            ))
+            .configure(routes)
+            .default_service(web::to(|| async {
+                Err::<String, _>(ApiError::not_found_route())
+            }))
+    })
+    .listen(listener)?
+    // An upload that stalls is cut off rather than holding a worker.
+    .client_request_timeout(Duration::from_secs(60))
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}
+
+fn method_not_allowed() -> actix_web::Route {
+    web::route().to(|| async { Err::<String, _>(ApiError::method_not_allowed()) })
+}
+
+fn routes(config: &mut web::ServiceConfig) {
+    config
+        .service(
+            web::resource("/healthz")
+                .route(web::get().to(handlers::health))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::scope("/v1")
+                .service(
+                    web::resource("/candidates")
+                        .route(web::post().to(handlers::upload_candidate))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/candidates/{id}")
+                        .route(web::get().to(handlers::get_candidate))
+                        .route(web::delete().to(handlers::delete_candidate))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/roles")
+                        .route(web::get().to(handlers::list_roles))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/roles/draft")
+                        .route(web::post().to(handlers::draft_role))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/roles/{id}")
+                        .route(web::get().to(handlers::get_role))
+                        .route(web::put().to(handlers::put_role))
+                        .route(web::delete().to(handlers::delete_role))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/roles/{id}/ranking")
+                        .route(web::get().to(handlers::ranking))
+                        .default_service(method_not_allowed()),
+                ),
+        );
+}

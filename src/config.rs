@@ -1,0 +1,205 @@
+//! Typed, layered configuration: defaults compiled in, then the TOML file, then environment
+//! variables, then command-line flags (applied by the caller).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub roles_dir: PathBuf,
+    pub max_upload_bytes: usize,
+    pub max_json_bytes: usize,
+    pub extract_timeout_seconds: u64,
+    /// Lowercase hex SHA-256 of each accepted API key.
+    pub api_key_sha256: Vec<String>,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./index"),
+            roles_dir: PathBuf::from("config/roles"),
+            max_upload_bytes: 20 * 1024 * 1024,
+            max_json_bytes: 1024 * 1024,
+            extract_timeout_seconds: 10,
+            api_key_sha256: Vec::new(),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("the environment variable {name} is not valid: {message}")]
+    Env { name: &'static str, message: String },
+    #[error(
+        "refusing to listen on {0} without an API key: anyone on the network could read the \
+         candidates. Configure a key (SHORTLIST_API_KEYS=... or api_key_sha256 in the config \
+         file) or bind a loopback address such as 127.0.0.1"
+    )]
+    OpenWithoutKeys(SocketAddr),
+}
+
+pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
+
+impl Config {
+    /// Loads the configuration. `path` is the file the user named (an error when missing);
+    /// `None` reads `config/default.toml` when it exists and compiled defaults otherwise.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = match path {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new(DEFAULT_CONFIG_PATH).exists() => {
+                Self::from_file(Path::new(DEFAULT_CONFIG_PATH))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|message| ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        for hash in &config.api_key_sha256 {
+            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "api_key_sha256 entries are 64 hex digits (use `shortlist hash-key KEY`), got {hash:?}"
+                ));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Applies `SHORTLIST_*` variables, read through `get` so that tests need not touch the
+    /// process environment.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(bind) = get("SHORTLIST_BIND") {
+            self.bind = bind
+                .parse()
+                .map_err(|e: std::net::AddrParseError| ConfigError::Env {
+                    name: "SHORTLIST_BIND",
+                    message: e.to_string(),
+                })?;
+        }
+        if let Some(dir) = get("SHORTLIST_DATA_DIR") {
+            self.data_dir = PathBuf::from(dir);
+        }
+        if let Some(bytes) = get("SHORTLIST_MAX_UPLOAD_BYTES") {
+            self.max_upload_bytes =
+                bytes
+                    .parse()
+                    .map_err(|e: std::num::ParseIntError| ConfigError::Env {
+                        name: "SHORTLIST_MAX_UPLOAD_BYTES",
+                        message: e.to_string(),
+                    })?;
+        }
+        if let Some(format) = get("SHORTLIST_LOG_FORMAT") {
+            self.log_format = match format.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(ConfigError::Env {
+                        name: "SHORTLIST_LOG_FORMAT",
+                        message: format!("expected text or json, got {other:?}"),
+                    });
+                }
+            };
+        }
+        if let Some(keys) = get("SHORTLIST_API_KEYS") {
+            // Plain keys from the environment are hashed at once and never kept.
+            self.api_key_sha256.extend(
+                keys.split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(hash_api_key),
+            );
+        }
+        Ok(())
+    }
+
+    /// Refuses an open server: a non-loopback bind needs API keys.
+    pub fn check_exposure(&self) -> Result<(), ConfigError> {
+        if self.api_key_sha256.is_empty() && !self.bind.ip().is_loopback() {
+            return Err(ConfigError::OpenWithoutKeys(self.bind));
+        }
+        Ok(())
+    }
+}
+
+pub fn hash_api_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_config_file_parses_to_the_compiled_defaults() {
+        let shipped = include_str!("../config/default.toml");
+        assert_eq!(Config::from_toml(shipped).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_keys_are_hashed() {
+        let mut config = Config::default();
+        config
+            .apply_env(|name| match name {
+                "SHORTLIST_BIND" => Some("0.0.0.0:9000".into()),
+                "SHORTLIST_API_KEYS" => Some("secret-one, secret-two".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.bind.port(), 9000);
+        assert_eq!(
+            config.api_key_sha256,
+            vec![hash_api_key("secret-one"), hash_api_key("secret-two")]
+        );
+        assert!(!config.api_key_sha256.iter().any(|h| h.contains("secret")));
+        assert!(config.check_exposure().is_ok());
+    }
+
+    #[test]
+    fn an_open_bind_without_keys_is_refused() {
+        let mut config = Config::default();
+        config.bind = "0.0.0.0:8080".parse().unwrap();
+        assert!(matches!(
+            config.check_exposure(),
+            Err(ConfigError::OpenWithoutKeys(_))
+        ));
+        assert!(Config::from_toml("bogus_key = 1").is_err());
+        assert!(Config::from_toml("api_key_sha256 = [\"plainkey\"]").is_err());
+    }
+}

@@ -1,0 +1,559 @@
+//! The engine: what the API and the CLI call. It owns the store (source of truth), the search
+//! index (derived), the in-memory candidate features and the compiled roles, and keeps them in
+//! step. It knows nothing of HTTP.
+//!
+//! Writes (uploads, deletions) are serialised by one lock so that store, index and features
+//! change together; reads (rankings, lookups) take only the read side of the feature pool.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::extract::{self, ExtractError, Limits};
+use crate::index::{IndexError, SearchIndex};
+use crate::parse::{ParseOptions, Parser};
+use crate::profile::Profile;
+use crate::role::{self, Role, RoleError};
+use crate::score::{self, Features, RequirementResult, Scorer};
+use crate::store::{NewCandidate, SqliteStore, Store, StoreError, StoredCandidate, Upserted};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+    #[error("no candidate with id {0}")]
+    CandidateNotFound(String),
+    #[error("no role with id {0:?}")]
+    RoleNotFound(String),
+    #[error("{0}")]
+    InvalidRole(String),
+    #[error("{0}")]
+    BadQuery(String),
+    #[error("the cursor is not one this server issued (or it has expired); start again without it")]
+    BadCursor,
+    #[error("the external_id is too long or contains control characters")]
+    BadExternalId,
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("index: {0}")]
+    Index(IndexError),
+}
+
+impl From<IndexError> for EngineError {
+    fn from(error: IndexError) -> Self {
+        match error {
+            IndexError::BadQuery(message) => EngineError::BadQuery(message),
+            other => EngineError::Index(other),
+        }
+    }
+}
+
+impl From<RoleError> for EngineError {
+    fn from(error: RoleError) -> Self {
+        EngineError::InvalidRole(error.to_string())
+    }
+}
+
+/// A candidate as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateView {
+    pub id: Uuid,
+    pub external_id: Option<String>,
+    pub profile: Profile,
+}
+
+impl From<StoredCandidate> for CandidateView {
+    fn from(stored: StoredCandidate) -> Self {
+        Self {
+            id: stored.id,
+            external_id: stored.external_id,
+            profile: stored.profile,
+        }
+    }
+}
+
+/// One upload.
+pub struct Upload<'a> {
+    pub bytes: &'a [u8],
+    pub file_name: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+    /// The date the uploader says the document was written; used when the document states none.
+    pub document_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RankQuery {
+    pub limit: usize,
+    pub cursor: Option<String>,
+    /// A Boolean keyword filter over the resume text.
+    pub q: Option<String>,
+    pub must_haves_only: bool,
+    pub min_score: Option<f32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedCandidate {
+    pub candidate_id: Uuid,
+    pub external_id: Option<String>,
+    pub rank: usize,
+    pub score: f32,
+    pub must_haves_met: bool,
+    pub requirements: Vec<RequirementResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankingPage {
+    pub role_id: String,
+    pub total: usize,
+    pub results: Vec<RankedCandidate>,
+    pub next_cursor: Option<String>,
+}
+
+/// An upload extracted and parsed, not yet stored.
+pub struct Prepared {
+    pub profile: Profile,
+    pub document: extract::Document,
+    features: Features,
+}
+
+pub const MAX_PAGE_SIZE: usize = 100;
+const MAX_EXTERNAL_ID_CHARS: usize = 256;
+
+/// The candidates held in memory for ranking: parallel vectors indexed by slot. A deleted
+/// candidate leaves a dead slot (reused by nobody) so that slots never shift under a ranking.
+#[derive(Default)]
+struct Pool {
+    seqs: Vec<u64>,
+    ids: Vec<Uuid>,
+    external_ids: Vec<Option<String>>,
+    features: Vec<Features>,
+    live: Vec<bool>,
+    slot_by_seq: HashMap<u64, usize>,
+    live_count: usize,
+}
+
+impl Pool {
+    fn upsert(&mut self, seq: u64, id: Uuid, external_id: Option<String>, features: Features) {
+        if let Some(&slot) = self.slot_by_seq.get(&seq) {
+            self.external_ids[slot] = external_id;
+            self.features[slot] = features;
+            if !self.live[slot] {
+                self.live[slot] = true;
+                self.live_count += 1;
+            }
+            return;
+        }
+        self.slot_by_seq.insert(seq, self.seqs.len());
+        self.seqs.push(seq);
+        self.ids.push(id);
+        self.external_ids.push(external_id);
+        self.features.push(features);
+        self.live.push(true);
+        self.live_count += 1;
+    }
+
+    fn remove(&mut self, seq: u64) {
+        if let Some(slot) = self.slot_by_seq.remove(&seq)
+            && self.live[slot]
+        {
+            self.live[slot] = false;
+            self.features[slot] = Features::default();
+            self.live_count -= 1;
+        }
+    }
+}
+
+struct CompiledRole {
+    role: Role,
+    scorer: Arc<Scorer>,
+}
+
+pub struct Engine {
+    store: SqliteStore,
+    index: SearchIndex,
+    parser: Parser,
+    limits: Limits,
+    pool: RwLock<Pool>,
+    roles: RwLock<BTreeMap<String, CompiledRole>>,
+    writes: Mutex<()>,
+}
+
+/// Where ranking resumes: the last result of the previous page, by (score, seq).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cursor {
+    score: f32,
+    seq: u64,
+}
+
+impl Cursor {
+    fn encode(self) -> String {
+        format!("{:08x}{:016x}", self.score.to_bits(), self.seq)
+    }
+
+    fn decode(text: &str) -> Option<Cursor> {
+        if text.len() != 24 || !text.is_ascii() {
+            return None;
+        }
+        let score = f32::from_bits(u32::from_str_radix(&text[..8], 16).ok()?);
+        let seq = u64::from_str_radix(&text[8..], 16).ok()?;
+        score.is_finite().then_some(Cursor { score, seq })
+    }
+}
+
+/// Ranking order: best score first, then the earlier upload. Total, so pages are stable.
+fn ranks_before(a: (f32, u64), b: (f32, u64)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
+}
+
+impl Engine {
+    /// Opens the data directory: the store, the index (rebuilt from the store when they
+    /// disagree), the roles (seeded from `roles_dir`, else the compiled-in roles, on first start)
+    /// and the in-memory features of every candidate.
+    pub fn open(data_dir: &Path, roles_dir: &Path, limits: Limits) -> Result<Engine, EngineError> {
+        let store = SqliteStore::open(data_dir)?;
+        let index = SearchIndex::open(&data_dir.join("tantivy"))?;
+        let engine = Engine {
+            store,
+            index,
+            parser: Parser::builtin(),
+            limits,
+            pool: RwLock::new(Pool::default()),
+            roles: RwLock::new(BTreeMap::new()),
+            writes: Mutex::new(()),
+        };
+        engine.seed_roles(roles_dir)?;
+        engine.load_roles()?;
+        engine.load_candidates()?;
+        Ok(engine)
+    }
+
+    fn seed_roles(&self, roles_dir: &Path) -> Result<(), EngineError> {
+        if self.store.get_meta("roles_seeded")?.is_some() {
+            return Ok(());
+        }
+        let roles = if roles_dir.is_dir() {
+            role::load_dir(roles_dir)?
+        } else {
+            role::shipped()
+        };
+        for role in &roles {
+            role.validate()?;
+            self.store.put_role(role)?;
+        }
+        tracing::info!(roles = roles.len(), "seeded the shipped roles");
+        self.store.set_meta("roles_seeded", "1")?;
+        Ok(())
+    }
+
+    fn load_roles(&self) -> Result<(), EngineError> {
+        let mut compiled = BTreeMap::new();
+        for role in self.store.get_roles()? {
+            let scorer = Arc::new(Scorer::compile(&role)?);
+            compiled.insert(role.id.clone(), CompiledRole { role, scorer });
+        }
+        *self.roles.write().unwrap_or_else(|p| p.into_inner()) = compiled;
+        Ok(())
+    }
+
+    fn load_candidates(&self) -> Result<(), EngineError> {
+        let mut pool = Pool::default();
+        let mut stored_seqs = HashSet::new();
+        self.store.for_each_candidate(&mut |candidate| {
+            stored_seqs.insert(candidate.seq);
+            let features = Features::from_profile(&candidate.profile);
+            pool.upsert(candidate.seq, candidate.id, candidate.external_id, features);
+            Ok(())
+        })?;
+        let indexed = self.index.all_seqs()?;
+        if indexed != stored_seqs {
+            tracing::warn!(
+                stored = stored_seqs.len(),
+                indexed = indexed.len(),
+                "search index out of step with the store; rebuilding it"
+            );
+            let mut texts = Vec::with_capacity(stored_seqs.len());
+            self.store.for_each_candidate(&mut |candidate| {
+                texts.push((candidate.seq, candidate.text));
+                Ok(())
+            })?;
+            self.index
+                .rebuild(texts.iter().map(|(seq, text)| (*seq, text.as_str())))?;
+        }
+        tracing::info!(candidates = pool.live_count, "loaded candidates");
+        *self.pool.write().unwrap_or_else(|p| p.into_inner()) = pool;
+        Ok(())
+    }
+
+    /// Extracts and parses a document without storing anything (the CLI's `parse`).
+    pub fn parse_bytes(
+        parser: &Parser,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        document_date: Option<NaiveDate>,
+        limits: &Limits,
+    ) -> Result<(Profile, extract::Document), ExtractError> {
+        let document = extract::extract(bytes, file_name, limits)?;
+        let fallback_date = document_date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let profile = parser.parse(&document, &ParseOptions { fallback_date });
+        Ok((profile, document))
+    }
+
+    /// Extracts and parses an upload: the CPU work, done before anything is stored so that a
+    /// rejected (or timed-out) upload leaves nothing behind.
+    pub fn prepare(&self, upload: &Upload<'_>) -> Result<Prepared, EngineError> {
+        if let Some(external_id) = upload.external_id
+            && (external_id.is_empty()
+                || external_id.chars().count() > MAX_EXTERNAL_ID_CHARS
+                || external_id.chars().any(char::is_control))
+        {
+            return Err(EngineError::BadExternalId);
+        }
+        let (profile, document) = Self::parse_bytes(
+            &self.parser,
+            upload.bytes,
+            upload.file_name,
+            upload.document_date,
+            &self.limits,
+        )?;
+        let features = Features::from_profile(&profile);
+        Ok(Prepared {
+            profile,
+            document,
+            features,
+        })
+    }
+
+    /// Stores a prepared upload: the store (durable before this returns), then the index and
+    /// the in-memory features, so that it is rankable as soon as it is acknowledged.
+    pub fn commit(
+        &self,
+        upload: &Upload<'_>,
+        prepared: Prepared,
+    ) -> Result<(CandidateView, Upserted), EngineError> {
+        let Prepared {
+            profile,
+            document,
+            features,
+        } = prepared;
+        let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+        let (stored, upserted) = self.store.put_candidate(NewCandidate {
+            external_id: upload.external_id,
+            file_bytes: upload.bytes,
+            file_name: upload.file_name,
+            media_type: document.media_type.mime(),
+            profile: &profile,
+            text: &document.text,
+        })?;
+        if let Err(error) = self.index.upsert(stored.seq, &document.text) {
+            // The store has the candidate; the start-up check re-indexes it. Ranking works
+            // without the index, only keyword filters would miss this candidate until then.
+            tracing::error!(seq = stored.seq, %error, "indexing failed after the candidate was stored");
+        }
+        self.pool.write().unwrap_or_else(|p| p.into_inner()).upsert(
+            stored.seq,
+            stored.id,
+            stored.external_id.clone(),
+            features,
+        );
+        Ok((stored.into(), upserted))
+    }
+
+    /// [`Engine::prepare`] then [`Engine::commit`].
+    pub fn ingest(&self, upload: Upload<'_>) -> Result<(CandidateView, Upserted), EngineError> {
+        let prepared = self.prepare(&upload)?;
+        self.commit(&upload, prepared)
+    }
+
+    pub fn candidate(&self, id: &str) -> Result<CandidateView, EngineError> {
+        let not_found = || EngineError::CandidateNotFound(id.to_owned());
+        let uuid = Uuid::parse_str(id).map_err(|_| not_found())?;
+        self.store
+            .get_candidate(uuid)?
+            .map(CandidateView::from)
+            .ok_or_else(not_found)
+    }
+
+    pub fn delete_candidate(&self, id: &str) -> Result<(), EngineError> {
+        let not_found = || EngineError::CandidateNotFound(id.to_owned());
+        let uuid = Uuid::parse_str(id).map_err(|_| not_found())?;
+        let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = self.store.delete_candidate(uuid)?.ok_or_else(not_found)?;
+        self.pool
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(seq);
+        if let Err(error) = self.index.delete(seq) {
+            tracing::error!(seq, %error, "removing from the index failed; repaired at next start");
+        }
+        Ok(())
+    }
+
+    pub fn candidate_count(&self) -> usize {
+        self.pool
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .live_count
+    }
+
+    pub fn roles(&self) -> Vec<Role> {
+        let roles = self.roles.read().unwrap_or_else(|p| p.into_inner());
+        roles
+            .values()
+            .map(|compiled| compiled.role.clone())
+            .collect()
+    }
+
+    pub fn role(&self, id: &str) -> Result<Role, EngineError> {
+        let roles = self.roles.read().unwrap_or_else(|p| p.into_inner());
+        roles
+            .get(id)
+            .map(|compiled| compiled.role.clone())
+            .ok_or_else(|| EngineError::RoleNotFound(id.to_owned()))
+    }
+
+    /// Creates or replaces a role. Rankings use it at once; nothing is re-indexed.
+    pub fn put_role(&self, id: &str, role: Role) -> Result<(Role, Upserted), EngineError> {
+        if role.id != id {
+            return Err(EngineError::InvalidRole(format!(
+                "the role's id {:?} differs from the id in the path {id:?}",
+                role.id
+            )));
+        }
+        role.validate()?;
+        let scorer = Arc::new(Scorer::compile(&role)?);
+        let upserted = self.store.put_role(&role)?;
+        self.roles
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                role.id.clone(),
+                CompiledRole {
+                    role: role.clone(),
+                    scorer,
+                },
+            );
+        Ok((role, upserted))
+    }
+
+    pub fn delete_role(&self, id: &str) -> Result<(), EngineError> {
+        if !self.store.delete_role(id)? {
+            return Err(EngineError::RoleNotFound(id.to_owned()));
+        }
+        self.roles
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+        Ok(())
+    }
+
+    pub fn draft_role(&self, text: &str) -> Role {
+        role::draft(text)
+    }
+
+    /// Ranks every live candidate against the role: one parallel scoring pass over the
+    /// in-memory features, then explanations for the returned page only.
+    pub fn rank(&self, role_id: &str, query: &RankQuery) -> Result<RankingPage, EngineError> {
+        let (role, scorer) = {
+            let roles = self.roles.read().unwrap_or_else(|p| p.into_inner());
+            let compiled = roles
+                .get(role_id)
+                .ok_or_else(|| EngineError::RoleNotFound(role_id.to_owned()))?;
+            (compiled.role.clone(), Arc::clone(&compiled.scorer))
+        };
+        let cursor = match &query.cursor {
+            Some(text) => Some(Cursor::decode(text).ok_or(EngineError::BadCursor)?),
+            None => None,
+        };
+        let allowed: Option<HashSet<u64>> = match &query.q {
+            Some(q) if !q.trim().is_empty() => Some(self.index.matching_seqs(q)?),
+            _ => None,
+        };
+        let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
+
+        let page = {
+            let pool = self.pool.read().unwrap_or_else(|p| p.into_inner());
+            score::rank(
+                &scorer,
+                &pool.features,
+                &pool.seqs,
+                &score::RankFilter {
+                    live: &pool.live,
+                    allowed_seqs: allowed.as_ref(),
+                    must_haves_only: query.must_haves_only,
+                    min_score: query.min_score,
+                },
+                cursor.map(|c| (c.score, c.seq)),
+                limit,
+            )
+        };
+
+        let seqs: Vec<u64> = page.hits.iter().map(|hit| hit.seq).collect();
+        let stored: HashMap<u64, StoredCandidate> = self
+            .store
+            .get_candidates_by_seq(&seqs)?
+            .into_iter()
+            .map(|candidate| (candidate.seq, candidate))
+            .collect();
+        let mut results = Vec::with_capacity(page.hits.len());
+        for (offset, hit) in page.hits.iter().enumerate() {
+            // A candidate deleted between scoring and this read is left out of the page.
+            let Some(candidate) = stored.get(&hit.seq) else {
+                continue;
+            };
+            results.push(RankedCandidate {
+                candidate_id: candidate.id,
+                external_id: candidate.external_id.clone(),
+                rank: page.ranked_before + offset + 1,
+                score: hit.score,
+                must_haves_met: hit.must_haves_met,
+                requirements: score::explain(&role, &candidate.profile),
+            });
+        }
+        let next_cursor = match page.hits.last() {
+            Some(last) if page.ranked_before + page.hits.len() < page.total => Some(
+                Cursor {
+                    score: last.score,
+                    seq: last.seq,
+                }
+                .encode(),
+            ),
+            _ => None,
+        };
+        debug_assert!(
+            page.hits
+                .windows(2)
+                .all(|w| ranks_before((w[0].score, w[0].seq), (w[1].score, w[1].seq)))
+        );
+        Ok(RankingPage {
+            role_id: role_id.to_owned(),
+            total: page.total,
+            results,
+            next_cursor,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor {
+            score: 87.25,
+            seq: 42,
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(Cursor::decode("not a cursor"), None);
+        assert_eq!(
+            Cursor::decode("ffffffff0000000000000001"),
+            None,
+            "NaN scores are refused"
+        );
+        assert_eq!(Cursor::decode("é"), None);
+    }
+}

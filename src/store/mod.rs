@@ -1,0 +1,513 @@
+//! The source of truth: candidates (profile, text, original file) and roles.
+//!
+//! [`SqliteStore`] keeps them in an embedded SQLite database (WAL, `synchronous = FULL`) in the
+//! data directory, and the original files content-addressed beside it (`files/ab/abcdef…`).
+//! A write returns only once it is durable: the file is synced and renamed into place before
+//! the row that points at it is committed, so a crash leaves no row without its file (an
+//! orphan file without a row is harmless and is reused by the next upload of the same bytes).
+//!
+//! The [`Store`] trait is what the engine sees, so that a PostgreSQL store can serve several API
+//! nodes later without the engine changing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::profile::Profile;
+use crate::role::Role;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("file storage: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored data cannot be read back: {0}")]
+    Corrupt(String),
+}
+
+/// A candidate as stored.
+#[derive(Debug, Clone)]
+pub struct StoredCandidate {
+    /// Insertion sequence: stable across restarts, the tie-breaker of rankings.
+    pub seq: u64,
+    pub id: Uuid,
+    pub external_id: Option<String>,
+    pub file_sha256: String,
+    pub file_name: Option<String>,
+    pub media_type: String,
+    pub profile: Profile,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What an upload stores.
+pub struct NewCandidate<'a> {
+    pub external_id: Option<&'a str>,
+    pub file_bytes: &'a [u8],
+    pub file_name: Option<&'a str>,
+    pub media_type: &'a str,
+    pub profile: &'a Profile,
+    pub text: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    /// An existing candidate with the same `external_id` was replaced (same id and seq).
+    Replaced,
+}
+
+pub trait Store: Send + Sync {
+    fn put_candidate(
+        &self,
+        candidate: NewCandidate<'_>,
+    ) -> Result<(StoredCandidate, Upserted), StoreError>;
+    fn get_candidate(&self, id: Uuid) -> Result<Option<StoredCandidate>, StoreError>;
+    fn get_candidates_by_seq(&self, seqs: &[u64]) -> Result<Vec<StoredCandidate>, StoreError>;
+    /// Removes the candidate and, when no other candidate has the same bytes, its file.
+    /// Returns the removed candidate's seq.
+    fn delete_candidate(&self, id: Uuid) -> Result<Option<u64>, StoreError>;
+    /// Every candidate in seq order, for building the in-memory features at start-up.
+    fn for_each_candidate(
+        &self,
+        visit: &mut dyn FnMut(StoredCandidate) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    fn count_candidates(&self) -> Result<u64, StoreError>;
+
+    fn put_role(&self, role: &Role) -> Result<Upserted, StoreError>;
+    fn get_roles(&self) -> Result<Vec<Role>, StoreError>;
+    fn delete_role(&self, id: &str) -> Result<bool, StoreError>;
+
+    fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+    files_dir: PathBuf,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS candidates (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           TEXT NOT NULL UNIQUE,
+    external_id  TEXT UNIQUE,
+    file_sha256  TEXT NOT NULL,
+    file_name    TEXT,
+    media_type   TEXT NOT NULL,
+    profile      TEXT NOT NULL,
+    text         TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS candidates_file ON candidates(file_sha256);
+CREATE TABLE IF NOT EXISTS roles (
+    id          TEXT PRIMARY KEY,
+    body        TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+";
+
+impl SqliteStore {
+    /// Opens (creating when needed) the store in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        let files_dir = data_dir.join("files");
+        std::fs::create_dir_all(&files_dir)?;
+        let connection = Connection::open(data_dir.join("shortlist.sqlite3"))?;
+        // FULL: an acknowledged upload survives a power cut, not only a process crash.
+        connection.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        connection.execute_batch(SCHEMA)?;
+        Ok(Self {
+            connection: Mutex::new(connection),
+            files_dir,
+        })
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled back its transaction: the connection is usable.
+        self.connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn file_path(&self, sha256: &str) -> PathBuf {
+        let shard = sha256.get(..2).unwrap_or("00");
+        self.files_dir.join(shard).join(sha256)
+    }
+
+    /// The original bytes of a stored file.
+    pub fn read_file(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(std::fs::read(self.file_path(sha256))?)
+    }
+
+    /// Writes the file durably (temporary file, fsync, rename, fsync of the directory) unless
+    /// the same content is already there.
+    fn write_file(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let path = self.file_path(sha256);
+        if path.exists() {
+            return Ok(());
+        }
+        let dir = path.parent().unwrap_or(&self.files_dir);
+        std::fs::create_dir_all(dir)?;
+        let temporary = dir.join(format!(".{sha256}.{}.tmp", Uuid::new_v4()));
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temporary, &path)?;
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    }
+
+    fn row_to_candidate(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCandidate> {
+        Ok(RawCandidate {
+            seq: row.get(0)?,
+            id: row.get(1)?,
+            external_id: row.get(2)?,
+            file_sha256: row.get(3)?,
+            file_name: row.get(4)?,
+            media_type: row.get(5)?,
+            profile: row.get(6)?,
+            text: row.get(7)?,
+            created_at: row.get(8)?,
+            updated_at: row.get(9)?,
+        })
+    }
+}
+
+const CANDIDATE_COLUMNS: &str = "seq, id, external_id, file_sha256, file_name, media_type, profile, text, created_at, updated_at";
+
+/// A row before its JSON and dates are decoded (decoding happens outside the SQLite callback so
+/// that a corrupt row is an error that names itself, not a panic).
+struct RawCandidate {
+    seq: i64,
+    id: String,
+    external_id: Option<String>,
+    file_sha256: String,
+    file_name: Option<String>,
+    media_type: String,
+    profile: String,
+    text: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl RawCandidate {
+    fn decode(self) -> Result<StoredCandidate, StoreError> {
+        let corrupt = |what: &str, error: String| {
+            StoreError::Corrupt(format!("candidate seq {}: {what}: {error}", self.seq))
+        };
+        let id = Uuid::parse_str(&self.id).map_err(|e| corrupt("id", e.to_string()))?;
+        let profile: Profile =
+            serde_json::from_str(&self.profile).map_err(|e| corrupt("profile", e.to_string()))?;
+        let created_at = DateTime::parse_from_rfc3339(&self.created_at)
+            .map_err(|e| corrupt("created_at", e.to_string()))?
+            .with_timezone(&Utc);
+        let updated_at = DateTime::parse_from_rfc3339(&self.updated_at)
+            .map_err(|e| corrupt("updated_at", e.to_string()))?
+            .with_timezone(&Utc);
+        Ok(StoredCandidate {
+            seq: self.seq as u64,
+            id,
+            external_id: self.external_id,
+            file_sha256: self.file_sha256,
+            file_name: self.file_name,
+            media_type: self.media_type,
+            profile,
+            text: self.text,
+            created_at,
+            updated_at,
+        })
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Store for SqliteStore {
+    fn put_candidate(
+        &self,
+        candidate: NewCandidate<'_>,
+    ) -> Result<(StoredCandidate, Upserted), StoreError> {
+        let sha256 = sha256_hex(candidate.file_bytes);
+        self.write_file(&sha256, candidate.file_bytes)?;
+        let profile_json = serde_json::to_string(candidate.profile)
+            .map_err(|e| StoreError::Corrupt(format!("profile cannot be encoded: {e}")))?;
+        let now = Utc::now().to_rfc3339();
+
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        let existing: Option<(i64, String)> = match candidate.external_id {
+            Some(external_id) => transaction
+                .query_row(
+                    "SELECT seq, id FROM candidates WHERE external_id = ?1",
+                    params![external_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?,
+            None => None,
+        };
+        let (seq, upserted) = match existing {
+            Some((seq, _)) => {
+                transaction.execute(
+                    "UPDATE candidates SET file_sha256 = ?2, file_name = ?3, media_type = ?4,
+                     profile = ?5, text = ?6, updated_at = ?7 WHERE seq = ?1",
+                    params![
+                        seq,
+                        sha256,
+                        candidate.file_name,
+                        candidate.media_type,
+                        profile_json,
+                        candidate.text,
+                        now
+                    ],
+                )?;
+                (seq, Upserted::Replaced)
+            }
+            None => {
+                transaction.execute(
+                    "INSERT INTO candidates (id, external_id, file_sha256, file_name, media_type,
+                     profile, text, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                    params![
+                        Uuid::new_v4().to_string(),
+                        candidate.external_id,
+                        sha256,
+                        candidate.file_name,
+                        candidate.media_type,
+                        profile_json,
+                        candidate.text,
+                        now
+                    ],
+                )?;
+                (transaction.last_insert_rowid(), Upserted::Created)
+            }
+        };
+        let raw = transaction.query_row(
+            &format!("SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE seq = ?1"),
+            params![seq],
+            Self::row_to_candidate,
+        )?;
+        transaction.commit()?;
+        Ok((raw.decode()?, upserted))
+    }
+
+    fn get_candidate(&self, id: Uuid) -> Result<Option<StoredCandidate>, StoreError> {
+        let raw = self
+            .connection()
+            .query_row(
+                &format!("SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE id = ?1"),
+                params![id.to_string()],
+                Self::row_to_candidate,
+            )
+            .optional()?;
+        raw.map(RawCandidate::decode).transpose()
+    }
+
+    fn get_candidates_by_seq(&self, seqs: &[u64]) -> Result<Vec<StoredCandidate>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare_cached(&format!(
+            "SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE seq = ?1"
+        ))?;
+        let mut found = Vec::with_capacity(seqs.len());
+        for &seq in seqs {
+            if let Some(raw) = statement
+                .query_row(params![seq as i64], Self::row_to_candidate)
+                .optional()?
+            {
+                found.push(raw.decode()?);
+            }
+        }
+        Ok(found)
+    }
+
+    fn delete_candidate(&self, id: Uuid) -> Result<Option<u64>, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        let row: Option<(i64, String)> = transaction
+            .query_row(
+                "SELECT seq, file_sha256 FROM candidates WHERE id = ?1",
+                params![id.to_string()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let Some((seq, sha256)) = row else {
+            return Ok(None);
+        };
+        transaction.execute("DELETE FROM candidates WHERE seq = ?1", params![seq])?;
+        let still_used: i64 = transaction.query_row(
+            "SELECT COUNT(*) FROM candidates WHERE file_sha256 = ?1",
+            params![sha256],
+            |row| row.get(0),
+        )?;
+        transaction.commit()?;
+        if still_used == 0 {
+            // After the commit: a crash here leaves an orphan file, never a dangling row.
+            match std::fs::remove_file(self.file_path(&sha256)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(Some(seq as u64))
+    }
+
+    fn for_each_candidate(
+        &self,
+        visit: &mut dyn FnMut(StoredCandidate) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(&format!(
+            "SELECT {CANDIDATE_COLUMNS} FROM candidates ORDER BY seq"
+        ))?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            visit(Self::row_to_candidate(row)?.decode()?)?;
+        }
+        Ok(())
+    }
+
+    fn count_candidates(&self) -> Result<u64, StoreError> {
+        let count: i64 =
+            self.connection()
+                .query_row("SELECT COUNT(*) FROM candidates", [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
+    fn put_role(&self, role: &Role) -> Result<Upserted, StoreError> {
+        let body = serde_json::to_string(role)
+            .map_err(|e| StoreError::Corrupt(format!("role cannot be encoded: {e}")))?;
+        let connection = self.connection();
+        let existed: bool = connection
+            .query_row(
+                "SELECT 1 FROM roles WHERE id = ?1",
+                params![role.id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        connection.execute(
+            "INSERT INTO roles (id, body, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            params![role.id, body, Utc::now().to_rfc3339()],
+        )?;
+        Ok(if existed {
+            Upserted::Replaced
+        } else {
+            Upserted::Created
+        })
+    }
+
+    fn get_roles(&self) -> Result<Vec<Role>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare("SELECT id, body FROM roles ORDER BY id")?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, body)| {
+                serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt(format!("role {id}: {e}")))
+            })
+            .collect()
+    }
+
+    fn delete_role(&self, id: &str) -> Result<bool, StoreError> {
+        let deleted = self
+            .connection()
+            .execute("DELETE FROM roles WHERE id = ?1", params![id])?;
+        Ok(deleted > 0)
+    }
+
+    fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![key],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.connection().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_candidate<'a>(
+        external_id: Option<&'a str>,
+        bytes: &'a [u8],
+        profile: &'a Profile,
+    ) -> NewCandidate<'a> {
+        NewCandidate {
+            external_id,
+            file_bytes: bytes,
+            file_name: Some("cv.txt"),
+            media_type: "text/plain",
+            profile,
+            text: "resume text",
+        }
+    }
+
+    #[test]
+    fn candidates_survive_reopening_and_external_ids_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = Profile::default();
+        let (first_id, first_seq) = {
+            let store = SqliteStore::open(dir.path()).unwrap();
+            let (first, how) = store
+                .put_candidate(new_candidate(Some("ats-1"), b"one", &profile))
+                .unwrap();
+            assert_eq!(how, Upserted::Created);
+            let (again, how) = store
+                .put_candidate(new_candidate(Some("ats-1"), b"two", &profile))
+                .unwrap();
+            assert_eq!(how, Upserted::Replaced);
+            assert_eq!((again.id, again.seq), (first.id, first.seq));
+            assert_eq!(store.read_file(&again.file_sha256).unwrap(), b"two");
+            store
+                .put_candidate(new_candidate(None, b"three", &profile))
+                .unwrap();
+            (first.id, first.seq)
+        };
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(store.count_candidates().unwrap(), 2);
+        let got = store.get_candidate(first_id).unwrap().unwrap();
+        assert_eq!(got.seq, first_seq);
+        assert_eq!(store.delete_candidate(first_id).unwrap(), Some(first_seq));
+        assert!(store.get_candidate(first_id).unwrap().is_none());
+        assert!(
+            store.read_file(&sha256_hex(b"two")).is_err(),
+            "an unused file is removed"
+        );
+        assert_eq!(store.delete_candidate(first_id).unwrap(), None);
+    }
+}

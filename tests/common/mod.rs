@@ -1,0 +1,147 @@
+//! Test helpers: a real server on port 0 with a temporary data directory, and the corpus path.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use shortlist::api::{self, ApiSettings};
+use shortlist::engine::Engine;
+use shortlist::extract::Limits;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub data_dir: PathBuf,
+    server: actix_web::dev::ServerHandle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    engine: std::sync::Weak<Engine>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Stops the server and waits until it has let go of the data directory.
+    pub async fn stop(self) -> Option<tempfile::TempDir> {
+        self.server.stop(true).await;
+        let _ = self.task.await;
+        // Worker threads drop their copy of the app state as they wind down.
+        for _ in 0..500 {
+            if self.engine.strong_count() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            self.engine.strong_count(),
+            0,
+            "the engine is released after the server stops"
+        );
+        self._temp
+    }
+
+    pub async fn upload(
+        &self,
+        bytes: Vec<u8>,
+        file_name: &str,
+        external_id: Option<&str>,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+        );
+        if let Some(external_id) = external_id {
+            form = form.text("external_id", external_id.to_owned());
+        }
+        self.client
+            .post(self.url("/v1/candidates"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared corpus, or `None` (with a message) when this checkout has none beside it.
+pub fn corpus() -> Option<PathBuf> {
+    let path = repo_root().join("../shared/corpus");
+    if path.join("pdf").is_dir() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipping: the corpus is not at {} (tests that need it do nothing)",
+            path.display()
+        );
+        None
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let temp = tempfile::tempdir().expect("temporary directory");
+    let data_dir = temp.path().to_owned();
+    let mut app = spawn_app_in(&data_dir, Vec::new()).await;
+    app._temp = Some(temp);
+    app
+}
+
+pub async fn spawn_app_in(data_dir: &Path, api_key_sha256: Vec<String>) -> TestApp {
+    let engine = Engine::open(
+        data_dir,
+        &repo_root().join("config/roles"),
+        Limits::default(),
+    )
+    .expect("engine opens");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("local address").port();
+    let settings = ApiSettings {
+        api_key_sha256,
+        max_upload_bytes: 20 * 1024 * 1024,
+        max_json_bytes: 1024 * 1024,
+        extract_timeout: Duration::from_secs(10),
+    };
+    let engine = Arc::new(engine);
+    let weak_engine = Arc::downgrade(&engine);
+    let server = api::server(engine, settings, listener).expect("server builds");
+    let handle = server.handle();
+    let task = tokio::spawn(server);
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        data_dir: data_dir.to_owned(),
+        server: handle,
+        task,
+        engine: weak_engine,
+        _temp: None,
+    }
+}
+
+/// Asserts an error response is problem+json with the given status and code; returns the body.
+pub async fn assert_problem(
+    response: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: serde_json::Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(body["code"], code, "problem code in {body}");
+    assert_eq!(body["status"], status);
+    for field in ["type", "title", "detail"] {
+        assert!(body[field].is_string(), "problem has {field}: {body}");
+    }
+    body
+}
