@@ -193,8 +193,10 @@ mod tests {
 
     #[test]
     fn an_open_bind_without_keys_is_refused() {
-        let mut config = Config::default();
-        config.bind = "0.0.0.0:8080".parse().unwrap();
+        let config = Config {
+            bind: "0.0.0.0:8080".parse().unwrap(),
+            ..Config::default()
+        };
         assert!(matches!(
             config.check_exposure(),
             Err(ConfigError::OpenWithoutKeys(_))
