@@ -120,6 +120,46 @@ pub struct Prepared {
     features: Features,
 }
 
+/// Set to "1" on a clean shutdown (index fully committed), "0" while running.
+const INDEX_CLEAN_KEY: &str = "index_clean_shutdown";
+/// How often pending index writes are committed when no query forces it sooner.
+const INDEX_COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Commits index writes in the background until the index is dropped.
+fn spawn_index_committer(index: std::sync::Weak<SearchIndex>) {
+    let spawned = std::thread::Builder::new()
+        .name("index-committer".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(INDEX_COMMIT_INTERVAL);
+                let Some(index) = index.upgrade() else { return };
+                if let Err(error) = index.commit_pending() {
+                    tracing::error!(%error, "committing the search index failed; will retry");
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        // Queries still commit before they search; only background batching is lost.
+        tracing::error!(%error, "cannot start the index committer thread");
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+        match self.index.commit_pending() {
+            Ok(()) => {
+                if let Err(error) = self.store.set_meta(INDEX_CLEAN_KEY, "1") {
+                    tracing::error!(%error, "cannot record the clean shutdown");
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "final index commit failed; rebuilt at next start")
+            }
+        }
+    }
+}
+
 pub const MAX_PAGE_SIZE: usize = 100;
 const MAX_EXTERNAL_ID_CHARS: usize = 256;
 
@@ -174,7 +214,7 @@ struct CompiledRole {
 
 pub struct Engine {
     store: SqliteStore,
-    index: SearchIndex,
+    index: Arc<SearchIndex>,
     parser: Parser,
     limits: Limits,
     pool: RwLock<Pool>,
@@ -215,7 +255,8 @@ impl Engine {
     /// and the in-memory features of every candidate.
     pub fn open(data_dir: &Path, roles_dir: &Path, limits: Limits) -> Result<Engine, EngineError> {
         let store = SqliteStore::open(data_dir)?;
-        let index = SearchIndex::open(&data_dir.join("tantivy"))?;
+        let index = Arc::new(SearchIndex::open(&data_dir.join("tantivy"))?);
+        spawn_index_committer(Arc::downgrade(&index));
         let engine = Engine {
             store,
             index,
@@ -268,12 +309,17 @@ impl Engine {
             pool.upsert(candidate.seq, candidate.id, candidate.external_id, features);
             Ok(())
         })?;
+        // Index writes are committed in batches: after a crash the last ones may be missing, or
+        // a replaced resume may still be indexed with its old text. Only a clean shutdown
+        // vouches for the index; otherwise, or when it disagrees with the store, rebuild it.
+        let clean_shutdown = self.store.get_meta(INDEX_CLEAN_KEY)?.as_deref() == Some("1");
         let indexed = self.index.all_seqs()?;
-        if indexed != stored_seqs {
+        if !clean_shutdown || indexed != stored_seqs {
             tracing::warn!(
                 stored = stored_seqs.len(),
                 indexed = indexed.len(),
-                "search index out of step with the store; rebuilding it"
+                clean_shutdown,
+                "rebuilding the search index from the store"
             );
             let mut texts = Vec::with_capacity(stored_seqs.len());
             self.store.for_each_candidate(&mut |candidate| {
@@ -283,6 +329,7 @@ impl Engine {
             self.index
                 .rebuild(texts.iter().map(|(seq, text)| (*seq, text.as_str())))?;
         }
+        self.store.set_meta(INDEX_CLEAN_KEY, "0")?;
         tracing::info!(candidates = pool.live_count, "loaded candidates");
         *self.pool.write().unwrap_or_else(|p| p.into_inner()) = pool;
         Ok(())

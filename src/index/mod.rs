@@ -4,10 +4,16 @@
 //!
 //! Documents are keyed by the candidate's sequence number (`seq`), a u64 fast field, so that a
 //! query answers with the set of matching candidates without loading stored documents.
+//!
+//! Writes are not committed one by one (a tantivy commit syncs files): they are committed in
+//! batches by [`SearchIndex::commit_pending`], which the engine calls from a background thread
+//! a few times a second, and which every query calls first, so that a query always sees every
+//! write made before it.
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -39,6 +45,8 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     seq_field: Field,
     text_field: Field,
+    /// Writes not yet committed.
+    pending: AtomicBool,
 }
 
 impl SearchIndex {
@@ -71,6 +79,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             seq_field,
             text_field,
+            pending: AtomicBool::new(false),
         })
     }
 
@@ -89,24 +98,39 @@ impl SearchIndex {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Adds or replaces the candidate `seq` and makes it searchable.
+    /// Adds or replaces the candidate `seq`; searchable after the next commit.
     pub fn upsert(&self, seq: u64, text: &str) -> Result<(), IndexError> {
-        let mut writer = self.writer();
+        let writer = self.writer();
         writer.delete_term(Term::from_field_u64(self.seq_field, seq));
         let mut document = TantivyDocument::default();
         document.add_u64(self.seq_field, seq);
         document.add_text(self.text_field, text);
         writer.add_document(document)?;
-        writer.commit()?;
-        drop(writer);
-        self.reader.reload()?;
+        self.pending.store(true, Ordering::Release);
         Ok(())
     }
 
     pub fn delete(&self, seq: u64) -> Result<(), IndexError> {
-        let mut writer = self.writer();
+        let writer = self.writer();
         writer.delete_term(Term::from_field_u64(self.seq_field, seq));
-        writer.commit()?;
+        self.pending.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Commits the writes made so far, if any, and makes them visible to queries.
+    pub fn commit_pending(&self) -> Result<(), IndexError> {
+        if !self.pending.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut writer = self.writer();
+        // Cleared under the writer lock: a write that lands after this is left pending.
+        if !self.pending.swap(false, Ordering::AcqRel) {
+            return Ok(());
+        }
+        if let Err(error) = writer.commit() {
+            self.pending.store(true, Ordering::Release);
+            return Err(error.into());
+        }
         drop(writer);
         self.reader.reload()?;
         Ok(())
@@ -126,6 +150,7 @@ impl SearchIndex {
             writer.add_document(document)?;
         }
         writer.commit()?;
+        self.pending.store(false, Ordering::Release);
         drop(writer);
         self.reader.reload()?;
         Ok(())
@@ -133,6 +158,7 @@ impl SearchIndex {
 
     /// The sequence numbers of every indexed candidate, to compare with the store at start-up.
     pub fn all_seqs(&self) -> Result<HashSet<u64>, IndexError> {
+        self.commit_pending()?;
         let searcher = self.reader.searcher();
         Ok(searcher.search(&tantivy::query::AllQuery, &SeqCollector)?)
     }
@@ -146,6 +172,7 @@ impl SearchIndex {
         let query = parser
             .parse_query(query)
             .map_err(|e| IndexError::BadQuery(e.to_string()))?;
+        self.commit_pending()?;
         let searcher = self.reader.searcher();
         Ok(searcher.search(&query, &SeqCollector)?)
     }
@@ -224,6 +251,7 @@ mod tests {
             let found = index.matching_seqs("\"key account\"").unwrap();
             assert_eq!(found, HashSet::from([1]));
             index.delete(1).unwrap();
+            index.commit_pending().unwrap();
         }
         let reopened = SearchIndex::open(dir.path()).unwrap();
         assert_eq!(reopened.all_seqs().unwrap(), HashSet::from([2, 3]));
