@@ -14,6 +14,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub roles_dir: PathBuf,
     pub max_upload_bytes: usize,
+    pub max_batch_bytes: usize,
     pub max_json_bytes: usize,
     pub extract_timeout_seconds: u64,
     /// Lowercase hex SHA-256 of each accepted API key.
@@ -35,6 +36,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./index"),
             roles_dir: PathBuf::from("config/roles"),
             max_upload_bytes: 20 * 1024 * 1024,
+            max_batch_bytes: 512 * 1024 * 1024,
             max_json_bytes: 1024 * 1024,
             extract_timeout_seconds: 10,
             api_key_sha256: Vec::new(),

@@ -19,7 +19,10 @@ use crate::parse::{ParseOptions, Parser};
 use crate::profile::Profile;
 use crate::role::{self, Role, RoleError};
 use crate::score::{self, Features, RequirementResult, Scorer};
-use crate::store::{NewCandidate, SqliteStore, Store, StoreError, StoredCandidate, Upserted};
+use crate::store::{
+    IdempotentResponse, NewCandidate, SqliteStore, Store, StoreError, StoredCandidate, Upserted,
+    sha256_hex,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -111,6 +114,17 @@ pub struct RankingPage {
     pub total: usize,
     pub results: Vec<RankedCandidate>,
     pub next_cursor: Option<String>,
+}
+
+/// What became of an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ingested {
+    Created,
+    /// An existing candidate with the same `external_id` was replaced.
+    Replaced,
+    /// The same file was already stored (and no `external_id` was given): nothing new stored.
+    Duplicate,
 }
 
 /// An upload extracted and parsed, not yet stored.
@@ -375,42 +389,142 @@ impl Engine {
     }
 
     /// Stores a prepared upload: the store (durable before this returns), then the index and
-    /// the in-memory features, so that it is rankable as soon as it is acknowledged.
+    /// the in-memory features, so that it is rankable as soon as it is acknowledged. The same
+    /// bytes uploaded again without an `external_id` are a duplicate: nothing new is stored.
     pub fn commit(
         &self,
         upload: &Upload<'_>,
         prepared: Prepared,
-    ) -> Result<(CandidateView, Upserted), EngineError> {
-        let Prepared {
-            profile,
-            document,
-            features,
-        } = prepared;
+    ) -> Result<(CandidateView, Ingested), EngineError> {
+        let mut outcomes = self.commit_batch(vec![(upload, prepared)])?;
+        outcomes.pop().ok_or_else(|| {
+            EngineError::Store(StoreError::Corrupt("a committed candidate vanished".into()))
+        })
+    }
+
+    /// Stores prepared uploads in one transaction (one sync for the lot), in order.
+    pub fn commit_batch(
+        &self,
+        batch: Vec<(&Upload<'_>, Prepared)>,
+    ) -> Result<Vec<(CandidateView, Ingested)>, EngineError> {
         let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
-        let (stored, upserted) = self.store.put_candidate(NewCandidate {
-            external_id: upload.external_id,
-            file_bytes: upload.bytes,
-            file_name: upload.file_name,
-            media_type: document.media_type.mime(),
-            profile: &profile,
-            text: &document.text,
-        })?;
-        if let Err(error) = self.index.upsert(stored.seq, &document.text) {
-            // The store has the candidate; the start-up check re-indexes it. Ranking works
-            // without the index, only keyword filters would miss this candidate until then.
-            tracing::error!(seq = stored.seq, %error, "indexing failed after the candidate was stored");
+        // Each item is either a duplicate of a stored candidate (or of an earlier item of this
+        // batch), or goes to the store.
+        enum Plan {
+            Duplicate(CandidateView),
+            DuplicateOfBatchItem(usize),
+            Store(usize),
         }
-        self.pool.write().unwrap_or_else(|p| p.into_inner()).upsert(
-            stored.seq,
-            stored.id,
-            stored.external_id.clone(),
-            features,
-        );
-        Ok((stored.into(), upserted))
+        let mut plans = Vec::with_capacity(batch.len());
+        let mut to_store = Vec::new();
+        let mut first_with_bytes: HashMap<String, usize> = HashMap::new();
+        for (position, (upload, prepared)) in batch.iter().enumerate() {
+            if upload.external_id.is_none() {
+                let sha256 = sha256_hex(upload.bytes);
+                if let Some(existing) = self.store.find_by_file(&sha256)? {
+                    plans.push(Plan::Duplicate(existing.into()));
+                    continue;
+                }
+                if let Some(&earlier) = first_with_bytes.get(&sha256) {
+                    plans.push(Plan::DuplicateOfBatchItem(earlier));
+                    continue;
+                }
+                first_with_bytes.insert(sha256, position);
+            }
+            plans.push(Plan::Store(to_store.len()));
+            to_store.push(NewCandidate {
+                external_id: upload.external_id,
+                file_bytes: upload.bytes,
+                file_name: upload.file_name,
+                media_type: prepared.document.media_type.mime(),
+                profile: &prepared.profile,
+                text: &prepared.document.text,
+            });
+        }
+        let stored = self.store.put_candidates(&to_store)?;
+        drop(to_store);
+
+        {
+            let mut pool = self.pool.write().unwrap_or_else(|p| p.into_inner());
+            for (stored_index, (candidate, _)) in stored.iter().enumerate() {
+                let Some(position) = plans
+                    .iter()
+                    .position(|plan| matches!(plan, Plan::Store(index) if *index == stored_index))
+                else {
+                    continue;
+                };
+                let prepared = &batch[position].1;
+                if let Err(error) = self.index.upsert(candidate.seq, &prepared.document.text) {
+                    // The store has it; the start-up check re-indexes it. Ranking works without
+                    // the index; only keyword filters would miss this candidate until then.
+                    tracing::error!(seq = candidate.seq, %error, "indexing failed after storing");
+                }
+                pool.upsert(
+                    candidate.seq,
+                    candidate.id,
+                    candidate.external_id.clone(),
+                    prepared.features.clone(),
+                );
+            }
+        }
+
+        let stored_views: Vec<(CandidateView, Ingested)> = stored
+            .into_iter()
+            .map(|(candidate, upserted)| {
+                let ingested = match upserted {
+                    Upserted::Created => Ingested::Created,
+                    Upserted::Replaced => Ingested::Replaced,
+                };
+                (CandidateView::from(candidate), ingested)
+            })
+            .collect();
+        let mut outcomes: Vec<(CandidateView, Ingested)> = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let outcome = match plan {
+                Plan::Duplicate(existing) => (existing, Ingested::Duplicate),
+                Plan::Store(index) => stored_views[index].clone(),
+                Plan::DuplicateOfBatchItem(earlier) => {
+                    (outcomes[earlier].0.clone(), Ingested::Duplicate)
+                }
+            };
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    /// Extracts and parses every upload in parallel on all cores, then stores those that were
+    /// read in one transaction. One result per upload, in order.
+    pub fn ingest_batch(
+        &self,
+        uploads: &[Upload<'_>],
+    ) -> Result<Vec<Result<(CandidateView, Ingested), EngineError>>, EngineError> {
+        use rayon::prelude::*;
+        let prepared: Vec<Result<Prepared, EngineError>> = uploads
+            .par_iter()
+            .map(|upload| self.prepare(upload))
+            .collect();
+        let mut results: Vec<Option<Result<(CandidateView, Ingested), EngineError>>> =
+            Vec::with_capacity(uploads.len());
+        let mut batch = Vec::new();
+        let mut positions = Vec::new();
+        for (position, (upload, prepared)) in uploads.iter().zip(prepared).enumerate() {
+            match prepared {
+                Ok(prepared) => {
+                    batch.push((upload, prepared));
+                    positions.push(position);
+                    results.push(None);
+                }
+                Err(error) => results.push(Some(Err(error))),
+            }
+        }
+        for (position, outcome) in positions.into_iter().zip(self.commit_batch(batch)?) {
+            results[position] = Some(Ok(outcome));
+        }
+        Ok(results.into_iter().flatten().collect())
     }
 
     /// [`Engine::prepare`] then [`Engine::commit`].
-    pub fn ingest(&self, upload: Upload<'_>) -> Result<(CandidateView, Upserted), EngineError> {
+    pub fn ingest(&self, upload: Upload<'_>) -> Result<(CandidateView, Ingested), EngineError> {
         let prepared = self.prepare(&upload)?;
         self.commit(&upload, prepared)
     }
@@ -437,6 +551,22 @@ impl Engine {
             tracing::error!(seq, %error, "removing from the index failed; repaired at next start");
         }
         Ok(())
+    }
+
+    /// The response recorded for an idempotency key.
+    pub fn idempotent_response(
+        &self,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, EngineError> {
+        Ok(self.store.get_idempotent(key)?)
+    }
+
+    pub fn record_idempotent_response(
+        &self,
+        key: &str,
+        response: &IdempotentResponse,
+    ) -> Result<(), EngineError> {
+        Ok(self.store.put_idempotent(key, response)?)
     }
 
     pub fn candidate_count(&self) -> usize {

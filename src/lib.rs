@@ -2,6 +2,7 @@
 //! the data flow: extract → parse → store/index → score.
 
 pub mod api;
+pub mod archive;
 pub mod config;
 pub mod engine;
 pub mod extract;

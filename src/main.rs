@@ -136,6 +136,7 @@ fn serve(
     let settings = ApiSettings {
         api_key_sha256: config.api_key_sha256.clone(),
         max_upload_bytes: config.max_upload_bytes,
+        max_batch_bytes: config.max_batch_bytes,
         max_json_bytes: config.max_json_bytes,
         extract_timeout: Duration::from_secs(config.extract_timeout_seconds),
     };

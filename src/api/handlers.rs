@@ -9,12 +9,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::AppState;
 use super::error::ApiError;
-use crate::engine::{Engine, EngineError, RankQuery, Upload};
+use crate::engine::{CandidateView, Engine, EngineError, Ingested, RankQuery, Upload};
 use crate::role::Role;
-use crate::store::Upserted;
+use crate::store::{IdempotentResponse, Upserted};
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
@@ -39,19 +40,27 @@ pub async fn health() -> HttpResponse {
 
 /// Largest text form field (`external_id`, `document_date`).
 const MAX_FORM_FIELD_BYTES: usize = 4096;
+/// Most files in one batch request (archives included).
+const MAX_BATCH_FILES: usize = 10_000;
 
-struct UploadForm {
-    file: Vec<u8>,
+struct UploadedFile {
     file_name: Option<String>,
-    external_id: Option<String>,
-    document_date: Option<NaiveDate>,
+    bytes: Vec<u8>,
 }
 
-/// Reads the multipart body, refusing it as soon as a part passes its limit.
+struct UploadForm {
+    files: Vec<UploadedFile>,
+    external_id: Option<String>,
+    document_date: Option<NaiveDate>,
+    external_ids_from_file_names: bool,
+}
+
+/// Reads the multipart body, refusing it as soon as a part (or the whole) passes its limit.
 async fn read_upload_form(
     request: &HttpRequest,
     payload: web::Payload,
-    max_upload_bytes: usize,
+    max_file_bytes: usize,
+    max_total_bytes: usize,
 ) -> Result<UploadForm, ApiError> {
     let content_type = request
         .headers()
@@ -66,7 +75,7 @@ async fn read_upload_form(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "expected_multipart",
             "Unsupported media type",
-            "Upload a resume as multipart/form-data with the file in a part named `file`.",
+            "Upload resumes as multipart/form-data with each file in a part named `file`.",
         ));
     }
     // A declared length far over the limit is refused before a byte is read.
@@ -75,49 +84,44 @@ async fn read_upload_form(
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > max_upload_bytes + 64 * 1024) {
-        return Err(ApiError::payload_too_large(max_upload_bytes));
+    if declared.is_some_and(|length| length > max_total_bytes + 64 * 1024) {
+        return Err(ApiError::payload_too_large(max_total_bytes));
     }
 
+    let malformed = |e: actix_multipart::MultipartError| {
+        ApiError::bad_request(
+            "malformed_multipart",
+            format!("The multipart body cannot be read: {e}"),
+        )
+    };
     let mut multipart = Multipart::new(request.headers(), payload);
     let mut form = UploadForm {
-        file: Vec::new(),
-        file_name: None,
+        files: Vec::new(),
         external_id: None,
         document_date: None,
+        external_ids_from_file_names: false,
     };
-    let mut saw_file = false;
+    let mut total_bytes = 0usize;
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|e| {
-            ApiError::bad_request(
-                "malformed_multipart",
-                format!("The multipart body cannot be read: {e}"),
-            )
-        })?;
+        let mut field = field.map_err(malformed)?;
         let name = field.name().unwrap_or("").to_owned();
-        let limit = if name == "file" {
-            max_upload_bytes
+        let is_file = name == "file";
+        let limit = if is_file {
+            max_file_bytes
         } else {
             MAX_FORM_FIELD_BYTES
         };
-        if name == "file" {
-            saw_file = true;
-            form.file_name = field
-                .content_disposition()
-                .and_then(|disposition| disposition.get_filename())
-                .map(|file_name| file_name.chars().take(255).collect());
-        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|disposition| disposition.get_filename())
+            .map(|file_name| file_name.chars().take(255).collect::<String>());
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| {
-                ApiError::bad_request(
-                    "malformed_multipart",
-                    format!("The multipart body cannot be read: {e}"),
-                )
-            })?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(if name == "file" {
-                    ApiError::payload_too_large(max_upload_bytes)
+            let chunk = chunk.map_err(malformed)?;
+            total_bytes += chunk.len();
+            if bytes.len() + chunk.len() > limit || total_bytes > max_total_bytes {
+                return Err(if is_file {
+                    ApiError::payload_too_large(limit.min(max_total_bytes))
                 } else {
                     ApiError::bad_request(
                         "form_field_too_large",
@@ -128,7 +132,15 @@ async fn read_upload_form(
             bytes.extend_from_slice(&chunk);
         }
         match name.as_str() {
-            "file" => form.file = bytes,
+            "file" => {
+                if form.files.len() >= MAX_BATCH_FILES {
+                    return Err(ApiError::bad_request(
+                        "too_many_files",
+                        format!("At most {MAX_BATCH_FILES} files go in one request."),
+                    ));
+                }
+                form.files.push(UploadedFile { file_name, bytes });
+            }
             "external_id" => form.external_id = Some(text_field(&name, bytes)?),
             "document_date" => {
                 let text = text_field(&name, bytes)?;
@@ -140,14 +152,17 @@ async fn read_upload_form(
                 })?;
                 form.document_date = Some(date);
             }
+            "external_ids_from_file_names" => {
+                form.external_ids_from_file_names = text_field(&name, bytes)?.trim() == "true";
+            }
             // Unknown parts are read (to stay within limits) and ignored.
             _ => {}
         }
     }
-    if !saw_file {
+    if form.files.is_empty() {
         return Err(ApiError::bad_request(
             "missing_file",
-            "The upload has no part named `file`: send the resume as the `file` field.",
+            "The upload has no part named `file`: send each resume as a `file` field.",
         ));
     }
     Ok(form)
@@ -162,20 +177,135 @@ fn text_field(name: &str, bytes: Vec<u8>) -> Result<String, ApiError> {
     })
 }
 
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The `Idempotency-Key` header, if any, and the hash of what the request asks for (so that the
+/// same key reused for a different request is refused rather than answered wrongly).
+fn idempotency(
+    request: &HttpRequest,
+    form: &UploadForm,
+) -> Result<Option<(String, String)>, ApiError> {
+    let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255);
+    let Some(key) = key else {
+        return Err(ApiError::bad_request(
+            "invalid_idempotency_key",
+            "The Idempotency-Key header is 1 to 255 visible characters.",
+        ));
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(request.path().as_bytes());
+    for file in &form.files {
+        hasher.update(Sha256::digest(&file.bytes));
+        hasher.update(file.file_name.as_deref().unwrap_or("").as_bytes());
+    }
+    hasher.update(form.external_id.as_deref().unwrap_or("").as_bytes());
+    hasher.update(
+        form.document_date
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    hasher.update([u8::from(form.external_ids_from_file_names)]);
+    Ok(Some((
+        format!("{}:{}", request.path(), key),
+        hex::encode(hasher.finalize()),
+    )))
+}
+
+/// Answers a retried request with the response recorded for its key, if there is one.
+async fn replay(
+    engine: &Arc<Engine>,
+    idempotency: &Option<(String, String)>,
+) -> Result<Option<HttpResponse>, ApiError> {
+    let Some((key, request_sha256)) = idempotency.clone() else {
+        return Ok(None);
+    };
+    let engine = Arc::clone(engine);
+    let Some(recorded) = blocking(move || engine.idempotent_response(&key)).await? else {
+        return Ok(None);
+    };
+    if recorded.request_sha256 != request_sha256 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "Idempotency key reused",
+            "This Idempotency-Key was already used for a different request.",
+        ));
+    }
+    let status = StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::OK);
+    Ok(Some(
+        HttpResponse::build(status)
+            .content_type("application/json")
+            .insert_header(("idempotent-replayed", "true"))
+            .body(recorded.body),
+    ))
+}
+
+/// Keeps a successful response for its idempotency key.
+async fn record(
+    engine: &Arc<Engine>,
+    idempotency: Option<(String, String)>,
+    status: StatusCode,
+    body: &str,
+) -> Result<(), ApiError> {
+    let Some((key, request_sha256)) = idempotency else {
+        return Ok(());
+    };
+    let engine = Arc::clone(engine);
+    let response = IdempotentResponse {
+        request_sha256,
+        status: status.as_u16(),
+        body: body.to_owned(),
+    };
+    blocking(move || engine.record_idempotent_response(&key, &response)).await
+}
+
+fn json_body<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|error| {
+        tracing::error!(%error, "response cannot be encoded");
+        ApiError::internal()
+    })
+}
+
+/// `POST /v1/candidates`: one resume.
 pub async fn upload_candidate(
     state: web::Data<AppState>,
     request: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult {
-    let form = read_upload_form(&request, payload, state.settings.max_upload_bytes).await?;
-    let form = Arc::new(form);
+    let max = state.settings.max_upload_bytes;
+    let mut form = read_upload_form(&request, payload, max, max).await?;
+    if form.files.len() > 1 {
+        return Err(ApiError::bad_request(
+            "too_many_files",
+            "This endpoint takes one file; send several to /v1/candidates/batch.",
+        ));
+    }
+    let idempotency = idempotency(&request, &form)?;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
+    if let Some(replayed) = replay(&engine, &idempotency).await? {
+        return Ok(replayed);
+    }
+    let file = form.files.pop().ok_or_else(ApiError::internal)?;
+    let upload = Arc::new(OwnedUpload {
+        bytes: file.bytes,
+        file_name: file.file_name,
+        external_id: form.external_id,
+        document_date: form.document_date,
+    });
 
     // Extraction and parsing, bounded in time. Nothing is stored unless they finish in time:
     // a hostile file that keeps its worker busy costs a thread, never a stored half-candidate.
     let prepare = {
-        let (engine, form) = (Arc::clone(&engine), Arc::clone(&form));
-        web::block(move || engine.prepare(&upload_of(&form)))
+        let (engine, upload) = (Arc::clone(&engine), Arc::clone(&upload));
+        web::block(move || engine.prepare(&upload.borrowed()))
     };
     let prepared = match tokio::time::timeout(state.settings.extract_timeout, prepare).await {
         Err(_elapsed) => {
@@ -192,24 +322,208 @@ pub async fn upload_candidate(
         }
         Ok(Ok(result)) => result?,
     };
-    let (candidate, upserted) =
-        blocking(move || engine.commit(&upload_of(&form), prepared)).await?;
-    let status = match upserted {
-        Upserted::Created => StatusCode::CREATED,
-        Upserted::Replaced => StatusCode::OK,
+    let (candidate, ingested) = {
+        let engine = Arc::clone(&engine);
+        blocking(move || engine.commit(&upload.borrowed(), prepared)).await?
     };
+    let status = match ingested {
+        Ingested::Created => StatusCode::CREATED,
+        Ingested::Replaced | Ingested::Duplicate => StatusCode::OK,
+    };
+    let body = json_body(&candidate)?;
+    record(&engine, idempotency, status, &body).await?;
     Ok(HttpResponse::build(status)
         .insert_header((header::LOCATION, format!("/v1/candidates/{}", candidate.id)))
-        .json(candidate))
+        .insert_header(("shortlist-outcome", ingested_name(ingested)))
+        .content_type("application/json")
+        .body(body))
 }
 
-fn upload_of(form: &UploadForm) -> Upload<'_> {
-    Upload {
-        bytes: &form.file,
-        file_name: form.file_name.as_deref(),
-        external_id: form.external_id.as_deref(),
-        document_date: form.document_date,
+fn ingested_name(ingested: Ingested) -> &'static str {
+    match ingested {
+        Ingested::Created => "created",
+        Ingested::Replaced => "replaced",
+        Ingested::Duplicate => "duplicate",
     }
+}
+
+struct OwnedUpload {
+    bytes: Vec<u8>,
+    file_name: Option<String>,
+    external_id: Option<String>,
+    document_date: Option<NaiveDate>,
+}
+
+impl OwnedUpload {
+    fn borrowed(&self) -> Upload<'_> {
+        Upload {
+            bytes: &self.bytes,
+            file_name: self.file_name.as_deref(),
+            external_id: self.external_id.as_deref(),
+            document_date: self.document_date,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct BatchItem {
+    file: Option<String>,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<uuid::Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<serde_json::Value>,
+}
+
+#[derive(serde::Serialize)]
+struct BatchSummary {
+    created: usize,
+    replaced: usize,
+    duplicates: usize,
+    rejected: usize,
+    items: Vec<BatchItem>,
+}
+
+/// `POST /v1/candidates/batch`: many resumes in one request (each a `file` part; a `.zip` part
+/// is unpacked). Parsed in parallel on all cores, stored in one transaction. Each file gets its
+/// own outcome: one bad file does not fail the others.
+pub async fn upload_batch(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult {
+    let settings = &state.settings;
+    let form = read_upload_form(
+        &request,
+        payload,
+        settings.max_batch_bytes,
+        settings.max_batch_bytes,
+    )
+    .await?;
+    let idempotency = idempotency(&request, &form)?;
+    let engine: Arc<Engine> = Arc::clone(&state.engine);
+    if let Some(replayed) = replay(&engine, &idempotency).await? {
+        return Ok(replayed);
+    }
+    let max_file_bytes = settings.max_upload_bytes;
+    let max_batch_bytes = settings.max_batch_bytes;
+    let summary = {
+        let engine = Arc::clone(&engine);
+        blocking(move || Ok(ingest_form(&engine, form, max_file_bytes, max_batch_bytes))).await??
+    };
+    let body = json_body(&summary)?;
+    record(&engine, idempotency, StatusCode::OK, &body).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+fn ingest_form(
+    engine: &Engine,
+    form: UploadForm,
+    max_file_bytes: usize,
+    max_batch_bytes: usize,
+) -> Result<BatchSummary, ApiError> {
+    let mut files = Vec::new();
+    let mut early_errors = Vec::new();
+    for file in form.files {
+        let is_zip = file
+            .file_name
+            .as_deref()
+            .is_some_and(|n| n.to_ascii_lowercase().ends_with(".zip"));
+        if !is_zip {
+            files.push(file);
+            continue;
+        }
+        match crate::archive::unpack_zip(
+            &file.bytes,
+            max_file_bytes,
+            max_batch_bytes,
+            MAX_BATCH_FILES,
+        ) {
+            Ok(entries) => files.extend(entries.into_iter().map(|(name, bytes)| UploadedFile {
+                file_name: Some(name),
+                bytes,
+            })),
+            Err(error) => early_errors.push(BatchItem {
+                file: file.file_name,
+                outcome: "rejected",
+                id: None,
+                external_id: None,
+                error: Some(
+                    serde_json::json!({"code": error.code(), "message": error.to_string()}),
+                ),
+            }),
+        }
+    }
+    let external_ids: Vec<Option<String>> = files
+        .iter()
+        .map(|file| {
+            if form.external_ids_from_file_names {
+                file.file_name.clone()
+            } else if files.len() == 1 {
+                form.external_id.clone()
+            } else {
+                None
+            }
+        })
+        .collect();
+    let uploads: Vec<Upload<'_>> = files
+        .iter()
+        .zip(&external_ids)
+        .map(|(file, external_id)| Upload {
+            bytes: &file.bytes,
+            file_name: file.file_name.as_deref(),
+            external_id: external_id.as_deref(),
+            document_date: form.document_date,
+        })
+        .collect();
+    let results = engine.ingest_batch(&uploads).map_err(ApiError::from)?;
+    let mut summary = BatchSummary {
+        created: 0,
+        replaced: 0,
+        duplicates: 0,
+        rejected: early_errors.len(),
+        items: early_errors,
+    };
+    for (file, result) in files.iter().zip(results) {
+        let item = match result {
+            Ok((candidate, ingested)) => {
+                match ingested {
+                    Ingested::Created => summary.created += 1,
+                    Ingested::Replaced => summary.replaced += 1,
+                    Ingested::Duplicate => summary.duplicates += 1,
+                }
+                let CandidateView {
+                    id, external_id, ..
+                } = candidate;
+                BatchItem {
+                    file: file.file_name.clone(),
+                    outcome: ingested_name(ingested),
+                    id: Some(id),
+                    external_id,
+                    error: None,
+                }
+            }
+            Err(error) => {
+                summary.rejected += 1;
+                let api_error = ApiError::from(error);
+                BatchItem {
+                    file: file.file_name.clone(),
+                    outcome: "rejected",
+                    id: None,
+                    external_id: None,
+                    error: Some(
+                        serde_json::json!({"code": api_error.code, "message": api_error.detail}),
+                    ),
+                }
+            }
+        };
+        summary.items.push(item);
+    }
+    Ok(summary)
 }
 
 pub async fn get_candidate(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {

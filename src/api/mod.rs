@@ -27,6 +27,9 @@ pub struct ApiSettings {
     /// Lowercase hex SHA-256 of each accepted key; empty means no authentication.
     pub api_key_sha256: Vec<String>,
     pub max_upload_bytes: usize,
+    /// Largest batch request (many files or a zip archive), and the most its archives may
+    /// inflate to.
+    pub max_batch_bytes: usize,
     pub max_json_bytes: usize,
     pub extract_timeout: Duration,
 }
@@ -82,6 +85,11 @@ fn routes(config: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/candidates")
                         .route(web::post().to(handlers::upload_candidate))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/candidates/batch")
+                        .route(web::post().to(handlers::upload_batch))
                         .default_service(method_not_allowed()),
                 )
                 .service(

@@ -65,10 +65,22 @@ pub enum Upserted {
 }
 
 pub trait Store: Send + Sync {
+    /// Stores the candidates in one transaction: all or none are durable when this returns.
+    fn put_candidates(
+        &self,
+        candidates: &[NewCandidate<'_>],
+    ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError>;
     fn put_candidate(
         &self,
         candidate: NewCandidate<'_>,
-    ) -> Result<(StoredCandidate, Upserted), StoreError>;
+    ) -> Result<(StoredCandidate, Upserted), StoreError> {
+        let mut stored = self.put_candidates(std::slice::from_ref(&candidate))?;
+        stored
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a stored candidate vanished".into()))
+    }
+    /// A candidate whose original file has these bytes (by SHA-256), if any.
+    fn find_by_file(&self, sha256: &str) -> Result<Option<StoredCandidate>, StoreError>;
     fn get_candidate(&self, id: Uuid) -> Result<Option<StoredCandidate>, StoreError>;
     fn get_candidates_by_seq(&self, seqs: &[u64]) -> Result<Vec<StoredCandidate>, StoreError>;
     /// Removes the candidate and, when no other candidate has the same bytes, its file.
@@ -87,6 +99,18 @@ pub trait Store: Send + Sync {
 
     fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// The response recorded for an `Idempotency-Key`, with the hash of the request it answered.
+    fn get_idempotent(&self, key: &str) -> Result<Option<IdempotentResponse>, StoreError>;
+    fn put_idempotent(&self, key: &str, response: &IdempotentResponse) -> Result<(), StoreError>;
+}
+
+/// A response kept so that a retried request with the same `Idempotency-Key` gets it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentResponse {
+    pub request_sha256: String,
+    pub status: u16,
+    pub body: String,
 }
 
 pub struct SqliteStore {
@@ -112,6 +136,13 @@ CREATE TABLE IF NOT EXISTS roles (
     id          TEXT PRIMARY KEY,
     body        TEXT NOT NULL,
     updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key             TEXT PRIMARY KEY,
+    request_sha256  TEXT NOT NULL,
+    status          INTEGER NOT NULL,
+    body            TEXT NOT NULL,
+    created_at      TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (
     key    TEXT PRIMARY KEY,
@@ -241,71 +272,95 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Store for SqliteStore {
-    fn put_candidate(
+    fn put_candidates(
         &self,
-        candidate: NewCandidate<'_>,
-    ) -> Result<(StoredCandidate, Upserted), StoreError> {
-        let sha256 = sha256_hex(candidate.file_bytes);
-        self.write_file(&sha256, candidate.file_bytes)?;
-        let profile_json = serde_json::to_string(candidate.profile)
-            .map_err(|e| StoreError::Corrupt(format!("profile cannot be encoded: {e}")))?;
+        candidates: &[NewCandidate<'_>],
+    ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
+        // Files first, each synced: a row is never committed before the file it points at.
+        let mut prepared = Vec::with_capacity(candidates.len());
+        for candidate in candidates {
+            let sha256 = sha256_hex(candidate.file_bytes);
+            self.write_file(&sha256, candidate.file_bytes)?;
+            let profile_json = serde_json::to_string(candidate.profile)
+                .map_err(|e| StoreError::Corrupt(format!("profile cannot be encoded: {e}")))?;
+            prepared.push((candidate, sha256, profile_json));
+        }
         let now = Utc::now().to_rfc3339();
 
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
-        let existing: Option<(i64, String)> = match candidate.external_id {
-            Some(external_id) => transaction
-                .query_row(
-                    "SELECT seq, id FROM candidates WHERE external_id = ?1",
-                    params![external_id],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?,
-            None => None,
-        };
-        let (seq, upserted) = match existing {
-            Some((seq, _)) => {
-                transaction.execute(
-                    "UPDATE candidates SET file_sha256 = ?2, file_name = ?3, media_type = ?4,
-                     profile = ?5, text = ?6, updated_at = ?7 WHERE seq = ?1",
-                    params![
-                        seq,
-                        sha256,
-                        candidate.file_name,
-                        candidate.media_type,
-                        profile_json,
-                        candidate.text,
-                        now
-                    ],
-                )?;
-                (seq, Upserted::Replaced)
-            }
-            None => {
-                transaction.execute(
-                    "INSERT INTO candidates (id, external_id, file_sha256, file_name, media_type,
-                     profile, text, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                    params![
-                        Uuid::new_v4().to_string(),
-                        candidate.external_id,
-                        sha256,
-                        candidate.file_name,
-                        candidate.media_type,
-                        profile_json,
-                        candidate.text,
-                        now
-                    ],
-                )?;
-                (transaction.last_insert_rowid(), Upserted::Created)
-            }
-        };
-        let raw = transaction.query_row(
-            &format!("SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE seq = ?1"),
-            params![seq],
-            Self::row_to_candidate,
-        )?;
+        let mut stored = Vec::with_capacity(candidates.len());
+        for (candidate, sha256, profile_json) in prepared {
+            let existing: Option<i64> = match candidate.external_id {
+                Some(external_id) => transaction
+                    .query_row(
+                        "SELECT seq FROM candidates WHERE external_id = ?1",
+                        params![external_id],
+                        |row| row.get(0),
+                    )
+                    .optional()?,
+                None => None,
+            };
+            let (seq, upserted) = match existing {
+                Some(seq) => {
+                    transaction.execute(
+                        "UPDATE candidates SET file_sha256 = ?2, file_name = ?3, media_type = ?4,
+                         profile = ?5, text = ?6, updated_at = ?7 WHERE seq = ?1",
+                        params![
+                            seq,
+                            sha256,
+                            candidate.file_name,
+                            candidate.media_type,
+                            profile_json,
+                            candidate.text,
+                            now
+                        ],
+                    )?;
+                    (seq, Upserted::Replaced)
+                }
+                None => {
+                    transaction.execute(
+                        "INSERT INTO candidates (id, external_id, file_sha256, file_name,
+                         media_type, profile, text, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                        params![
+                            Uuid::new_v4().to_string(),
+                            candidate.external_id,
+                            sha256,
+                            candidate.file_name,
+                            candidate.media_type,
+                            profile_json,
+                            candidate.text,
+                            now
+                        ],
+                    )?;
+                    (transaction.last_insert_rowid(), Upserted::Created)
+                }
+            };
+            let raw = transaction.query_row(
+                &format!("SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE seq = ?1"),
+                params![seq],
+                Self::row_to_candidate,
+            )?;
+            stored.push((raw.decode()?, upserted));
+        }
         transaction.commit()?;
-        Ok((raw.decode()?, upserted))
+        Ok(stored)
+    }
+
+    fn find_by_file(&self, sha256: &str) -> Result<Option<StoredCandidate>, StoreError> {
+        let raw = self
+            .connection()
+            .query_row(
+                &format!(
+                    "SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE file_sha256 = ?1
+                     ORDER BY seq LIMIT 1"
+                ),
+                params![sha256],
+                Self::row_to_candidate,
+            )
+            .optional()?;
+        raw.map(RawCandidate::decode).transpose()
     }
 
     fn get_candidate(&self, id: Uuid) -> Result<Option<StoredCandidate>, StoreError> {
@@ -453,6 +508,38 @@ impl Store for SqliteStore {
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn get_idempotent(&self, key: &str) -> Result<Option<IdempotentResponse>, StoreError> {
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT request_sha256, status, body FROM idempotency WHERE key = ?1",
+                params![key],
+                |row| {
+                    Ok(IdempotentResponse {
+                        request_sha256: row.get(0)?,
+                        status: row.get(1)?,
+                        body: row.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn put_idempotent(&self, key: &str, response: &IdempotentResponse) -> Result<(), StoreError> {
+        self.connection().execute(
+            "INSERT OR IGNORE INTO idempotency (key, request_sha256, status, body, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                key,
+                response.request_sha256,
+                response.status,
+                response.body,
+                Utc::now().to_rfc3339()
+            ],
         )?;
         Ok(())
     }

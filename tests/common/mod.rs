@@ -104,6 +104,7 @@ pub async fn spawn_app_in(data_dir: &Path, api_key_sha256: Vec<String>) -> TestA
     let settings = ApiSettings {
         api_key_sha256,
         max_upload_bytes: 20 * 1024 * 1024,
+        max_batch_bytes: 512 * 1024 * 1024,
         max_json_bytes: 1024 * 1024,
         extract_timeout: Duration::from_secs(10),
     };
