@@ -6,6 +6,7 @@ pub mod archive;
 pub mod config;
 pub mod engine;
 pub mod extract;
+pub mod import;
 pub mod index;
 pub mod parse;
 pub mod profile;

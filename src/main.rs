@@ -16,6 +16,7 @@ use shortlist::api::{self, ApiSettings};
 use shortlist::config::{Config, LogFormat, hash_api_key};
 use shortlist::engine::Engine;
 use shortlist::extract::{self, Limits};
+use shortlist::import::{ImportOptions, Target, import_dir};
 use shortlist::parse::Parser;
 
 #[derive(ClapParser)]
@@ -51,6 +52,33 @@ enum Command {
         #[arg(long)]
         document_date: Option<chrono::NaiveDate>,
     },
+    /// Import every resume in a folder (and its subfolders): to a running server, or straight
+    /// into a data directory when the server is not running. Exit 1 if any file was rejected.
+    Import {
+        dir: PathBuf,
+        /// The server to send to.
+        #[arg(
+            long,
+            default_value = "http://127.0.0.1:8080",
+            conflicts_with = "data_dir"
+        )]
+        url: String,
+        /// Write straight into this data directory instead (the server must not be running).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// API key for the server.
+        #[arg(long, env = "SHORTLIST_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        /// Files per request.
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+        /// Use each file's path below DIR as its external_id: importing again replaces.
+        #[arg(long)]
+        external_ids_from_paths: bool,
+        /// The date the documents were written (YYYY-MM-DD), used when a document states none.
+        #[arg(long)]
+        document_date: Option<chrono::NaiveDate>,
+    },
     /// Print a document's plain text in reading order.
     Extract { file: PathBuf },
     /// Print the SHA-256 of an API key, for `api_key_sha256` in the config file.
@@ -70,6 +98,28 @@ fn main() -> ExitCode {
             document_date,
         } => parse(&files, document_date),
         Command::Extract { file } => extract_text(&file),
+        Command::Import {
+            dir,
+            url,
+            data_dir,
+            api_key,
+            batch_size,
+            external_ids_from_paths,
+            document_date,
+        } => {
+            let options = ImportOptions {
+                batch_size,
+                external_ids_from_paths,
+                document_date,
+            };
+            import(
+                &dir,
+                &url,
+                data_dir.as_deref(),
+                api_key.as_deref(),
+                &options,
+            )
+        }
         Command::HashKey { key } => {
             println!("{}", hash_api_key(&key));
             ExitCode::SUCCESS
@@ -227,5 +277,67 @@ fn extract_text(path: &Path) -> ExitCode {
             eprintln!("shortlist: {file}: {error} ({})", error.code());
             ExitCode::FAILURE
         }
+    }
+}
+
+fn import(
+    dir: &Path,
+    url: &str,
+    data_dir: Option<&Path>,
+    api_key: Option<&str>,
+    options: &ImportOptions,
+) -> ExitCode {
+    let engine = match data_dir {
+        Some(data_dir) => {
+            let config = match Config::load(None) {
+                Ok(config) => config,
+                Err(error) => {
+                    eprintln!("shortlist: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let limits = Limits {
+                max_input_bytes: config.max_upload_bytes,
+                ..Limits::default()
+            };
+            match Engine::open(data_dir, &config.roles_dir, limits) {
+                Ok(engine) => Some(engine),
+                Err(error) => {
+                    eprintln!(
+                        "shortlist: cannot open the data directory {} (is a server using it?): {error}",
+                        data_dir.display()
+                    );
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => None,
+    };
+    let target = match &engine {
+        Some(engine) => Target::DataDir(engine),
+        None => Target::Server { url, api_key },
+    };
+    let summary = match import_dir(dir, target, options) {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("shortlist: import of {} failed: {error}", dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "imported {}: {} created, {} replaced, {} duplicates, {} rejected",
+        dir.display(),
+        summary.created,
+        summary.replaced,
+        summary.duplicates,
+        summary.rejected.len()
+    );
+    for (file, code, message) in &summary.rejected {
+        println!("  rejected {file}: {code}: {message}");
+    }
+    if summary.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

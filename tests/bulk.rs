@@ -179,3 +179,43 @@ async fn a_retried_upload_with_the_same_idempotency_key_is_answered_once() {
         .unwrap();
     assert_eq!(page["total"], 1);
 }
+
+#[tokio::test]
+async fn import_sends_a_folder_in_batches_and_reports_rejections() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    for i in 0..5 {
+        std::fs::write(
+            dir.path().join(format!("cv{i}.txt")),
+            resume(&format!("Account Manager {i}")),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("sub/copy.txt"), resume("Account Manager 0")).unwrap();
+    std::fs::write(dir.path().join("sub/broken.pdf"), b"%PDF-1.4 truncated").unwrap();
+    std::fs::write(dir.path().join(".hidden"), b"ignored").unwrap();
+    let url = app.address.clone();
+    let path = dir.path().to_owned();
+    let summary = tokio::task::spawn_blocking(move || {
+        let options = shortlist::import::ImportOptions {
+            batch_size: 3,
+            external_ids_from_paths: false,
+            document_date: None,
+        };
+        shortlist::import::import_dir(
+            &path,
+            shortlist::import::Target::Server {
+                url: &url,
+                api_key: None,
+            },
+            &options,
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!((summary.created, summary.duplicates), (5, 1), "{summary:?}");
+    assert_eq!(summary.rejected.len(), 1, "{summary:?}");
+    assert_eq!(summary.rejected[0].0, "sub/broken.pdf");
+}

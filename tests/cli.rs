@@ -93,3 +93,54 @@ fn serve_refuses_an_open_bind_without_api_keys() {
         "nothing created"
     );
 }
+
+#[test]
+fn import_into_a_data_directory_summarises_and_fails_on_rejections() {
+    let dir = tempfile::tempdir().unwrap();
+    let resumes = dir.path().join("resumes");
+    std::fs::create_dir(&resumes).unwrap();
+    std::fs::write(
+        resumes.join("a.txt"),
+        "SALES MANAGER\nExperience\n2010 to 2015 Sales Manager\n",
+    )
+    .unwrap();
+    std::fs::write(
+        resumes.join("b.txt"),
+        "CHEF\nExperience\n2011 to 2019 Chef\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let run = |extra: &[&str]| {
+        shortlist()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .arg("import")
+            .arg(&resumes)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let output = run(&["--external-ids-from-paths"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("2 created, 0 replaced, 0 duplicates, 0 rejected"),
+        "{stdout}"
+    );
+    let output = run(&["--external-ids-from-paths"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("0 created, 2 replaced"),
+        "importing again replaces: {stdout}"
+    );
+
+    std::fs::write(resumes.join("c.pdf"), b"not a pdf at all").unwrap();
+    let output = run(&[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("2 duplicates, 1 rejected") && stdout.contains("c.pdf"),
+        "{stdout}"
+    );
+}
