@@ -86,6 +86,8 @@ pub struct Upload<'a> {
     pub external_id: Option<&'a str>,
     /// The date the uploader says the document was written; used when the document states none.
     pub document_date: Option<NaiveDate>,
+    /// The upload batch this file came in, for screening runs over a batch.
+    pub batch_id: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -96,6 +98,8 @@ pub struct RankQuery {
     pub q: Option<String>,
     pub must_haves_only: bool,
     pub min_score: Option<f32>,
+    /// Only these candidates (by seq): a screening run's selection.
+    pub only_seqs: Option<Arc<HashSet<u64>>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -234,7 +238,11 @@ pub struct Engine {
     pool: RwLock<Pool>,
     roles: RwLock<BTreeMap<String, CompiledRole>>,
     writes: Mutex<()>,
+    events: RwLock<Option<EventSink>>,
 }
+
+/// Where the engine reports events (`candidate.parsed`): the webhooks, when the server runs.
+pub type EventSink = Arc<dyn Fn(&str, &serde_json::Value) + Send + Sync>;
 
 /// Where ranking resumes: the last result of the previous page, by (score, seq).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -279,6 +287,7 @@ impl Engine {
             pool: RwLock::new(Pool::default()),
             roles: RwLock::new(BTreeMap::new()),
             writes: Mutex::new(()),
+            events: RwLock::new(None),
         };
         engine.seed_roles(roles_dir)?;
         engine.load_roles()?;
@@ -436,6 +445,7 @@ impl Engine {
                 external_id: upload.external_id,
                 file_bytes: upload.bytes,
                 file_name: upload.file_name,
+                batch_id: upload.batch_id,
                 media_type: prepared.document.media_type.mime(),
                 profile: &prepared.profile,
                 text: &prepared.document.text,
@@ -478,6 +488,19 @@ impl Engine {
                 (CandidateView::from(candidate), ingested)
             })
             .collect();
+        let sink = self
+            .events
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(sink) = sink {
+            for (candidate, _) in &stored_views {
+                sink(
+                    "candidate.parsed",
+                    &serde_json::json!({"candidate_id": candidate.id, "external_id": candidate.external_id}),
+                );
+            }
+        }
         let mut outcomes: Vec<(CandidateView, Ingested)> = Vec::with_capacity(plans.len());
         for plan in plans {
             let outcome = match plan {
@@ -569,6 +592,16 @@ impl Engine {
         Ok(self.store.put_idempotent(key, response)?)
     }
 
+    /// The store, for the task queues (runs, webhooks) that keep their state beside it.
+    pub fn store(&self) -> &SqliteStore {
+        &self.store
+    }
+
+    /// Reports events to `sink` from now on.
+    pub fn set_event_sink(&self, sink: EventSink) {
+        *self.events.write().unwrap_or_else(|p| p.into_inner()) = Some(sink);
+    }
+
     pub fn candidate_count(&self) -> usize {
         self.pool
             .read()
@@ -645,9 +678,15 @@ impl Engine {
             Some(text) => Some(Cursor::decode(text).ok_or(EngineError::BadCursor)?),
             None => None,
         };
-        let allowed: Option<HashSet<u64>> = match &query.q {
+        let matching: Option<HashSet<u64>> = match &query.q {
             Some(q) if !q.trim().is_empty() => Some(self.index.matching_seqs(q)?),
             _ => None,
+        };
+        let allowed: Option<HashSet<u64>> = match (matching, &query.only_seqs) {
+            (Some(matching), Some(only)) => Some(matching.intersection(only).copied().collect()),
+            (Some(matching), None) => Some(matching),
+            (None, Some(only)) => Some(only.as_ref().clone()),
+            (None, None) => None,
         };
         let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
 

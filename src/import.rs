@@ -138,6 +138,7 @@ fn import_into_engine(
             file_name: Some(name),
             external_id: options.external_ids_from_paths.then_some(name.as_str()),
             document_date: options.document_date,
+            batch_id: None,
         })
         .collect();
     for ((name, _), result) in files.iter().zip(engine.ingest_batch(&uploads)?) {

@@ -11,5 +11,6 @@ pub mod index;
 pub mod parse;
 pub mod profile;
 pub mod role;
+pub mod runs;
 pub mod score;
 pub mod store;

@@ -185,3 +185,51 @@ impl From<EngineError> for ApiError {
         }
     }
 }
+
+impl From<crate::runs::RunError> for ApiError {
+    fn from(error: crate::runs::RunError) -> Self {
+        use crate::runs::RunError;
+        match error {
+            RunError::NotFound(_) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "run_not_found",
+                "Run not found",
+                error.to_string(),
+            ),
+            RunError::Invalid(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_run",
+                "Invalid run",
+                error.to_string(),
+            ),
+            RunError::NotFinished(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "run_not_finished",
+                "Run not finished",
+                error.to_string(),
+            ),
+            RunError::Engine(error) => error.into(),
+        }
+    }
+}
+
+impl From<crate::runs::webhooks::WebhookError> for ApiError {
+    fn from(error: crate::runs::webhooks::WebhookError) -> Self {
+        use crate::runs::webhooks::WebhookError;
+        match error {
+            WebhookError::Invalid(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_webhook",
+                "Invalid webhook",
+                error.to_string(),
+            ),
+            WebhookError::NotFound(_) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "webhook_not_found",
+                "Webhook not found",
+                error.to_string(),
+            ),
+            WebhookError::Store(error) => EngineError::Store(error).into(),
+        }
+    }
+}

@@ -361,6 +361,7 @@ impl OwnedUpload {
             file_name: self.file_name.as_deref(),
             external_id: self.external_id.as_deref(),
             document_date: self.document_date,
+            batch_id: None,
         }
     }
 }
@@ -379,6 +380,8 @@ struct BatchItem {
 
 #[derive(serde::Serialize)]
 struct BatchSummary {
+    /// Select this batch's candidates in a screening run: `{"batch_id": "…"}`.
+    batch_id: String,
     created: usize,
     replaced: usize,
     duplicates: usize,
@@ -470,6 +473,7 @@ fn ingest_form(
             }
         })
         .collect();
+    let batch_id = uuid::Uuid::new_v4().to_string();
     let uploads: Vec<Upload<'_>> = files
         .iter()
         .zip(&external_ids)
@@ -478,10 +482,12 @@ fn ingest_form(
             file_name: file.file_name.as_deref(),
             external_id: external_id.as_deref(),
             document_date: form.document_date,
+            batch_id: Some(&batch_id),
         })
         .collect();
     let results = engine.ingest_batch(&uploads).map_err(ApiError::from)?;
     let mut summary = BatchSummary {
+        batch_id: batch_id.clone(),
         created: 0,
         replaced: 0,
         duplicates: 0,
@@ -640,6 +646,7 @@ pub async fn ranking(
         q: params.q,
         must_haves_only: params.must_haves_only,
         min_score: params.min_score,
+        only_seqs: None,
     };
     let engine = Arc::clone(&state.engine);
     let page = blocking(move || engine.rank(&id, &query)).await?;

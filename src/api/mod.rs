@@ -5,6 +5,7 @@
 pub mod error;
 mod handlers;
 mod middleware;
+mod tasks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -14,11 +15,15 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 
 use crate::engine::Engine;
+use crate::runs::Runs;
+use crate::runs::webhooks::Webhooks;
 use error::ApiError;
 
 /// What every handler can reach.
 pub struct AppState {
     pub engine: Arc<Engine>,
+    pub runs: Arc<Runs>,
+    pub webhooks: Arc<Webhooks>,
     pub settings: ApiSettings,
 }
 
@@ -40,7 +45,22 @@ pub fn server(
     settings: ApiSettings,
     listener: TcpListener,
 ) -> std::io::Result<Server> {
-    let state = web::Data::new(AppState { engine, settings });
+    let webhooks = Webhooks::start(Arc::clone(&engine)).map_err(std::io::Error::other)?;
+    let runs =
+        Runs::start(Arc::clone(&engine), Arc::clone(&webhooks)).map_err(std::io::Error::other)?;
+    // Weak: the engine must not keep the webhooks (which hold the engine) alive.
+    let sink_target = Arc::downgrade(&webhooks);
+    engine.set_event_sink(Arc::new(move |event: &str, data: &serde_json::Value| {
+        if let Some(webhooks) = sink_target.upgrade() {
+            webhooks.emit(event, data);
+        }
+    }));
+    let state = web::Data::new(AppState {
+        engine,
+        runs,
+        webhooks,
+        settings,
+    });
     let server = HttpServer::new(move || {
         let max_json_bytes = state.settings.max_json_bytes;
         App::new()
@@ -113,6 +133,48 @@ fn routes(config: &mut web::ServiceConfig) {
                         .route(web::get().to(handlers::get_role))
                         .route(web::put().to(handlers::put_role))
                         .route(web::delete().to(handlers::delete_role))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/runs")
+                        .route(web::post().to(tasks::create_run))
+                        .route(web::get().to(tasks::list_runs))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/runs/{id}")
+                        .route(web::get().to(tasks::get_run))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/runs/{id}/cancel")
+                        .route(web::post().to(tasks::cancel_run))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/runs/{id}/results")
+                        .route(web::get().to(tasks::run_results))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/runs/{id}/export")
+                        .route(web::get().to(tasks::export_run))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/webhooks")
+                        .route(web::post().to(tasks::create_webhook))
+                        .route(web::get().to(tasks::list_webhooks))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/webhooks/{id}")
+                        .route(web::delete().to(tasks::delete_webhook))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/webhooks/{id}/deliveries")
+                        .route(web::get().to(tasks::webhook_deliveries))
                         .default_service(method_not_allowed()),
                 )
                 .service(

@@ -52,6 +52,7 @@ pub struct NewCandidate<'a> {
     pub external_id: Option<&'a str>,
     pub file_bytes: &'a [u8],
     pub file_name: Option<&'a str>,
+    pub batch_id: Option<&'a str>,
     pub media_type: &'a str,
     pub profile: &'a Profile,
     pub text: &'a str,
@@ -125,6 +126,7 @@ CREATE TABLE IF NOT EXISTS candidates (
     external_id  TEXT UNIQUE,
     file_sha256  TEXT NOT NULL,
     file_name    TEXT,
+    batch_id     TEXT,
     media_type   TEXT NOT NULL,
     profile      TEXT NOT NULL,
     text         TEXT NOT NULL,
@@ -144,6 +146,51 @@ CREATE TABLE IF NOT EXISTS idempotency (
     body            TEXT NOT NULL,
     created_at      TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS runs (
+    id          TEXT PRIMARY KEY,
+    role_id     TEXT NOT NULL,
+    selection   TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    phase       TEXT,
+    done        INTEGER NOT NULL DEFAULT 0,
+    total       INTEGER NOT NULL DEFAULT 0,
+    error       TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    started_at  TEXT,
+    finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS run_results (
+    run_id       TEXT NOT NULL,
+    rank         INTEGER NOT NULL,
+    candidate_id TEXT NOT NULL,
+    external_id  TEXT,
+    score        REAL NOT NULL,
+    must_haves_met INTEGER NOT NULL,
+    requirements TEXT NOT NULL,
+    PRIMARY KEY (run_id, rank)
+);
+CREATE TABLE IF NOT EXISTS webhooks (
+    id          TEXT PRIMARY KEY,
+    url         TEXT NOT NULL,
+    secret      TEXT NOT NULL,
+    events      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id              TEXT PRIMARY KEY,
+    webhook_id      TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_status     INTEGER,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    delivered_at    TEXT
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_attempt_at);
 CREATE TABLE IF NOT EXISTS meta (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
@@ -169,7 +216,7 @@ impl SqliteStore {
         })
     }
 
-    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock rolled back its transaction: the connection is usable.
         self.connection
             .lock()
@@ -305,7 +352,7 @@ impl Store for SqliteStore {
                 Some(seq) => {
                     transaction.execute(
                         "UPDATE candidates SET file_sha256 = ?2, file_name = ?3, media_type = ?4,
-                         profile = ?5, text = ?6, updated_at = ?7 WHERE seq = ?1",
+                         profile = ?5, text = ?6, updated_at = ?7, batch_id = ?8 WHERE seq = ?1",
                         params![
                             seq,
                             sha256,
@@ -313,7 +360,8 @@ impl Store for SqliteStore {
                             candidate.media_type,
                             profile_json,
                             candidate.text,
-                            now
+                            now,
+                            candidate.batch_id
                         ],
                     )?;
                     (seq, Upserted::Replaced)
@@ -321,8 +369,8 @@ impl Store for SqliteStore {
                 None => {
                     transaction.execute(
                         "INSERT INTO candidates (id, external_id, file_sha256, file_name,
-                         media_type, profile, text, created_at, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                         media_type, profile, text, created_at, updated_at, batch_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
                         params![
                             Uuid::new_v4().to_string(),
                             candidate.external_id,
@@ -331,7 +379,8 @@ impl Store for SqliteStore {
                             candidate.media_type,
                             profile_json,
                             candidate.text,
-                            now
+                            now,
+                            candidate.batch_id
                         ],
                     )?;
                     (transaction.last_insert_rowid(), Upserted::Created)
@@ -558,6 +607,7 @@ mod tests {
             external_id,
             file_bytes: bytes,
             file_name: Some("cv.txt"),
+            batch_id: None,
             media_type: "text/plain",
             profile,
             text: "resume text",

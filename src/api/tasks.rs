@@ -1,0 +1,163 @@
+//! Handlers for screening runs and webhook subscriptions.
+
+use std::sync::Arc;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::runs::{Selection, results_csv};
+
+type ApiResult = Result<HttpResponse, ApiError>;
+
+/// Runs store work on the blocking pool.
+async fn blocking<T, E, F>(work: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: Into<ApiError> + Send + 'static,
+{
+    match web::block(work).await {
+        Ok(result) => result.map_err(Into::into),
+        Err(error) => {
+            tracing::error!(%error, "blocking task failed");
+            Err(ApiError::internal())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRun {
+    role_id: String,
+    selection: Selection,
+}
+
+pub async fn create_run(state: web::Data<AppState>, body: web::Json<NewRun>) -> ApiResult {
+    let runs = Arc::clone(&state.runs);
+    let NewRun { role_id, selection } = body.into_inner();
+    let run = blocking(move || runs.create(&role_id, selection)).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/v1/runs/{}", run.id)))
+        .json(run))
+}
+
+pub async fn list_runs(state: web::Data<AppState>) -> ApiResult {
+    let runs = Arc::clone(&state.runs);
+    Ok(HttpResponse::Ok().json(blocking(move || runs.list()).await?))
+}
+
+pub async fn get_run(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let runs = Arc::clone(&state.runs);
+    Ok(HttpResponse::Ok().json(blocking(move || runs.get(&id)).await?))
+}
+
+pub async fn cancel_run(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let runs = Arc::clone(&state.runs);
+    Ok(HttpResponse::Accepted().json(blocking(move || runs.cancel(&id)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsParams {
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+pub async fn run_results(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    params: web::Query<ResultsParams>,
+) -> ApiResult {
+    let runs = Arc::clone(&state.runs);
+    let ResultsParams { limit, cursor } = params.into_inner();
+    let page = blocking(move || runs.results(&id, limit.unwrap_or(100), cursor.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportParams {
+    format: Option<String>,
+}
+
+pub async fn export_run(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    params: web::Query<ExportParams>,
+) -> ApiResult {
+    let format = params
+        .into_inner()
+        .format
+        .unwrap_or_else(|| "csv".to_owned());
+    if format != "csv" && format != "jsonl" {
+        return Err(ApiError::bad_request(
+            "invalid_format",
+            "format is csv or jsonl.",
+        ));
+    }
+    let runs = Arc::clone(&state.runs);
+    let run_id = id.clone();
+    let results = blocking(move || runs.all_results(&run_id)).await?;
+    let (content_type, body, extension) = if format == "csv" {
+        ("text/csv; charset=utf-8", results_csv(&results), "csv")
+    } else {
+        let mut lines = String::new();
+        for result in &results {
+            lines.push_str(&serde_json::to_string(result).map_err(|_| ApiError::internal())?);
+            lines.push('\n');
+        }
+        ("application/x-ndjson", lines, "jsonl")
+    };
+    Ok(HttpResponse::build(StatusCode::OK)
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"run-{}.{extension}\"", id.as_str()),
+        ))
+        .body(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    url: String,
+    secret: Option<String>,
+    #[serde(default)]
+    events: Vec<String>,
+}
+
+pub async fn create_webhook(state: web::Data<AppState>, body: web::Json<NewWebhook>) -> ApiResult {
+    let webhooks = Arc::clone(&state.webhooks);
+    let NewWebhook {
+        url,
+        secret,
+        events,
+    } = body.into_inner();
+    let (subscription, secret) = blocking(move || webhooks.subscribe(&url, secret, events)).await?;
+    let mut body = serde_json::to_value(&subscription).map_err(|_| ApiError::internal())?;
+    body["secret"] = serde_json::Value::String(secret);
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/webhooks/{}", subscription.id),
+        ))
+        .json(body))
+}
+
+pub async fn list_webhooks(state: web::Data<AppState>) -> ApiResult {
+    Ok(HttpResponse::Ok().json(state.webhooks.list()))
+}
+
+pub async fn delete_webhook(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let webhooks = Arc::clone(&state.webhooks);
+    blocking(move || webhooks.delete(&id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn webhook_deliveries(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let webhooks = Arc::clone(&state.webhooks);
+    Ok(HttpResponse::Ok().json(blocking(move || webhooks.deliveries(&id)).await?))
+}

@@ -1,0 +1,595 @@
+//! Screening runs: rank a selection of candidates against a role as a background task, with a
+//! status (`enqueued`, `processing`, `succeeded`, `failed`, `canceled`), progress (phase, done,
+//! total), cancellation, results kept in the store and paged by cursor, and CSV / JSON Lines
+//! exports. Runs survive restarts: one found `processing` at start-up is started over (scores
+//! are deterministic, so the outcome is the same as if it had not been interrupted).
+//!
+//! One worker thread takes runs in creation order; ranking itself uses all cores (rayon).
+
+pub mod webhooks;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Condvar, Mutex, Weak};
+
+use chrono::Utc;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::engine::{Engine, EngineError, RankQuery, RankedCandidate};
+use crate::store::StoreError;
+use webhooks::Webhooks;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Enqueued,
+    Processing,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+impl RunStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Enqueued => "enqueued",
+            RunStatus::Processing => "processing",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Canceled => "canceled",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [
+            RunStatus::Enqueued,
+            RunStatus::Processing,
+            RunStatus::Succeeded,
+            RunStatus::Failed,
+            RunStatus::Canceled,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Succeeded | RunStatus::Failed | RunStatus::Canceled
+        )
+    }
+}
+
+/// Which candidates a run ranks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Selection {
+    /// Every candidate (`{"all": true}`).
+    All(bool),
+    CandidateIds(Vec<String>),
+    ExternalIds(Vec<String>),
+    /// The candidates of one upload batch (`batch_id` of `POST /v1/candidates/batch`).
+    BatchId(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub phase: Option<String>,
+    pub done: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    pub id: String,
+    pub role_id: String,
+    pub selection: Selection,
+    pub status: RunStatus,
+    pub progress: Progress,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResult {
+    pub rank: u64,
+    pub candidate_id: String,
+    pub external_id: Option<String>,
+    pub score: f64,
+    pub must_haves_met: bool,
+    pub requirements: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResultsPage {
+    pub run_id: String,
+    pub total: u64,
+    pub results: Vec<RunResult>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("no run with id {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the run is {0:?}: it has no results to read yet")]
+    NotFinished(RunStatus),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl From<StoreError> for RunError {
+    fn from(error: StoreError) -> Self {
+        RunError::Engine(EngineError::Store(error))
+    }
+}
+
+impl From<rusqlite::Error> for RunError {
+    fn from(error: rusqlite::Error) -> Self {
+        RunError::Engine(EngineError::Store(StoreError::Database(error)))
+    }
+}
+
+/// Results are explained and saved in chunks of this many, with progress and cancellation
+/// checked between chunks.
+const CHUNK: usize = 100;
+
+pub struct Runs {
+    engine: Arc<Engine>,
+    webhooks: Arc<Webhooks>,
+    wake: Condvar,
+    queued: Mutex<bool>,
+}
+
+impl Runs {
+    /// Starts the worker. Runs left `processing` by a stopped server are queued again.
+    pub fn start(engine: Arc<Engine>, webhooks: Arc<Webhooks>) -> Result<Arc<Runs>, RunError> {
+        engine.store().connection().execute(
+            "UPDATE runs SET status = 'enqueued', phase = NULL, done = 0 WHERE status = 'processing'",
+            [],
+        )?;
+        let runs = Arc::new(Runs {
+            engine,
+            webhooks,
+            wake: Condvar::new(),
+            queued: Mutex::new(true),
+        });
+        let worker = Arc::downgrade(&runs);
+        std::thread::Builder::new()
+            .name("run-worker".into())
+            .spawn(move || work(worker))
+            .map_err(|e| RunError::Invalid(format!("cannot start the run worker: {e}")))?;
+        Ok(runs)
+    }
+
+    pub fn create(&self, role_id: &str, selection: Selection) -> Result<Run, RunError> {
+        self.engine.role(role_id)?;
+        if selection == Selection::All(false) {
+            return Err(RunError::Invalid(
+                "selection {\"all\": false} selects nobody".into(),
+            ));
+        }
+        let id = Uuid::new_v4().to_string();
+        let selection_json =
+            serde_json::to_string(&selection).map_err(|e| RunError::Invalid(e.to_string()))?;
+        self.engine.store().connection().execute(
+            "INSERT INTO runs (id, role_id, selection, status, created_at) VALUES (?1, ?2, ?3, 'enqueued', ?4)",
+            params![id, role_id, selection_json, Utc::now().to_rfc3339()],
+        )?;
+        self.notify();
+        self.get(&id)
+    }
+
+    fn notify(&self) {
+        *self.queued.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.wake.notify_all();
+    }
+
+    pub fn get(&self, id: &str) -> Result<Run, RunError> {
+        let connection = self.engine.store().connection();
+        let row = connection
+            .query_row(
+                "SELECT id, role_id, selection, status, phase, done, total, error, created_at,
+                 started_at, finished_at FROM runs WHERE id = ?1",
+                params![id],
+                run_from_row,
+            )
+            .optional()?;
+        row.ok_or_else(|| RunError::NotFound(id.to_owned()))?
+    }
+
+    pub fn list(&self) -> Result<Vec<Run>, RunError> {
+        let connection = self.engine.store().connection();
+        let mut statement = connection.prepare(
+            "SELECT id, role_id, selection, status, phase, done, total, error, created_at,
+             started_at, finished_at FROM runs ORDER BY created_at DESC LIMIT 1000",
+        )?;
+        let rows = statement
+            .query_map([], run_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().collect()
+    }
+
+    /// Asks a run to stop. An enqueued run is canceled at once; a processing one stops at its
+    /// next chunk. A finished run is left as it is.
+    pub fn cancel(&self, id: &str) -> Result<Run, RunError> {
+        let run = self.get(id)?;
+        if !run.status.is_final() {
+            self.engine.store().connection().execute(
+                "UPDATE runs SET cancel_requested = 1,
+                   status = CASE status WHEN 'enqueued' THEN 'canceled' ELSE status END,
+                   finished_at = CASE status WHEN 'enqueued' THEN ?2 ELSE finished_at END
+                 WHERE id = ?1",
+                params![id, Utc::now().to_rfc3339()],
+            )?;
+        }
+        self.get(id)
+    }
+
+    /// Results by rank, `limit` at a time; the cursor is the last rank returned.
+    pub fn results(
+        &self,
+        id: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<RunResultsPage, RunError> {
+        let run = self.get(id)?;
+        if !matches!(run.status, RunStatus::Succeeded | RunStatus::Canceled) {
+            return Err(RunError::NotFinished(run.status));
+        }
+        let after: u64 = match cursor {
+            Some(text) => text
+                .parse()
+                .map_err(|_| RunError::Invalid("the cursor is not valid".into()))?,
+            None => 0,
+        };
+        let limit = limit.clamp(1, 1000);
+        let connection = self.engine.store().connection();
+        let total: i64 = connection.query_row(
+            "SELECT COUNT(*) FROM run_results WHERE run_id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        let mut statement = connection.prepare_cached(
+            "SELECT rank, candidate_id, external_id, score, must_haves_met, requirements
+             FROM run_results WHERE run_id = ?1 AND rank > ?2 ORDER BY rank LIMIT ?3",
+        )?;
+        let results = statement
+            .query_map(params![id, after as i64, limit as i64], result_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = match results.last() {
+            Some(last) if (last.rank as i64) < total => Some(last.rank.to_string()),
+            _ => None,
+        };
+        Ok(RunResultsPage {
+            run_id: id.to_owned(),
+            total: total as u64,
+            results,
+            next_cursor,
+        })
+    }
+
+    /// Every result, in rank order, for an export.
+    pub fn all_results(&self, id: &str) -> Result<Vec<RunResult>, RunError> {
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self.results(id, 1000, cursor.as_deref())?;
+            all.extend(page.results);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    fn next_enqueued(&self) -> Result<Option<Run>, RunError> {
+        let id: Option<String> = self
+            .engine
+            .store()
+            .connection()
+            .query_row(
+                "SELECT id FROM runs WHERE status = 'enqueued' ORDER BY created_at, id LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        id.map(|id| self.get(&id)).transpose()
+    }
+
+    fn set_progress(&self, id: &str, phase: &str, done: u64, total: u64) -> Result<bool, RunError> {
+        let connection = self.engine.store().connection();
+        connection.execute(
+            "UPDATE runs SET phase = ?2, done = ?3, total = ?4 WHERE id = ?1",
+            params![id, phase, done as i64, total as i64],
+        )?;
+        let canceled: i64 = connection.query_row(
+            "SELECT cancel_requested FROM runs WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        Ok(canceled != 0)
+    }
+
+    fn finish(&self, id: &str, status: RunStatus, error: Option<&str>) -> Result<(), RunError> {
+        self.engine.store().connection().execute(
+            "UPDATE runs SET status = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
+            params![id, status.as_str(), error, Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Ranks the run's selection and saves every result with its explanation.
+    fn process(&self, run: &Run) -> Result<RunStatus, RunError> {
+        let store = self.engine.store();
+        store.connection().execute(
+            "UPDATE runs SET status = 'processing', started_at = ?2, phase = 'selecting' WHERE id = ?1",
+            params![run.id, Utc::now().to_rfc3339()],
+        )?;
+        store
+            .connection()
+            .execute("DELETE FROM run_results WHERE run_id = ?1", params![run.id])?;
+        let only_seqs = self.selected_seqs(&run.selection)?;
+        let mut cursor = None;
+        let mut done = 0u64;
+        loop {
+            let query = RankQuery {
+                limit: CHUNK,
+                cursor: cursor.clone(),
+                only_seqs: only_seqs.clone(),
+                ..RankQuery::default()
+            };
+            let page = self.engine.rank(&run.role_id, &query)?;
+            let total = page.total as u64;
+            save_results(store, &run.id, &page.results)?;
+            done += page.results.len() as u64;
+            if self.set_progress(&run.id, "ranking", done, total)? {
+                return Ok(RunStatus::Canceled);
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(RunStatus::Succeeded),
+            }
+        }
+    }
+
+    fn selected_seqs(&self, selection: &Selection) -> Result<Option<Arc<HashSet<u64>>>, RunError> {
+        let connection = self.engine.store().connection();
+        let seqs = |sql: &str, keys: &[String]| -> Result<HashSet<u64>, RunError> {
+            let mut statement = connection.prepare_cached(sql)?;
+            let mut found = HashSet::new();
+            for key in keys {
+                if let Some(seq) = statement
+                    .query_row(params![key], |r| r.get::<_, i64>(0))
+                    .optional()?
+                {
+                    found.insert(seq as u64);
+                }
+            }
+            Ok(found)
+        };
+        Ok(match selection {
+            Selection::All(_) => None,
+            Selection::CandidateIds(ids) => Some(Arc::new(seqs(
+                "SELECT seq FROM candidates WHERE id = ?1",
+                ids,
+            )?)),
+            Selection::ExternalIds(ids) => Some(Arc::new(seqs(
+                "SELECT seq FROM candidates WHERE external_id = ?1",
+                ids,
+            )?)),
+            Selection::BatchId(batch) => {
+                let mut statement =
+                    connection.prepare("SELECT seq FROM candidates WHERE batch_id = ?1")?;
+                let found = statement
+                    .query_map(params![batch], |r| r.get::<_, i64>(0))?
+                    .map(|seq| seq.map(|s| s as u64))
+                    .collect::<Result<HashSet<u64>, _>>()?;
+                Some(Arc::new(found))
+            }
+        })
+    }
+}
+
+fn save_results(
+    store: &crate::store::SqliteStore,
+    run_id: &str,
+    results: &[RankedCandidate],
+) -> Result<(), RunError> {
+    let mut connection = store.connection();
+    let transaction = connection.transaction()?;
+    {
+        let mut insert = transaction.prepare_cached(
+            "INSERT INTO run_results (run_id, rank, candidate_id, external_id, score, must_haves_met, requirements)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for result in results {
+            let requirements = serde_json::to_string(&result.requirements)
+                .map_err(|e| RunError::Invalid(e.to_string()))?;
+            insert.execute(params![
+                run_id,
+                result.rank as i64,
+                result.candidate_id.to_string(),
+                result.external_id,
+                result.score as f64,
+                result.must_haves_met,
+                requirements
+            ])?;
+        }
+    }
+    transaction.commit()?;
+    Ok(())
+}
+
+fn work(runs: Weak<Runs>) {
+    loop {
+        let Some(strong) = runs.upgrade() else { return };
+        match strong.next_enqueued() {
+            Ok(Some(run)) => {
+                let outcome = strong.process(&run);
+                let (status, error) = match outcome {
+                    Ok(status) => (status, None),
+                    Err(error) => (RunStatus::Failed, Some(error.to_string())),
+                };
+                if let Err(error) = strong.finish(&run.id, status, error.as_deref()) {
+                    tracing::error!(%error, run = %run.id, "cannot record the end of a run");
+                }
+                let event = if status == RunStatus::Failed {
+                    "run.failed"
+                } else {
+                    "run.completed"
+                };
+                if let Ok(finished) = strong.get(&run.id) {
+                    strong
+                        .webhooks
+                        .emit(event, &serde_json::json!({"run": finished}));
+                }
+                tracing::info!(run = %run.id, status = status.as_str(), "run finished");
+            }
+            Ok(None) => {
+                // Wait for a new run, waking now and then so that a dropped `Runs` ends us.
+                let queued = strong.queued.lock().unwrap_or_else(|p| p.into_inner());
+                let mut queued = strong
+                    .wake
+                    .wait_timeout_while(queued, std::time::Duration::from_millis(500), |q| !*q)
+                    .map(|(guard, _)| guard)
+                    .unwrap_or_else(|p| p.into_inner().0);
+                *queued = false;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot read the run queue");
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Run, RunError>> {
+    let selection: String = row.get(2)?;
+    let status: String = row.get(3)?;
+    let id: String = row.get(0)?;
+    let selection = match serde_json::from_str(&selection) {
+        Ok(selection) => selection,
+        Err(e) => {
+            return Ok(Err(RunError::Invalid(format!(
+                "run {id}: stored selection: {e}"
+            ))));
+        }
+    };
+    let Some(status) = RunStatus::parse(&status) else {
+        return Ok(Err(RunError::Invalid(format!(
+            "run {id}: unknown status {status:?}"
+        ))));
+    };
+    Ok(Ok(Run {
+        id,
+        role_id: row.get(1)?,
+        selection,
+        status,
+        progress: Progress {
+            phase: row.get(4)?,
+            done: row.get::<_, i64>(5)? as u64,
+            total: row.get::<_, i64>(6)? as u64,
+        },
+        error: row.get(7)?,
+        created_at: row.get(8)?,
+        started_at: row.get(9)?,
+        finished_at: row.get(10)?,
+    }))
+}
+
+fn result_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunResult> {
+    let requirements: String = row.get(5)?;
+    Ok(RunResult {
+        rank: row.get::<_, i64>(0)? as u64,
+        candidate_id: row.get(1)?,
+        external_id: row.get(2)?,
+        score: row.get(3)?,
+        must_haves_met: row.get(4)?,
+        requirements: serde_json::from_str(&requirements).unwrap_or(serde_json::Value::Null),
+    })
+}
+
+/// One CSV line per result: rank, ids, score, must-haves, and each requirement's verdict.
+pub fn results_csv(results: &[RunResult]) -> String {
+    let mut requirement_ids: Vec<String> = Vec::new();
+    for result in results {
+        for requirement in result.requirements.as_array().into_iter().flatten() {
+            if let Some(id) = requirement["id"].as_str()
+                && !requirement_ids.iter().any(|known| known == id)
+            {
+                requirement_ids.push(id.to_owned());
+            }
+        }
+    }
+    let mut csv = String::from("rank,candidate_id,external_id,score,must_haves_met");
+    for id in &requirement_ids {
+        csv.push(',');
+        csv.push_str(&csv_field(id));
+    }
+    csv.push('\n');
+    for result in results {
+        csv.push_str(&format!(
+            "{},{},{},{:.2},{}",
+            result.rank,
+            result.candidate_id,
+            csv_field(result.external_id.as_deref().unwrap_or("")),
+            result.score,
+            result.must_haves_met
+        ));
+        for id in &requirement_ids {
+            let verdict = result
+                .requirements
+                .as_array()
+                .and_then(|all| all.iter().find(|r| r["id"] == id.as_str()))
+                .and_then(|r| r["verdict"].as_str())
+                .unwrap_or("");
+            csv.push(',');
+            csv.push_str(verdict);
+        }
+        csv.push('\n');
+    }
+    csv
+}
+
+/// RFC 4180 quoting, and a leading `'` before `= + - @` so that a spreadsheet never runs a
+/// cell as a formula (external ids come from outside).
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+
+    #[test]
+    fn selections_read_as_the_api_documents_them() {
+        let all: Selection = serde_json::from_str(r#"{"all": true}"#).unwrap();
+        assert_eq!(all, Selection::All(true));
+        let ids: Selection = serde_json::from_str(r#"{"external_ids": ["a", "b"]}"#).unwrap();
+        assert_eq!(ids, Selection::ExternalIds(vec!["a".into(), "b".into()]));
+        assert!(serde_json::from_str::<Selection>(r#"{"everyone": true}"#).is_err());
+    }
+}
