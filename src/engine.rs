@@ -131,6 +131,9 @@ pub enum Ingested {
     Duplicate,
 }
 
+/// One upload's outcome in a batch: stored (how), or why not.
+pub type IngestOutcome = Result<(CandidateView, Ingested), EngineError>;
+
 /// An upload extracted and parsed, not yet stored.
 pub struct Prepared {
     pub profile: Profile,
@@ -420,7 +423,7 @@ impl Engine {
         // Each item is either a duplicate of a stored candidate (or of an earlier item of this
         // batch), or goes to the store.
         enum Plan {
-            Duplicate(CandidateView),
+            Duplicate(Box<CandidateView>),
             DuplicateOfBatchItem(usize),
             Store(usize),
         }
@@ -431,7 +434,7 @@ impl Engine {
             if upload.external_id.is_none() {
                 let sha256 = sha256_hex(upload.bytes);
                 if let Some(existing) = self.store.find_by_file(&sha256)? {
-                    plans.push(Plan::Duplicate(existing.into()));
+                    plans.push(Plan::Duplicate(Box::new(existing.into())));
                     continue;
                 }
                 if let Some(&earlier) = first_with_bytes.get(&sha256) {
@@ -504,7 +507,7 @@ impl Engine {
         let mut outcomes: Vec<(CandidateView, Ingested)> = Vec::with_capacity(plans.len());
         for plan in plans {
             let outcome = match plan {
-                Plan::Duplicate(existing) => (existing, Ingested::Duplicate),
+                Plan::Duplicate(existing) => (*existing, Ingested::Duplicate),
                 Plan::Store(index) => stored_views[index].clone(),
                 Plan::DuplicateOfBatchItem(earlier) => {
                     (outcomes[earlier].0.clone(), Ingested::Duplicate)
@@ -517,17 +520,13 @@ impl Engine {
 
     /// Extracts and parses every upload in parallel on all cores, then stores those that were
     /// read in one transaction. One result per upload, in order.
-    pub fn ingest_batch(
-        &self,
-        uploads: &[Upload<'_>],
-    ) -> Result<Vec<Result<(CandidateView, Ingested), EngineError>>, EngineError> {
+    pub fn ingest_batch(&self, uploads: &[Upload<'_>]) -> Result<Vec<IngestOutcome>, EngineError> {
         use rayon::prelude::*;
         let prepared: Vec<Result<Prepared, EngineError>> = uploads
             .par_iter()
             .map(|upload| self.prepare(upload))
             .collect();
-        let mut results: Vec<Option<Result<(CandidateView, Ingested), EngineError>>> =
-            Vec::with_capacity(uploads.len());
+        let mut results: Vec<Option<IngestOutcome>> = Vec::with_capacity(uploads.len());
         let mut batch = Vec::new();
         let mut positions = Vec::new();
         for (position, (upload, prepared)) in uploads.iter().zip(prepared).enumerate() {
