@@ -455,9 +455,14 @@ fn parser_meets_the_golden_set() {
             }
         }
 
+        // Positions the resume gives no dates for are aligned (they hold their place in the
+        // order) but not scored: there is no date to get right.
         let aligned = align(&r.positions, &p.positions);
         let mut all_dates_right = true;
         for (k, (want, slot)) in r.positions.iter().zip(&aligned).enumerate() {
+            if want.start.is_none() && want.end.is_none() {
+                continue;
+            }
             let field = format!("position {} {:?}", k + 1, want.title);
             let Some(g) = slot.and_then(|j| p.positions.get(j)) else {
                 figures.entry("dates").or_default().add(false);
