@@ -1,0 +1,182 @@
+//! Durability: a server killed with SIGKILL in the middle of an import loses nothing it
+//! acknowledged, stores nothing twice, and shows nothing half-written after a restart.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_shortlist"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::blocking::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    child
+}
+
+fn resume(i: usize) -> Vec<u8> {
+    format!(
+        "ACCOUNT MANAGER {i}\nExperience\n01/20{:02} to Current Account Manager\nCompany Name - City , State\nKey accounts, Salesforce, case {i}.\n",
+        i % 20
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_server_killed_mid_import_keeps_every_acknowledged_resume_exactly_once() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start_server(data.path(), port);
+    let base = format!("http://127.0.0.1:{port}");
+
+    let acknowledged: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let uploaders: Vec<_> = (0..4)
+        .map(|worker| {
+            let (acknowledged, stop, base) =
+                (Arc::clone(&acknowledged), Arc::clone(&stop), base.clone());
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .build()
+                    .unwrap();
+                for i in (worker..100_000).step_by(4) {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let external_id = format!("crash-{i}");
+                    let form = reqwest::blocking::multipart::Form::new()
+                        .part(
+                            "file",
+                            reqwest::blocking::multipart::Part::bytes(resume(i))
+                                .file_name("cv.txt"),
+                        )
+                        .text("external_id", external_id.clone());
+                    match client
+                        .post(format!("{base}/v1/candidates"))
+                        .multipart(form)
+                        .send()
+                    {
+                        Ok(response) if response.status().as_u16() == 201 => {
+                            let body: Value = response.json().unwrap_or(Value::Null);
+                            if let Some(id) = body["id"].as_str() {
+                                acknowledged
+                                    .lock()
+                                    .unwrap()
+                                    .push((id.to_owned(), external_id));
+                            }
+                        }
+                        // The server died under us: stop sending.
+                        _ => return,
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().len() < 150 {
+        assert!(Instant::now() < deadline, "uploads too slow");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server.kill().unwrap(); // SIGKILL on Unix
+    server.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for uploader in uploaders {
+        uploader.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    let mut server = start_server(data.path(), port);
+    let client = reqwest::blocking::Client::new();
+    for (id, external_id) in &acknowledged {
+        let response = client
+            .get(format!("{base}/v1/candidates/{id}"))
+            .send()
+            .unwrap();
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "acknowledged {external_id} survives"
+        );
+        let candidate: Value = response.json().unwrap();
+        assert_eq!(candidate["external_id"], external_id.as_str());
+        assert!(
+            candidate["profile"]["document"]["chars"].as_u64().unwrap() > 0,
+            "a whole profile"
+        );
+    }
+    // Everything stored is rankable, once, and whole (acknowledged or caught in flight).
+    let mut seen = HashSet::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{base}/v1/roles/account-manager/ranking?limit=100");
+        if let Some(cursor) = &cursor {
+            url.push_str(&format!("&cursor={cursor}"));
+        }
+        let page: Value = client.get(url).send().unwrap().json().unwrap();
+        for result in page["results"].as_array().unwrap() {
+            let external_id = result["external_id"].as_str().unwrap().to_owned();
+            assert!(
+                seen.insert(external_id.clone()),
+                "{external_id} appears once"
+            );
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    for (_, external_id) in &acknowledged {
+        assert!(
+            seen.contains(external_id),
+            "{external_id} is rankable after the restart"
+        );
+    }
+    let found: Value = client
+        .get(format!(
+            "{base}/v1/roles/account-manager/ranking?q=salesforce&limit=1"
+        ))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        found["total"].as_u64().unwrap() as usize,
+        seen.len(),
+        "the index was repaired too"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
