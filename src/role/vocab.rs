@@ -134,7 +134,7 @@ pub fn group_index(group: &str) -> Option<usize> {
 }
 
 /// Fields of study a degree requirement can name, in byte order, with the words that show each
-/// in free text (lowercase, matched on word starts). At most 24 entries.
+/// in free text (lowercase, matched on word starts). At most 16 entries.
 pub const FIELDS: &[(&str, &[&str])] = &[
     (
         "business_administration",
@@ -325,7 +325,7 @@ mod tests {
     fn vocabularies_fit_their_bitsets() {
         assert!(SKILLS.len() <= 128);
         assert!(GROUPS.len() <= 32);
-        assert!(FIELDS.len() <= 24);
+        assert!(FIELDS.len() <= 16);
         assert!(LANGUAGES.len() <= 64);
         assert!(CERTIFICATIONS.len() <= 32);
         for (_, group) in SKILLS {
