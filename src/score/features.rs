@@ -1,0 +1,284 @@
+//! [`Features`]: the fixed-size digest of a profile that scoring reads, and [`SlotSet`], a bitset
+//! of candidate slots (what the full-text index answers for keyword requirements).
+
+use crate::profile::{DegreeLevel, Profile, TravelStatus};
+use crate::role::vocab;
+
+/// Months per category, in this order: total, then `Category::ALL`.
+pub(crate) const TOTAL: usize = 0;
+pub(crate) const MONTH_SLOTS: usize = 5;
+/// Skills whose months the resume states, kept per candidate (the rest count as present with
+/// months unknown).
+pub(crate) const SKILL_MONTH_SLOTS: usize = 8;
+pub(crate) const NO_SKILL: u8 = u8::MAX;
+pub(crate) const FIELD_SLOTS: usize = 16;
+pub(crate) const LOCATION_TOKENS: usize = 6;
+
+pub(crate) const HAS_POSITIONS: u8 = 1;
+pub(crate) const HAS_EDUCATION: u8 = 1 << 1;
+pub(crate) const HAS_SKILLS: u8 = 1 << 2;
+pub(crate) const HAS_LANGUAGES: u8 = 1 << 3;
+pub(crate) const HAS_CERTIFICATIONS: u8 = 1 << 4;
+pub(crate) const HAS_LOCATION: u8 = 1 << 5;
+
+pub(crate) const TRAVEL_UNKNOWN: u8 = 0;
+pub(crate) const TRAVEL_YES: u8 = 1;
+pub(crate) const TRAVEL_NO: u8 = 2;
+
+/// What scoring needs of one candidate: plain bits and small integers, no heap, about 110 bytes,
+/// so that millions fit in memory and a scoring pass streams through them.
+///
+/// Skills outside the vocabulary, and keywords, are not here: the full-text index answers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Features {
+    /// Bit per entry of [`vocab::SKILLS`].
+    pub(crate) skills: [u64; 2],
+    /// Bit per entry of [`vocab::LANGUAGES`].
+    pub(crate) languages: u64,
+    /// Bit per entry of [`vocab::GROUPS`].
+    pub(crate) groups: u32,
+    /// Bit per entry of [`vocab::CERTIFICATIONS`].
+    pub(crate) certifications: u32,
+    /// FNV-1a hashes of the first words of the candidate's location (0 = none).
+    pub(crate) location: [u32; LOCATION_TOKENS],
+    /// Overlap-merged months: total, sales, b2b_sales, account_management, people_management.
+    pub(crate) months: [u16; MONTH_SLOTS],
+    /// Months per skill, for the skills whose duration the resume states.
+    pub(crate) skill_months: [u16; SKILL_MONTH_SLOTS],
+    pub(crate) skill_month_ids: [u8; SKILL_MONTH_SLOTS],
+    /// Per field of [`vocab::FIELDS`], the highest completed degree level in it (0 = none).
+    pub(crate) field_level: [u8; FIELD_SLOTS],
+    /// Highest completed level among degrees whose field is stated but not in the vocabulary.
+    pub(crate) other_field_level: u8,
+    /// Highest completed level among degrees with no field stated.
+    pub(crate) no_field_level: u8,
+    pub(crate) highest: u8,
+    pub(crate) travel: u8,
+    pub(crate) flags: u8,
+}
+
+pub(crate) fn level_rank(level: DegreeLevel) -> u8 {
+    match level {
+        DegreeLevel::None => 0,
+        DegreeLevel::HighSchool => 1,
+        DegreeLevel::Associate => 2,
+        DegreeLevel::Bachelor => 3,
+        DegreeLevel::Master => 4,
+        DegreeLevel::Doctorate => 5,
+    }
+}
+
+fn months16(months: u32) -> u16 {
+    u16::try_from(months).unwrap_or(u16::MAX)
+}
+
+/// Hash of one lowercase location word. Deterministic across runs and builds (FNV-1a), never 0.
+pub(crate) fn location_hash(word: &str) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in word.bytes() {
+        hash ^= u32::from(byte.to_ascii_lowercase());
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash.max(1)
+}
+
+/// The words of a place name, lowercase: "New York, NY" → new, york, ny.
+pub(crate) fn location_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+impl Features {
+    pub fn from_profile(profile: &Profile) -> Features {
+        let mut f = Features {
+            skill_month_ids: [NO_SKILL; SKILL_MONTH_SLOTS],
+            ..Features::default()
+        };
+        let experience = &profile.experience;
+        f.months = [
+            months16(experience.total_months),
+            months16(experience.sales_months),
+            months16(experience.b2b_sales_months),
+            months16(experience.account_management_months),
+            months16(experience.people_management_months),
+        ];
+        if !profile.positions.is_empty() {
+            f.flags |= HAS_POSITIONS;
+        }
+
+        if !profile.skills.is_empty() {
+            f.flags |= HAS_SKILLS;
+        }
+        for skill in &profile.skills {
+            if let Some(group) = vocab::group_index(&skill.group) {
+                f.groups |= 1 << group;
+            }
+            let Some(index) = vocab::skill_index(&skill.name) else {
+                continue;
+            };
+            if let Some(word) = f.skills.get_mut(index / 64) {
+                *word |= 1 << (index % 64);
+            }
+            // The taxonomy may place a known skill in a group; the vocabulary's group counts too.
+            if let Some(group) = vocab::SKILLS
+                .get(index)
+                .and_then(|(_, g)| vocab::group_index(g))
+            {
+                f.groups |= 1 << group;
+            }
+            if let Some(months) = skill.months {
+                f.record_skill_months(index, months16(months));
+            }
+        }
+
+        let mut highest_listed = 0;
+        for education in profile.education.iter().filter(|e| e.completed) {
+            let level = level_rank(education.level);
+            highest_listed = highest_listed.max(level);
+            let field_text = education.field.as_deref().or(education.degree.as_deref());
+            let detected = field_text.and_then(vocab::detect_field);
+            match (detected, education.field.as_deref()) {
+                (Some(field), _) => {
+                    if let Some(slot) = f.field_level.get_mut(field) {
+                        *slot = (*slot).max(level);
+                    }
+                }
+                (None, Some(_)) => f.other_field_level = f.other_field_level.max(level),
+                (None, None) => f.no_field_level = f.no_field_level.max(level),
+            }
+        }
+        let stated_highest = level_rank(profile.highest_degree);
+        if stated_highest > highest_listed {
+            // A level the parser is sure of without a listed entry: its field is not known.
+            f.no_field_level = f.no_field_level.max(stated_highest);
+        }
+        f.highest = stated_highest.max(highest_listed);
+        if !profile.education.is_empty() || profile.highest_degree != DegreeLevel::None {
+            f.flags |= HAS_EDUCATION;
+        }
+
+        f.travel = match profile.travel.status {
+            TravelStatus::Yes => TRAVEL_YES,
+            TravelStatus::No => TRAVEL_NO,
+            TravelStatus::Unknown => TRAVEL_UNKNOWN,
+        };
+
+        if !profile.languages.is_empty() {
+            f.flags |= HAS_LANGUAGES;
+        }
+        for language in &profile.languages {
+            if let Some(index) = vocab::language_index(&language.name) {
+                f.languages |= 1 << index;
+            }
+        }
+        if !profile.certifications.is_empty() {
+            f.flags |= HAS_CERTIFICATIONS;
+        }
+        for certification in &profile.certifications {
+            if let Some(index) = vocab::certification_index(&certification.name) {
+                f.certifications |= 1 << index;
+            }
+        }
+
+        if let Some(location) = profile.contact.location.as_deref() {
+            let mut words = location_words(location);
+            for slot in f.location.iter_mut() {
+                match words.next() {
+                    Some(word) => *slot = location_hash(&word),
+                    None => break,
+                }
+            }
+            if f.location[0] != 0 {
+                f.flags |= HAS_LOCATION;
+            }
+        }
+        f
+    }
+
+    fn record_skill_months(&mut self, index: usize, months: u16) {
+        let Ok(id) = u8::try_from(index) else {
+            return;
+        };
+        for (slot_id, slot_months) in self.skill_month_ids.iter_mut().zip(&mut self.skill_months) {
+            if *slot_id == id {
+                *slot_months = (*slot_months).max(months);
+                return;
+            }
+            if *slot_id == NO_SKILL {
+                *slot_id = id;
+                *slot_months = months;
+                return;
+            }
+        }
+    }
+
+    pub(crate) fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// Overlap-merged months of all experience.
+    pub fn total_months(&self) -> u16 {
+        self.months[TOTAL]
+    }
+}
+
+/// A set of candidate slots, as a bitset: what a keyword query matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlotSet {
+    words: Vec<u64>,
+}
+
+impl SlotSet {
+    pub fn new() -> SlotSet {
+        SlotSet::default()
+    }
+
+    /// An empty set sized for `slots` slots (it grows on insert anyway).
+    pub fn with_capacity(slots: usize) -> SlotSet {
+        SlotSet {
+            words: Vec::with_capacity(slots.div_ceil(64)),
+        }
+    }
+
+    pub fn insert(&mut self, slot: usize) {
+        let word = slot / 64;
+        if word >= self.words.len() {
+            self.words.resize(word + 1, 0);
+        }
+        if let Some(w) = self.words.get_mut(word) {
+            *w |= 1 << (slot % 64);
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, slot: usize) -> bool {
+        self.words
+            .get(slot / 64)
+            .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|w| *w == 0)
+    }
+
+    pub fn intersect_with(&mut self, other: &SlotSet) {
+        for (i, w) in self.words.iter_mut().enumerate() {
+            *w &= other.words.get(i).copied().unwrap_or(0);
+        }
+    }
+}
+
+impl FromIterator<usize> for SlotSet {
+    fn from_iter<I: IntoIterator<Item = usize>>(iter: I) -> SlotSet {
+        let mut set = SlotSet::new();
+        for slot in iter {
+            set.insert(slot);
+        }
+        set
+    }
+}
