@@ -18,7 +18,7 @@ use crate::index::{IndexError, SearchIndex};
 use crate::parse::{ParseOptions, Parser};
 use crate::profile::Profile;
 use crate::role::{self, Role, RoleError};
-use crate::score::{self, Features, RequirementResult, Scorer};
+use crate::score::{self, Features, RequirementResult, Scorer, SlotSet};
 use crate::store::{
     IdempotentResponse, NewCandidate, SqliteStore, Store, StoreError, StoredCandidate, Upserted,
     sha256_hex,
@@ -689,9 +689,29 @@ impl Engine {
         };
         let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
 
-        let page = {
+        let (page, scorer) = {
             let pool = self.pool.read().unwrap_or_else(|p| p.into_inner());
-            score::rank(
+            // Keyword requirements (and skills outside the vocabulary) are answered by the
+            // index: compiled now, against the current pool, so that every upload counts.
+            let scorer = if scorer.queries().next().is_some() {
+                let mut resolve = |query: &str| -> Result<SlotSet, RoleError> {
+                    let seqs = self
+                        .index
+                        .matching_seqs(query)
+                        .map_err(|e| RoleError::Invalid(format!("query {query:?}: {e}")))?;
+                    let mut slots = SlotSet::with_capacity(pool.seqs.len());
+                    for seq in seqs {
+                        if let Some(&slot) = pool.slot_by_seq.get(&seq) {
+                            slots.insert(slot);
+                        }
+                    }
+                    Ok(slots)
+                };
+                Arc::new(Scorer::compile_with(&role, &mut resolve)?)
+            } else {
+                scorer
+            };
+            let page = score::rank(
                 &scorer,
                 &pool.features,
                 &pool.seqs,
@@ -703,7 +723,8 @@ impl Engine {
                 },
                 cursor.map(|c| (c.score, c.seq)),
                 limit,
-            )
+            );
+            (page, scorer)
         };
 
         let seqs: Vec<u64> = page.hits.iter().map(|hit| hit.seq).collect();
@@ -725,7 +746,7 @@ impl Engine {
                 rank: page.ranked_before + offset + 1,
                 score: hit.score,
                 must_haves_met: hit.must_haves_met,
-                requirements: score::explain(&role, &candidate.profile),
+                requirements: scorer.explain(&candidate.profile, Some(hit.slot)),
             });
         }
         let next_cursor = match page.hits.last() {

@@ -659,3 +659,76 @@ async fn with_api_keys_every_endpoint_but_health_needs_a_bearer_key() {
     assert_eq!(right.status().as_u16(), 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn keyword_requirements_are_answered_by_the_index_including_later_uploads() {
+    let app = spawn_app().await;
+    let role = json!({
+        "id": "hubspot-seller", "title": "HubSpot seller",
+        "requirements": [{"id": "hubspot-or-pipedrive", "kind": "keyword", "query": "hubspot OR pipedrive",
+                          "label": "HubSpot or Pipedrive", "weight": 1}]
+    });
+    let url = app.url("/v1/roles/hubspot-seller");
+    assert_eq!(
+        app.client
+            .put(&url)
+            .json(&role)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        201
+    );
+    let with = |tool: &str| {
+        format!("Account Executive\nExperience\n2015 to 2020 Account Executive\nCompany Name\nUsed {tool} daily.\n").into_bytes()
+    };
+    app.upload(with("HubSpot"), "a.txt", Some("uses-hubspot"))
+        .await;
+    app.upload(with("a spreadsheet"), "b.txt", Some("uses-nothing"))
+        .await;
+    let verdicts = |page: &Value| -> Vec<(String, String)> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["external_id"].as_str().unwrap().to_owned(),
+                    r["requirements"][0]["verdict"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let page: Value = app
+        .client
+        .get(app.url("/v1/roles/hubspot-seller/ranking"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        verdicts(&page),
+        [
+            ("uses-hubspot".into(), "met".into()),
+            ("uses-nothing".into(), "not_met".into())
+        ]
+    );
+    app.upload(with("Pipedrive"), "c.txt", Some("uses-pipedrive"))
+        .await;
+    let page: Value = app
+        .client
+        .get(app.url("/v1/roles/hubspot-seller/ranking"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        verdicts(&page).contains(&("uses-pipedrive".into(), "met".into())),
+        "{page}"
+    );
+}

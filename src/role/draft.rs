@@ -2,5 +2,10 @@
 use super::Role;
 
 pub fn draft(_text: &str) -> Role {
-    Role { id: "draft".into(), title: "Draft".into(), description: None, requirements: Vec::new() }
+    Role {
+        id: "draft".into(),
+        title: "Draft".into(),
+        description: None,
+        requirements: Vec::new(),
+    }
 }

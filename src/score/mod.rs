@@ -41,8 +41,7 @@ pub use rank::{Hit, RankFilter, RankPage, rank, rank_in};
 
 use features::{
     FIELD_SLOTS, HAS_CERTIFICATIONS, HAS_EDUCATION, HAS_LANGUAGES, HAS_LOCATION, HAS_POSITIONS,
-    HAS_SKILLS, NO_SKILL, TRAVEL_NO, TRAVEL_YES, level_rank, location_hash,
-    location_words,
+    HAS_SKILLS, NO_SKILL, TRAVEL_NO, TRAVEL_YES, level_rank, location_hash, location_words,
 };
 
 /// Credit for a degree at the level whose field is not stated, or related while the role did
@@ -608,7 +607,11 @@ fn degree_credit(f: &Features, min_level: u8, fields: u32, related: u32, related
         best = best.max(credit);
     }
     if f.no_field_level >= min_level {
-        best = best.max(if fields == 0 { 1.0 } else { FIELD_UNSURE_CREDIT });
+        best = best.max(if fields == 0 {
+            1.0
+        } else {
+            FIELD_UNSURE_CREDIT
+        });
     }
     if f.other_field_level >= min_level {
         best = best.max(if fields == 0 {
