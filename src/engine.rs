@@ -476,7 +476,7 @@ impl Engine {
                     candidate.seq,
                     candidate.id,
                     candidate.external_id.clone(),
-                    prepared.features.clone(),
+                    prepared.features,
                 );
             }
         }
