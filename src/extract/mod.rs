@@ -5,6 +5,14 @@
 //! HTML, RTF and plain text. Extraction never panics: every failure is an [`ExtractError`] with a
 //! stable code that the API and the CLI show as they are.
 
+mod docx;
+mod html;
+pub mod layout;
+mod mojibake;
+mod pdf;
+mod rtf;
+mod text;
+
 use crate::profile::Warning;
 
 /// What kind of document the bytes are, detected from their content (the file name is only a
@@ -138,7 +146,6 @@ pub fn extract(
     file_name: Option<&str>,
     limits: &Limits,
 ) -> Result<Document, ExtractError> {
-    let _ = file_name;
     if bytes.is_empty() {
         return Err(ExtractError::Empty);
     }
@@ -148,19 +155,208 @@ pub fn extract(
             limit: limits.max_input_bytes,
         });
     }
-    // First version: plain UTF-8 only. PDF, DOCX and the rest are being built.
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| ExtractError::UnsupportedType("binary data".into()))?
-        .to_owned();
+    let media_type = sniff(bytes, file_name)?;
+    // Last line of defence: lopdf and zip are large parsers fed hostile input. A panic inside
+    // them must become an error for this one document, not take down a worker thread (the API
+    // runs extraction on a shared pool). Our own code does not panic by construction.
+    let result = std::panic::catch_unwind(|| extract_as(media_type, bytes, limits))
+        .unwrap_or_else(|_| {
+            Err(ExtractError::Malformed {
+                format: format_name(media_type),
+                reason: "the file's structure could not be parsed".into(),
+            })
+        })?;
+    finish(media_type, result, limits)
+}
+
+/// What a format reader returns before the shared post-processing.
+struct Raw {
+    pages: u32,
+    text: String,
+    page_starts: Vec<usize>,
+    date: Option<chrono::NaiveDate>,
+    warnings: Vec<Warning>,
+}
+
+fn extract_as(media_type: MediaType, bytes: &[u8], limits: &Limits) -> Result<Raw, ExtractError> {
+    match media_type {
+        MediaType::Pdf => pdf::extract(bytes, limits).map(|p| Raw {
+            pages: p.pages,
+            text: p.text,
+            page_starts: p.page_starts,
+            date: p.date,
+            warnings: p.warnings,
+        }),
+        MediaType::Docx | MediaType::Odt => docx::extract(bytes, media_type, limits),
+        MediaType::Html => Ok(Raw::single(html::extract(&text::decode(bytes)))),
+        MediaType::Rtf => Ok(Raw::single(rtf::extract(bytes))),
+        MediaType::Text => Ok(Raw::single(text::normalise(&text::decode(bytes)))),
+    }
+}
+
+impl Raw {
+    fn single(text: String) -> Self {
+        Self {
+            pages: 1,
+            text,
+            page_starts: Vec::new(),
+            date: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+fn format_name(media_type: MediaType) -> &'static str {
+    match media_type {
+        MediaType::Pdf => "PDF",
+        MediaType::Docx => "DOCX",
+        MediaType::Odt => "ODT",
+        MediaType::Html => "HTML",
+        MediaType::Rtf => "RTF",
+        MediaType::Text => "text file",
+    }
+}
+
+/// Mojibake repair, the text limit and the empty check, shared by all formats.
+fn finish(media_type: MediaType, raw: Raw, limits: &Limits) -> Result<Document, ExtractError> {
+    let Raw {
+        pages,
+        mut text,
+        mut page_starts,
+        date,
+        mut warnings,
+    } = raw;
+    let (repaired, count) = mojibake::repair(&text);
+    if count > 0 {
+        // Offsets move with the repair: recompute page starts from the page separators kept
+        // by counting characters is not possible after a rewrite, so scale them by position.
+        page_starts = remap_offsets(&text, &repaired, &page_starts);
+        text = repaired;
+        warnings.push(Warning::new(
+            "mojibake_repaired",
+            format!("{count} character sequences garbled by a wrong text encoding were repaired"),
+        ));
+    }
+    if text.chars().count() > limits.max_text_chars {
+        let cut = text
+            .char_indices()
+            .nth(limits.max_text_chars)
+            .map_or(text.len(), |(i, _)| i);
+        text.truncate(cut);
+        page_starts.retain(|&s| s < text.len());
+        warnings.push(Warning::new(
+            "text_truncated",
+            format!("the text was cut at {} characters", limits.max_text_chars),
+        ));
+    }
     if text.trim().is_empty() {
         return Err(ExtractError::NoText);
     }
     Ok(Document {
-        media_type: MediaType::Text,
-        pages: 1,
-        document_date: None,
+        media_type,
+        pages,
+        document_date: date,
         text,
-        page_starts: Vec::new(),
-        warnings: Vec::new(),
+        page_starts,
+        warnings,
     })
+}
+
+/// Maps byte offsets of line starts in `before` to the same line starts in `after` (the repair
+/// keeps the number of lines).
+fn remap_offsets(before: &str, after: &str, offsets: &[usize]) -> Vec<usize> {
+    let line_index = |at: usize| before.get(..at).map_or(0, |s| s.matches('\n').count());
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(after.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    offsets
+        .iter()
+        .filter_map(|&o| starts.get(line_index(o)).copied())
+        .collect()
+}
+
+/// The media type from the content; the file name decides only between text and HTML.
+pub fn sniff(bytes: &[u8], file_name: Option<&str>) -> Result<MediaType, ExtractError> {
+    let head = bytes.get(..bytes.len().min(1024)).unwrap_or(bytes);
+    let trimmed = trim_start_ascii(head);
+    if head.windows(5).take(1020).any(|w| w == b"%PDF-") {
+        return Ok(MediaType::Pdf);
+    }
+    let image = [
+        (b"\x89PNG".as_slice(), "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"II*\0", "a TIFF image"),
+        (b"MM\0*", "a TIFF image"),
+        (b"BM", "a BMP image"),
+    ];
+    for (magic, what) in image {
+        if head.starts_with(magic) && !(magic == b"BM" && bytes.is_ascii()) {
+            return Err(ExtractError::UnsupportedType(format!(
+                "{what}; scanned resumes need text recognition first"
+            )));
+        }
+    }
+    if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
+        return Err(ExtractError::UnsupportedType("a WebP image".into()));
+    }
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return docx::kind(bytes);
+    }
+    if head.starts_with(b"\xd0\xcf\x11\xe0") {
+        return Err(ExtractError::UnsupportedType(
+            "a legacy Microsoft Office file (.doc); save it as DOCX or PDF".into(),
+        ));
+    }
+    if trimmed.starts_with(b"{\\rtf") {
+        return Ok(MediaType::Rtf);
+    }
+    let lower_name = file_name.unwrap_or("").to_ascii_lowercase();
+    if looks_like_html(trimmed) || lower_name.ends_with(".html") || lower_name.ends_with(".htm") {
+        if text::is_text(bytes) {
+            return Ok(MediaType::Html);
+        }
+    }
+    if text::is_text(bytes) {
+        if lower_name.ends_with(".pdf") {
+            return Err(ExtractError::Malformed {
+                format: "PDF",
+                reason: "the file is named .pdf but contains plain text, not a PDF".into(),
+            });
+        }
+        return Ok(MediaType::Text);
+    }
+    if lower_name.ends_with(".pdf") {
+        return Err(ExtractError::Malformed {
+            format: "PDF",
+            reason: "the file has no PDF header".into(),
+        });
+    }
+    Err(ExtractError::UnsupportedType(
+        "unrecognised binary data".into(),
+    ))
+}
+
+fn trim_start_ascii(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or(&[])
+}
+
+fn looks_like_html(trimmed: &[u8]) -> bool {
+    let head: Vec<u8> = trimmed
+        .iter()
+        .take(256)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    head.starts_with(b"<!doctype html")
+        || head.starts_with(b"<html")
+        || head.starts_with(b"<head")
+        || head.starts_with(b"<body")
+        || head.starts_with(b"<div")
+        || head.starts_with(b"<p>")
+        || head.starts_with(b"<?xml") && head.windows(5).any(|w| w == b"xhtml")
 }

@@ -1,0 +1,446 @@
+//! The content-stream interpreter: runs the text and graphics-state operators of a page and
+//! emits positioned glyphs in display space (origin top left, y down, page rotation applied).
+
+use lopdf::{Dictionary, Document, Object};
+
+use super::font::{FontCache, as_number, deref};
+use super::lexer::{Lexer, Tok};
+use crate::extract::layout::{Glyph, PageGlyphs};
+
+/// Form XObjects nest at most this deep (a form drawing itself would otherwise loop forever).
+const MAX_FORM_DEPTH: u32 = 8;
+/// Operators run per page before the page is abandoned as too complex.
+const MAX_OPS_PER_PAGE: usize = 5_000_000;
+
+type Matrix = [f32; 6];
+const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `a` then `b` (row-vector convention of the PDF specification).
+fn mul(a: &Matrix, b: &Matrix) -> Matrix {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+fn apply(m: &Matrix, x: f32, y: f32) -> (f32, f32) {
+    (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5])
+}
+
+#[derive(Clone)]
+struct GState {
+    ctm: Matrix,
+    font: Option<usize>,
+    size: f32,
+    char_spacing: f32,
+    word_spacing: f32,
+    scale: f32,
+    leading: f32,
+    rise: f32,
+    render: u8,
+    fill_white: bool,
+}
+
+impl Default for GState {
+    fn default() -> Self {
+        Self {
+            ctm: IDENTITY,
+            font: None,
+            size: 0.0,
+            char_spacing: 0.0,
+            word_spacing: 0.0,
+            scale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+            render: 0,
+            fill_white: false,
+        }
+    }
+}
+
+/// What a page box and rotation make of user space.
+#[derive(Clone, Copy)]
+pub struct PageFrame {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+    pub rotate: i64,
+}
+
+impl PageFrame {
+    fn to_display(&self, x: f32, y: f32) -> (f32, f32) {
+        match self.rotate {
+            90 => (y - self.y0, x - self.x0),
+            180 => (self.x1 - x, y - self.y0),
+            270 => (self.y1 - y, self.x1 - x),
+            _ => (x - self.x0, self.y1 - y),
+        }
+    }
+
+    pub fn display_size(&self) -> (f32, f32) {
+        let (w, h) = (self.x1 - self.x0, self.y1 - self.y0);
+        if self.rotate == 90 || self.rotate == 270 {
+            (h, w)
+        } else {
+            (w, h)
+        }
+    }
+}
+
+/// Why interpretation stopped early.
+pub enum Stop {
+    TooComplex,
+}
+
+pub struct Interpreter<'d> {
+    doc: &'d Document,
+    pub fonts: &'d mut FontCache,
+    pub budget: &'d mut usize,
+    frame: PageFrame,
+    out: PageGlyphs,
+    strings: Vec<u8>,
+    ops: usize,
+    /// Text-showing operators seen (even if their glyphs were hidden or unmapped).
+    pub text_ops: usize,
+    pub hidden_chars: usize,
+}
+
+impl<'d> Interpreter<'d> {
+    pub fn new(
+        doc: &'d Document,
+        fonts: &'d mut FontCache,
+        budget: &'d mut usize,
+        frame: PageFrame,
+    ) -> Self {
+        let (width, height) = frame.display_size();
+        Self {
+            doc,
+            fonts,
+            budget,
+            frame,
+            out: PageGlyphs {
+                glyphs: Vec::new(),
+                text: String::new(),
+                width,
+                height,
+            },
+            strings: Vec::new(),
+            ops: 0,
+            text_ops: 0,
+            hidden_chars: 0,
+        }
+    }
+
+    pub fn finish(self) -> PageGlyphs {
+        self.out
+    }
+
+    /// Runs one content stream with `resources` in the given state.
+    pub fn run(
+        &mut self,
+        content: &[u8],
+        resources: &[&'d Dictionary],
+        ctm: Matrix,
+        depth: u32,
+    ) -> Result<(), Stop> {
+        let mut lexer = Lexer::new(content);
+        let mut operands: Vec<Tok> = Vec::with_capacity(16);
+        let mut gs = GState {
+            ctm,
+            ..GState::default()
+        };
+        let mut stack: Vec<GState> = Vec::new();
+        let mut tm = IDENTITY;
+        let mut tlm = IDENTITY;
+        self.strings.clear();
+        while let Some(tok) = lexer.next_token(&mut self.strings) {
+            let Tok::Op(s, e) = tok else {
+                if operands.len() < 4096 {
+                    operands.push(tok);
+                }
+                continue;
+            };
+            self.ops += 1;
+            if self.ops > MAX_OPS_PER_PAGE {
+                return Err(Stop::TooComplex);
+            }
+            let op = lexer.slice(s, e);
+            let num = |i: usize| -> f32 {
+                match operands.get(i) {
+                    Some(Tok::Num(n)) => *n,
+                    _ => 0.0,
+                }
+            };
+            match op {
+                b"q" => {
+                    if stack.len() < 256 {
+                        stack.push(gs.clone());
+                    }
+                }
+                b"Q" => {
+                    if let Some(saved) = stack.pop() {
+                        gs = saved;
+                    }
+                }
+                b"cm" if operands.len() >= 6 => {
+                    let m = [num(0), num(1), num(2), num(3), num(4), num(5)];
+                    gs.ctm = mul(&m, &gs.ctm);
+                }
+                b"BT" => {
+                    tm = IDENTITY;
+                    tlm = IDENTITY;
+                }
+                b"Tf" => {
+                    gs.size = num(1);
+                    gs.font = match operands.first() {
+                        Some(Tok::Name(s, e)) => self.font_named(lexer.slice(*s, *e), resources),
+                        _ => None,
+                    };
+                }
+                b"Tc" => gs.char_spacing = num(0),
+                b"Tw" => gs.word_spacing = num(0),
+                b"Tz" => gs.scale = num(0) / 100.0,
+                b"TL" => gs.leading = num(0),
+                b"Ts" => gs.rise = num(0),
+                b"Tr" => gs.render = num(0).clamp(0.0, 7.0) as u8,
+                b"Td" => {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, num(0), num(1)], &tlm);
+                    tm = tlm;
+                }
+                b"TD" => {
+                    gs.leading = -num(1);
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, num(0), num(1)], &tlm);
+                    tm = tlm;
+                }
+                b"Tm" if operands.len() >= 6 => {
+                    tlm = [num(0), num(1), num(2), num(3), num(4), num(5)];
+                    tm = tlm;
+                }
+                b"T*" => {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
+                    tm = tlm;
+                }
+                b"Tj" => {
+                    if let Some(Tok::Str(s, e)) = operands.last() {
+                        self.show(*s, *e, &gs, &mut tm);
+                    }
+                }
+                b"'" | b"\"" => {
+                    if op == b"\"" {
+                        gs.word_spacing = num(0);
+                        gs.char_spacing = num(1);
+                    }
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
+                    tm = tlm;
+                    if let Some(Tok::Str(s, e)) = operands.last() {
+                        self.show(*s, *e, &gs, &mut tm);
+                    }
+                }
+                b"TJ" => {
+                    for i in 0..operands.len() {
+                        match operands.get(i) {
+                            Some(Tok::Str(s, e)) => self.show(*s, *e, &gs, &mut tm),
+                            Some(Tok::Num(n)) => {
+                                let tx = -n / 1000.0 * gs.size * gs.scale;
+                                tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                b"g" => gs.fill_white = num(0) >= 0.99,
+                b"rg" => gs.fill_white = num(0) >= 0.99 && num(1) >= 0.99 && num(2) >= 0.99,
+                b"k" => {
+                    gs.fill_white =
+                        num(0) <= 0.01 && num(1) <= 0.01 && num(2) <= 0.01 && num(3) <= 0.01
+                }
+                b"sc" | b"scn" => {
+                    let nums: Vec<f32> = operands
+                        .iter()
+                        .filter_map(|t| match t {
+                            Tok::Num(n) => Some(*n),
+                            _ => None,
+                        })
+                        .collect();
+                    gs.fill_white = match nums.as_slice() {
+                        [g] => *g >= 0.99,
+                        [r, g, b] => *r >= 0.99 && *g >= 0.99 && *b >= 0.99,
+                        _ => false,
+                    };
+                }
+                b"cs" => gs.fill_white = false,
+                b"Do" if depth < MAX_FORM_DEPTH => {
+                    if let Some(Tok::Name(s, e)) = operands.first() {
+                        let name = lexer.slice(*s, *e);
+                        let saved = std::mem::take(&mut self.strings);
+                        let result = self.run_form(name, resources, &gs.ctm, depth);
+                        self.strings = saved;
+                        result?;
+                    }
+                }
+                b"BI" => {
+                    // Skip the image dictionary up to `ID`, then the binary data.
+                    loop {
+                        match lexer.next_token(&mut self.strings) {
+                            Some(Tok::Op(s, e)) if lexer.slice(s, e) == b"ID" => {
+                                lexer.skip_inline_image();
+                                break;
+                            }
+                            Some(_) => {}
+                            None => break,
+                        }
+                    }
+                }
+                _ => {}
+            }
+            operands.clear();
+            self.strings.clear();
+        }
+        Ok(())
+    }
+
+    fn font_named(&mut self, name: &[u8], resources: &[&'d Dictionary]) -> Option<usize> {
+        let obj = lookup(self.doc, resources, b"Font", name)?;
+        self.fonts.get_or_load(self.doc, obj, self.budget)
+    }
+
+    fn run_form(
+        &mut self,
+        name: &[u8],
+        resources: &[&'d Dictionary],
+        ctm: &Matrix,
+        depth: u32,
+    ) -> Result<(), Stop> {
+        let doc = self.doc;
+        let Some(stream) = lookup(doc, resources, b"XObject", name)
+            .and_then(|o| deref(doc, Some(o)))
+            .and_then(|o| o.as_stream().ok())
+        else {
+            return Ok(());
+        };
+        if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form") {
+            return Ok(());
+        }
+        let matrix = match deref(doc, stream.dict.get(b"Matrix").ok()) {
+            Some(Object::Array(items)) if items.len() == 6 => {
+                let mut m = IDENTITY;
+                for (slot, item) in m.iter_mut().zip(items) {
+                    *slot = deref(doc, Some(item)).and_then(as_number).unwrap_or(0.0);
+                }
+                m
+            }
+            _ => IDENTITY,
+        };
+        let content = if stream.is_compressed() {
+            match stream.decompressed_content_with_limit(*self.budget) {
+                Ok(c) => c,
+                Err(_) => return Err(Stop::TooComplex),
+            }
+        } else {
+            stream.content.clone()
+        };
+        *self.budget = self.budget.saturating_sub(content.len());
+        let own = deref(doc, stream.dict.get(b"Resources").ok()).and_then(|o| o.as_dict().ok());
+        let mut form_resources: Vec<&'d Dictionary> = Vec::with_capacity(resources.len() + 1);
+        if let Some(own) = own {
+            form_resources.push(own);
+        }
+        form_resources.extend_from_slice(resources);
+        self.run(&content, &form_resources, mul(&matrix, ctm), depth + 1)
+    }
+
+    fn show(&mut self, start: u32, end: u32, gs: &GState, tm: &mut Matrix) {
+        self.text_ops += 1;
+        let Some(font) = gs.font.and_then(|i| self.fonts.fonts.get(i)) else {
+            return;
+        };
+        let bytes = self
+            .strings
+            .get(start as usize..end as usize)
+            .unwrap_or(&[]);
+        let step = if font.two_byte { 2 } else { 1 };
+        let mut i = 0;
+        while i < bytes.len() {
+            let code = if step == 2 {
+                u32::from(bytes.get(i).copied().unwrap_or(0)) << 8
+                    | u32::from(bytes.get(i + 1).copied().unwrap_or(0))
+            } else {
+                u32::from(bytes.get(i).copied().unwrap_or(0))
+            };
+            i += step;
+            let w0 = font.width(code) / 1000.0;
+            let trm = mul(
+                &[gs.size * gs.scale, 0.0, 0.0, gs.size, 0.0, gs.rise],
+                &mul(tm, &gs.ctm),
+            );
+            let (ux0, uy0) = apply(&trm, 0.0, 0.0);
+            let (ux1, uy1) = apply(&trm, w0, 0.0);
+            let (x0, y0) = self.frame.to_display(ux0, uy0);
+            let (x1, y1) = self.frame.to_display(ux1, uy1);
+            // Display size: the length of the glyph's vertical axis in device space.
+            let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
+            let is_space = step == 1 && code == 32;
+            let advance =
+                (w0 * gs.size + gs.char_spacing + if is_space { gs.word_spacing } else { 0.0 })
+                    * gs.scale;
+            *tm = mul(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], tm);
+
+            let text = font.text(code);
+            let mut fallback = [0u8; 4];
+            let text = if text.is_empty() {
+                match font.fallback(code) {
+                    Some(c) => &*c.encode_utf8(&mut fallback),
+                    None => continue,
+                }
+            } else {
+                text
+            };
+            let blank = text.chars().all(char::is_whitespace);
+            let (w, h) = (self.out.width, self.out.height);
+            let outside = x0 < -1.0 || y0 < -1.0 || x0 > w + 1.0 || y0 > h + size.max(1.0);
+            let hidden = gs.render == 3 || gs.render == 7 || gs.fill_white || size < 1.0 || outside;
+            if hidden {
+                if !blank {
+                    self.hidden_chars += text.chars().count();
+                }
+                continue;
+            }
+            let horizontal = (x1 - x0).abs() >= (y1 - y0).abs();
+            let (gx0, gx1) = if horizontal && x1 >= x0 {
+                (x0, x1)
+            } else {
+                (x0, x0 + size * w0.max(0.3))
+            };
+            let start = self.out.text.len() as u32;
+            self.out.text.push_str(text);
+            self.out.glyphs.push(Glyph {
+                x0: gx0,
+                x1: gx1,
+                y: y0,
+                size: size.max(1.0),
+                start,
+                len: (self.out.text.len() as u32 - start) as u16,
+                space: blank,
+            });
+        }
+    }
+}
+
+/// Finds `/category /name` in the first resource dictionary that has it.
+fn lookup<'d>(
+    doc: &'d Document,
+    resources: &[&'d Dictionary],
+    category: &[u8],
+    name: &[u8],
+) -> Option<&'d Object> {
+    resources.iter().find_map(|res| {
+        deref(doc, res.get(category).ok())
+            .and_then(|c| c.as_dict().ok())
+            .and_then(|c| c.get(name).ok())
+    })
+}

@@ -1,0 +1,291 @@
+//! A content-stream tokenizer that works on the decompressed bytes in place.
+//!
+//! lopdf's content parser builds an `Operation` with owned `Object`s and a `String` operator for
+//! every operator; wkhtmltopdf output has one `Td` and one `Tj` per glyph, so that costs several
+//! allocations per glyph. This lexer borrows names and operators from the input and writes
+//! string operands into one reused buffer, which keeps the interpreter allocation-free per glyph.
+
+/// One token. Ranges index the input (`Name`, `Op`) or the string buffer (`Str`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Tok {
+    Num(f32),
+    Name(u32, u32),
+    Str(u32, u32),
+    ArrOpen,
+    ArrClose,
+    DictOpen,
+    DictClose,
+    Op(u32, u32),
+    Other,
+}
+
+pub struct Lexer<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+fn is_white(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'\x0c' | 0)
+}
+
+fn is_delim(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+impl<'a> Lexer<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data, pos: 0 }
+    }
+
+    pub fn slice(&self, start: u32, end: u32) -> &'a [u8] {
+        self.data.get(start as usize..end as usize).unwrap_or(&[])
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
+    fn skip_white_and_comments(&mut self) {
+        while let Some(b) = self.peek() {
+            if is_white(b) {
+                self.pos += 1;
+            } else if b == b'%' {
+                while let Some(c) = self.peek() {
+                    if c == b'\n' || c == b'\r' {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn regular_run(&mut self) -> (usize, usize) {
+        let start = self.pos;
+        while let Some(b) = self.peek() {
+            if is_white(b) || is_delim(b) {
+                break;
+            }
+            self.pos += 1;
+        }
+        (start, self.pos)
+    }
+
+    /// The next token, or `None` at the end. String contents are appended to `strings`.
+    pub fn next_token(&mut self, strings: &mut Vec<u8>) -> Option<Tok> {
+        self.skip_white_and_comments();
+        let b = self.peek()?;
+        match b {
+            b'/' => {
+                self.pos += 1;
+                let (s, e) = self.regular_run();
+                Some(Tok::Name(s as u32, e as u32))
+            }
+            b'(' => {
+                self.pos += 1;
+                let start = strings.len();
+                self.literal_string(strings);
+                Some(Tok::Str(start as u32, strings.len() as u32))
+            }
+            b'<' => {
+                if self.data.get(self.pos + 1) == Some(&b'<') {
+                    self.pos += 2;
+                    return Some(Tok::DictOpen);
+                }
+                self.pos += 1;
+                let start = strings.len();
+                self.hex_string(strings);
+                Some(Tok::Str(start as u32, strings.len() as u32))
+            }
+            b'>' => {
+                self.pos += 1;
+                if self.peek() == Some(b'>') {
+                    self.pos += 1;
+                }
+                Some(Tok::DictClose)
+            }
+            b'[' => {
+                self.pos += 1;
+                Some(Tok::ArrOpen)
+            }
+            b']' => {
+                self.pos += 1;
+                Some(Tok::ArrClose)
+            }
+            b'{' | b'}' | b')' => {
+                self.pos += 1;
+                Some(Tok::Other)
+            }
+            b'0'..=b'9' | b'+' | b'-' | b'.' => {
+                let (s, e) = self.regular_run();
+                let text = self.data.get(s..e).unwrap_or(&[]);
+                Some(Tok::Num(parse_number(text)))
+            }
+            _ => {
+                let (s, e) = self.regular_run();
+                if s == e {
+                    // A byte that is neither regular nor handled above: step over it.
+                    self.pos += 1;
+                    return Some(Tok::Other);
+                }
+                Some(Tok::Op(s as u32, e as u32))
+            }
+        }
+    }
+
+    fn literal_string(&mut self, out: &mut Vec<u8>) {
+        let mut depth = 1u32;
+        while let Some(b) = self.peek() {
+            self.pos += 1;
+            match b {
+                b'(' => {
+                    depth += 1;
+                    out.push(b);
+                }
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return;
+                    }
+                    out.push(b);
+                }
+                b'\\' => {
+                    let Some(c) = self.peek() else { return };
+                    self.pos += 1;
+                    match c {
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        b'\r' => {
+                            if self.peek() == Some(b'\n') {
+                                self.pos += 1;
+                            }
+                        }
+                        b'\n' => {}
+                        b'0'..=b'7' => {
+                            let mut v = u32::from(c - b'0');
+                            for _ in 0..2 {
+                                match self.peek() {
+                                    Some(d @ b'0'..=b'7') => {
+                                        v = v * 8 + u32::from(d - b'0');
+                                        self.pos += 1;
+                                    }
+                                    _ => break,
+                                }
+                            }
+                            out.push((v & 0xff) as u8);
+                        }
+                        other => out.push(other),
+                    }
+                }
+                _ => out.push(b),
+            }
+        }
+    }
+
+    fn hex_string(&mut self, out: &mut Vec<u8>) {
+        let mut high: Option<u8> = None;
+        while let Some(b) = self.peek() {
+            self.pos += 1;
+            if b == b'>' {
+                break;
+            }
+            let Some(v) = hex_val(b) else { continue };
+            match high.take() {
+                Some(h) => out.push(h << 4 | v),
+                None => high = Some(v),
+            }
+        }
+        if let Some(h) = high {
+            out.push(h << 4);
+        }
+    }
+
+    /// Skips inline image data after `ID`, up to and including `EI`.
+    pub fn skip_inline_image(&mut self) {
+        // The data is binary and has no length we trust: look for `EI` between white space.
+        self.pos += 1;
+        while self.pos + 2 <= self.data.len() {
+            if self.data.get(self.pos..self.pos + 2) == Some(b"EI")
+                && self
+                    .pos
+                    .checked_sub(1)
+                    .and_then(|p| self.data.get(p))
+                    .is_some_and(|&b| is_white(b))
+                && self.data.get(self.pos + 2).is_none_or(|&b| is_white(b))
+            {
+                self.pos += 2;
+                return;
+            }
+            self.pos += 1;
+        }
+        self.pos = self.data.len();
+    }
+}
+
+fn parse_number(text: &[u8]) -> f32 {
+    let mut negative = false;
+    let mut value = 0f64;
+    let mut scale = 0f64;
+    let mut seen_digit = false;
+    for &b in text {
+        match b {
+            b'-' if !seen_digit => negative = !negative,
+            b'+' => {}
+            b'.' if scale == 0.0 => scale = 1.0,
+            b'0'..=b'9' => {
+                seen_digit = true;
+                if scale > 0.0 {
+                    scale /= 10.0;
+                    value += f64::from(b - b'0') * scale;
+                } else {
+                    value = value * 10.0 + f64::from(b - b'0');
+                }
+            }
+            _ => break,
+        }
+    }
+    let value = if negative { -value } else { value };
+    if value.is_finite() {
+        value.clamp(-1e9, 1e9) as f32
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenizes_text_operators_and_strings() {
+        let mut strings = Vec::new();
+        let mut lexer =
+            Lexer::new(b"BT /F1 12 Tf (a\\(b\\)\\101) Tj <0041 42> Tj [(x) -250 (y)] TJ ET");
+        let mut toks = Vec::new();
+        while let Some(t) = lexer.next_token(&mut strings) {
+            toks.push(t);
+        }
+        assert_eq!(toks.len(), 15);
+        assert_eq!(toks[2], Tok::Num(12.0));
+        assert_eq!(&strings[..6], b"a(b)A\x00");
+        assert_eq!(parse_number(b"-.5"), -0.5);
+        assert_eq!(parse_number(b"3.25"), 3.25);
+    }
+}
