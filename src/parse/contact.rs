@@ -4,6 +4,7 @@
 use regex::Regex;
 
 use super::lines::Line;
+use super::sections::SectionKind;
 use crate::profile::Contact;
 
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ impl ContactReader {
                 r"(?i)\b(?:https?://[^\s,;)]+|www\.[^\s,;)]+|(?:linkedin\.com|github\.com|gitlab\.com|behance\.net|dribbble\.com)/[^\s,;)]+)",
             ),
             location: compile(
-                r"\b[A-Z][a-zA-Z.]+(?: [A-Z][a-zA-Z.]+){0,2}, (?:[A-Z]{2}|[A-Z][a-z]+)(?: \d{5}(?:-\d{4})?)?\b",
+                r"\b[A-Z][a-zA-Z.]+(?: [A-Z][a-zA-Z.]+){0,2}, (?:[A-Z]{2}(?: \d{5}(?:-\d{4})?)?|[A-Z][a-z]+ \d{4,5}|[A-Z][a-z]+ \d{5})\b",
             ),
             name: compile(r"^[A-Z][A-Za-z'’.-]+(?:\s+[A-Z][A-Za-z'’.-]*){1,3}$"),
         }
@@ -64,7 +65,11 @@ impl ContactReader {
             }
         }
         // Phones and the address are at the top; numbers further down are figures.
-        let top: Vec<&Line<'_>> = lines.iter().take(12).collect();
+        let top: Vec<&Line<'_>> = lines
+            .iter()
+            .take(8)
+            .filter(|line| line.section == SectionKind::Top)
+            .collect();
         for line in &top {
             for m in self.phone.find_iter(line.text) {
                 let digits = m.as_str().chars().filter(char::is_ascii_digit).count();

@@ -64,7 +64,7 @@ impl EducationReader {
             (
                 DegreeLevel::Associate,
                 compile(
-                    r"(?i:\bassociates?'?s?\s+(?:of|in|degree)\b|\bassociate'?s\b)|\bA\.\s?A\.|\bAA\b|\bA\.\s?S\.|\bAS\b(?:\s+(?:in|of)\b)|\bA\.?A\.?S\.?\b|\bAAS\b|\bAAB\b",
+                    r"(?i:\bassociates?'?s?\s+(?:of|in|degree)\b|\bassociate'?s\b|\bassociates?\s*:)|\bA\.\s?A\.|\bAA\b|\bA\.\s?S\.|\bAS\b(?:\s+(?:in|of)\b)|\bA\.?A\.?S\.?\b|\bAAS\b|\bAAB\b",
                 ),
             ),
             (
@@ -121,7 +121,7 @@ impl EducationReader {
             let Some((level, start, end)) = self.level_of(line.text) else {
                 continue;
             };
-            let degree_text = line.text.get(start..end).unwrap_or("").trim().to_owned();
+            let degree_text = self.degree_name(line.text, start, end);
             let tail = line.text.get(end..).unwrap_or("");
             let field = self.field_after.captures(tail).and_then(|caps| {
                 let raw = caps.name("field")?.as_str();
@@ -130,6 +130,12 @@ impl EducationReader {
                     .next()
                     .unwrap_or("")
                     .split(" - ")
+                    .next()
+                    .unwrap_or("")
+                    .split(" City")
+                    .next()
+                    .unwrap_or("")
+                    .split(" GPA")
                     .next()
                     .unwrap_or("");
                 let cut = self
@@ -172,6 +178,11 @@ impl EducationReader {
                 && !(next_text.len() < 60 && self.incomplete.is_match(next_text))
                 && year.is_none_or(|y| y <= document_year);
             let first = neighbours.first().map_or(index, |(i, _)| (*i).min(index));
+            if entries.iter().any(|e| {
+                e.level == level && e.year == year && (e.field == field || field.is_none())
+            }) {
+                continue;
+            }
             entries.push(RawEducation {
                 level,
                 degree: degree_text,
@@ -183,6 +194,33 @@ impl EducationReader {
             });
         }
         entries
+    }
+
+    /// The degree as written: from its first word to the field separator, the year or the
+    /// institution ("Bachelor of Science : Nursing" gives "Bachelor of Science").
+    fn degree_name(&self, text: &str, start: usize, end: usize) -> String {
+        let rest = text.get(start..).unwrap_or("");
+        let mut stop = rest
+            .find([':', ',', '－', '–', '|', '(', ';'])
+            .unwrap_or(rest.len());
+        for pattern in [&self.year, &self.institution] {
+            if let Some(m) = pattern.find(rest) {
+                stop = stop.min(m.start());
+            }
+        }
+        for word in [" in ", " - ", " City"] {
+            if let Some(i) = rest.find(word) {
+                stop = stop.min(i);
+            }
+        }
+        let stop = stop.max(end - start);
+        let name: Vec<&str> = rest
+            .get(..stop)
+            .unwrap_or(rest)
+            .split_whitespace()
+            .take(7)
+            .collect();
+        name.join(" ")
     }
 
     fn institution_in(&self, text: &str) -> Option<String> {
@@ -209,6 +247,11 @@ impl EducationReader {
             .find("City")
             .map_or(seg_end, |i| seg_end.min(found.end() + i));
         let name = text.get(seg_start..seg_end)?.trim();
+        let name = name.trim_start_matches(|c: char| !c.is_alphabetic());
+        let name = name
+            .strip_prefix("Attended ")
+            .or_else(|| name.strip_prefix("attended "))
+            .unwrap_or(name);
         let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
         // A degree before the name on the same segment ("MBA 2015 Saint Mary's College").
         let name = match self.level_of(name) {

@@ -143,16 +143,25 @@ impl Parser {
 
         let mut positions = Vec::with_capacity(raw_positions.len());
         let mut spans: Vec<Option<MonthSpan>> = Vec::with_capacity(raw_positions.len());
+        let mut seen: Vec<(Option<&str>, PartialDate, Option<PartialDate>)> = Vec::new();
+        let mut raw_spans: Vec<Option<MonthSpan>> = Vec::with_capacity(raw_positions.len());
         for raw in &raw_positions {
-            let heading = join_lines(&lines, raw.heading_lines.0, raw.heading_lines.1 + 1);
-            let description = join_lines(&lines, raw.description_lines.0, raw.description_lines.1);
-            let heading_page = lines.get(raw.heading_lines.0).map(|l| page_of(l.offset));
             let span = position_span(
                 Some(raw.range.start),
                 raw.range.end,
                 raw.range.current,
                 document_month,
             );
+            raw_spans.push(span);
+            // Some resumes repeat a block (a second copy of the work history): count it once.
+            let key = (raw.title.as_deref(), raw.range.start, raw.range.end);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let heading = join_lines(&lines, raw.heading_lines.0, raw.heading_lines.1 + 1);
+            let description = join_lines(&lines, raw.description_lines.0, raw.description_lines.1);
+            let heading_page = lines.get(raw.heading_lines.0).map(|l| page_of(l.offset));
             let title = raw.title.clone().unwrap_or_default();
             let categorized = c.categories.categorize(&title, &description);
             let (end, current) = if raw.range.current {
@@ -187,7 +196,7 @@ impl Parser {
         let all_spans: Vec<MonthSpan> = spans.iter().flatten().copied().collect();
         let employment_gaps = gaps(&all_spans, MIN_GAP_MONTHS);
 
-        let skills = self.skills(text, &lines, &raw_positions, &spans, &page_of);
+        let skills = self.skills(text, &lines, &raw_positions, &raw_spans, &page_of);
 
         let has_education = lines.iter().any(|l| l.section == SectionKind::Education);
         let education_scope = |index: usize| {

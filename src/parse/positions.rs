@@ -226,7 +226,7 @@ impl PositionReader {
                 |\bRemote\b",
             )
             .unwrap_or_else(|e| panic!("location regex: {e}")),
-            separators: Regex::new(r"\s+[－–—|@]\s+|\s+-\s+|\s*,\s+|\s+at\s+|\t+")
+            separators: Regex::new(r"\s+[－–—|@]\s+|\s+-\s+|\s+at\s+|\t+|\s*,\s*$|^\s*,\s*")
                 .unwrap_or_else(|e| panic!("separator regex: {e}")),
         }
     }
@@ -329,8 +329,11 @@ impl PositionReader {
                 let placeholder = next.text.contains("Company Name")
                     || self.location.find(next.text).is_some_and(|m| m.start() < 3)
                         && word_count(next.text) <= 8;
-                let title_line =
-                    !title_found && is_heading_like(next.text) && has_title_word(next.text);
+                // A title line right above the next date line is that position's title.
+                let title_line = !title_found
+                    && is_heading_like(next.text)
+                    && has_title_word(next.text)
+                    && self.range_at(lines, last + 2, dates, year).is_none();
                 if !(placeholder || title_line) {
                     break;
                 }
@@ -413,7 +416,7 @@ impl PositionReader {
                 );
             }
             for segment in self.separators.split(&text) {
-                for piece in segment.split('|') {
+                for piece in split_commas(segment) {
                     let piece = piece
                         .trim()
                         .trim_matches(|c: char| {
@@ -432,7 +435,7 @@ impl PositionReader {
             .position(|s| has_title_word(s) && !has_organisation_word(s))
             .or_else(|| segments.iter().position(|s| has_title_word(s)))
             .or_else(|| (!segments.is_empty()).then_some(0));
-        let title = title_index.and_then(|i| segments.get(i).cloned());
+        let title = title_index.and_then(|i| segments.get(i).map(|s| cut_at_sentence(s)));
         if employer.is_none() {
             employer = segments
                 .iter()
@@ -459,6 +462,50 @@ impl PositionReader {
         };
         (title, employer, location)
     }
+}
+
+/// A title followed by the first words of a description on the same line ("Pharmacy Clerk
+/// Maintained front end of store"): cut before the first capitalised past-tense verb.
+fn cut_at_sentence(title: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for (index, word) in title.split_whitespace().enumerate() {
+        let verb_like = index >= 1
+            && word.len() > 4
+            && word.ends_with("ed")
+            && word.chars().next().is_some_and(char::is_uppercase)
+            && !word.chars().all(|c| c.is_uppercase());
+        if verb_like || kept.len() >= 12 {
+            break;
+        }
+        kept.push(word);
+    }
+    kept.join(" ")
+}
+
+/// Pieces of a heading segment split at "|" and at commas that end a title ("Senior Account
+/// Manager, Acme Corp"); a comma inside a title ("Registered Nurse, Supervisor") is kept.
+fn split_commas(segment: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    for part in segment.split('|') {
+        let mut current = String::new();
+        for piece in part.split(", ") {
+            let organisation = has_organisation_word(piece) && !has_title_word(piece);
+            if organisation && !current.trim().is_empty() {
+                pieces.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push_str(", ");
+            }
+            current.push_str(piece);
+            if organisation {
+                pieces.push(std::mem::take(&mut current));
+            }
+        }
+        if !current.trim().is_empty() {
+            pieces.push(current);
+        }
+    }
+    pieces
 }
 
 fn remove_span(text: &str, span: (usize, usize)) -> String {
