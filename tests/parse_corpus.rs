@@ -85,21 +85,28 @@ fn every_corpus_text_parses() {
         assert!(e.b2b_sales_months <= e.sales_months, "{id}: {e:?}");
     }
     // Almost every livecareer resume has dated positions.
-    assert!(without_positions < rows.len() / 20, "{without_positions} without positions");
+    assert!(
+        without_positions < rows.len() / 20,
+        "{without_positions} without positions"
+    );
 }
 
 /// Prints the profiles of the ids in `SHORTLIST_DUMP` (comma-separated) as JSON: a development
 /// aid, run with `SHORTLIST_DUMP=123,456 cargo test --test parse_corpus dump -- --nocapture`.
 #[test]
 fn dump() {
-    let Ok(ids) = std::env::var("SHORTLIST_DUMP") else { return };
+    let Ok(ids) = std::env::var("SHORTLIST_DUMP") else {
+        return;
+    };
     let Some(rows) = corpus() else { return };
     for id in ids.split(',') {
         let profile = parse_id(&rows, id);
-        println!("== {id}\n{}", serde_json::to_string_pretty(&profile).unwrap_or_default());
+        println!(
+            "== {id}\n{}",
+            serde_json::to_string_pretty(&profile).unwrap_or_default()
+        );
     }
 }
-
 
 /// Corpus-wide figures for development: `SHORTLIST_STATS=1 cargo test --test parse_corpus stats -- --nocapture`.
 #[test]

@@ -1,8 +1,8 @@
 //! Sales achievements: quota attainment ("132% of quota", "exceeded quota by 20%") and revenue
 //! figures ("$2.5M in new business"), each with its words.
 
-use regex::Regex;
 use crate::profile::{Achievement, Evidence};
+use regex::Regex;
 
 #[derive(Debug, Clone)]
 pub struct AchievementReader {
@@ -44,7 +44,10 @@ impl AchievementReader {
     pub fn read(&self, text: &str, page_of: impl Fn(usize) -> u32 + Copy) -> Vec<Achievement> {
         let mut found = Vec::new();
         let evidence = |start: usize, end: usize| {
-            Evidence::new(text.get(start..end).unwrap_or("").trim(), Some(page_of(start)))
+            Evidence::new(
+                text.get(start..end).unwrap_or("").trim(),
+                Some(page_of(start)),
+            )
         };
         for (kind, re) in [
             ("quota_attainment", &self.attainment),
@@ -72,7 +75,11 @@ impl AchievementReader {
             ) else {
                 continue;
             };
-            let multiplier = match caps.name("unit").map(|m| m.as_str().to_lowercase()).as_deref() {
+            let multiplier = match caps
+                .name("unit")
+                .map(|m| m.as_str().to_lowercase())
+                .as_deref()
+            {
                 Some("k" | "thousand") => 1e3,
                 Some("m" | "mm" | "million") => 1e6,
                 Some("b" | "bn" | "billion") => 1e9,

@@ -43,7 +43,10 @@ fn compile(pattern: &str) -> Regex {
 
 /// The line of `text` around a match, shortened, as evidence.
 fn evidence_around(text: &str, start: usize, end: usize) -> String {
-    let line_start = text.get(..start).and_then(|h| h.rfind('\n')).map_or(0, |i| i + 1);
+    let line_start = text
+        .get(..start)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let line_end = text
         .get(end..)
         .and_then(|t| t.find('\n'))
@@ -117,7 +120,8 @@ impl Categorizer {
                 .map(|m| evidence_around(description, m.start(), m.end()))
         };
 
-        let sales_by_title = self.sales_title.is_match(title) && !self.not_sales_title.is_match(title);
+        let sales_by_title =
+            self.sales_title.is_match(title) && !self.not_sales_title.is_match(title);
         let sales_signs = {
             let mut distinct: Vec<String> = self
                 .sales_bullet
@@ -194,19 +198,35 @@ mod tests {
     #[test]
     fn judges_from_title_and_bullets() {
         assert_eq!(
-            cats("Key Account Manager", "Grew revenue with corporate clients."),
-            [Category::Sales, Category::B2bSales, Category::AccountManagement]
+            cats(
+                "Key Account Manager",
+                "Grew revenue with corporate clients."
+            ),
+            [
+                Category::Sales,
+                Category::B2bSales,
+                Category::AccountManagement
+            ]
         );
         assert_eq!(
-            cats("Sales Associate", "Helped customers find products. Met sales goals."),
+            cats(
+                "Sales Associate",
+                "Helped customers find products. Met sales goals."
+            ),
             [Category::Sales]
         );
         assert_eq!(
-            cats("Operations Lead", "Supervised a team of 8 warehouse workers."),
+            cats(
+                "Operations Lead",
+                "Supervised a team of 8 warehouse workers."
+            ),
             [Category::PeopleManagement]
         );
         assert_eq!(
-            cats("Consultant", "Managed a portfolio of 30 accounts for the firm."),
+            cats(
+                "Consultant",
+                "Managed a portfolio of 30 accounts for the firm."
+            ),
             [Category::AccountManagement]
         );
         assert!(cats("Chef", "Prepared meals and created seasonal menus.").is_empty());

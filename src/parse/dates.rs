@@ -335,19 +335,24 @@ impl DateParser {
             return true;
         }
         let trimmed = line.trim_start();
-        let stripped = ["to ", "- ", "– ", "— ", "－ ", "until ", "through ", "bis ", "hasta "]
-            .iter()
-            .find_map(|sep| {
-                trimmed
-                    .get(..sep.len())
-                    .filter(|head| head.eq_ignore_ascii_case(sep))
-                    .map(|_| &trimmed[sep.len()..])
-            });
+        let stripped = [
+            "to ", "- ", "– ", "— ", "－ ", "until ", "through ", "bis ", "hasta ",
+        ]
+        .iter()
+        .find_map(|sep| {
+            trimmed
+                .get(..sep.len())
+                .filter(|head| head.eq_ignore_ascii_case(sep))
+                .map(|_| &trimmed[sep.len()..])
+        });
         match stripped {
             Some(rest) => self
                 .tokens(rest, document_year)
                 .first()
-                .is_some_and(|token| rest.get(..token.span.0).is_some_and(|h| h.trim().is_empty())),
+                .is_some_and(|token| {
+                    rest.get(..token.span.0)
+                        .is_some_and(|h| h.trim().is_empty())
+                }),
             None => false,
         }
     }
@@ -376,7 +381,10 @@ mod tests {
     #[test]
     fn reads_the_common_range_forms() {
         let r = one("09/2012 to 07/2014");
-        assert_eq!((r.start, r.end, r.current), (ym(2012, 9), Some(ym(2014, 7)), false));
+        assert_eq!(
+            (r.start, r.end, r.current),
+            (ym(2012, 9), Some(ym(2014, 7)), false)
+        );
         let r = one("Jan 2019 – Present");
         assert_eq!((r.start, r.end, r.current), (ym(2019, 1), None, true));
         let r = one("2015-2018");
@@ -419,9 +427,16 @@ mod tests {
 
     #[test]
     fn does_not_mistake_numbers_for_dates() {
-        assert!(DateParser::new().ranges("Managed 150 accounts and 3000 SKUs", 2021).is_empty());
+        assert!(
+            DateParser::new()
+                .ranges("Managed 150 accounts and 3000 SKUs", 2021)
+                .is_empty()
+        );
         let r = one("Bachelor of Science : Nutrition Science , 2013");
-        assert_eq!((r.start, r.end, r.current), (PartialDate::year(2013), None, false));
+        assert_eq!(
+            (r.start, r.end, r.current),
+            (PartialDate::year(2013), None, false)
+        );
     }
 
     #[test]

@@ -77,14 +77,14 @@ impl EducationReader {
         Self {
             degrees,
             incomplete: compile(
-                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|coursework|course\s+work|candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate)\b",
+                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|coursework|course\s+work|candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
             ),
             institution: compile(
                 r"(?i)\b(university|college|institute|school|academy|universidad|université|universität|hochschule|polytechnic|seminary|conservatory)\b",
             ),
             year: compile(r"\b(19[5-9]\d|20[0-4]\d)\b"),
             field_after: compile(
-                r"(?i)^\s*(?:of\s+(?:arts|science|sciences|business\s+administration|fine\s+arts|applied\s+science|education|engineering)\b)?\s*(?:degree\b)?\s*(?:[:,\-–]|\bin\b)\s*(?:in\s+)?(?P<field>[A-Za-z&/][A-Za-z&/ ,'-]{1,80})",
+                r"(?i)^\s*(?:(?:of\s+)?(?:arts|science|sciences|business\s+administration|fine\s+arts|applied\s+science|education|engineering)\b)?\s*(?:degree\b)?\s*(?:[:,\-–]|\bin\b)\s*(?:in\s+)?(?P<field>[A-Za-z&/][A-Za-z&/ ,'-]{1,80})",
             ),
         }
     }
@@ -111,8 +111,12 @@ impl EducationReader {
 
     /// Reads education entries from lines of the education sections, and degree lines anywhere
     /// when there is no education section.
-    pub fn read(&self, lines: &[Line<'_>], in_scope: impl Fn(usize) -> bool, document_year: u16)
-        -> Vec<RawEducation> {
+    pub fn read(
+        &self,
+        lines: &[Line<'_>],
+        in_scope: impl Fn(usize) -> bool,
+        document_year: u16,
+    ) -> Vec<RawEducation> {
         let mut entries: Vec<RawEducation> = Vec::new();
         for (index, line) in lines.iter().enumerate() {
             if line.is_heading || !in_scope(index) || line.text.len() > 250 {
@@ -230,7 +234,12 @@ impl EducationReader {
         let after = text.get(found.end()..).unwrap_or("");
         let seg_start = before
             .rfind([',', '－', '–', '|', ':', ';'])
-            .map_or(0, |i| i + before.get(i..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8));
+            .map_or(0, |i| {
+                i + before
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .map_or(1, char::len_utf8)
+            });
         let seg_start = self
             .year
             .find_iter(before)
@@ -280,12 +289,18 @@ mod tests {
             ("B.S. in Marketing", DegreeLevel::Bachelor),
             ("BBA 2005", DegreeLevel::Bachelor),
             ("Bachelor's degree in Finance", DegreeLevel::Bachelor),
-            ("Associate of Applied Science : Nursing", DegreeLevel::Associate),
+            (
+                "Associate of Applied Science : Nursing",
+                DegreeLevel::Associate,
+            ),
             ("MBA, Harvard Business School", DegreeLevel::Master),
             ("M.S. Chemistry", DegreeLevel::Master),
             ("PhD in Physics", DegreeLevel::Doctorate),
             ("High School Diploma 1999", DegreeLevel::HighSchool),
-            ("GED : General Education Studies 2011", DegreeLevel::HighSchool),
+            (
+                "GED : General Education Studies 2011",
+                DegreeLevel::HighSchool,
+            ),
         ];
         for (text, level) in cases {
             let entries = read(&format!("HEADLINE\n{text}"));
@@ -300,7 +315,10 @@ mod tests {
         );
         let first = &entries[0];
         assert_eq!(first.field.as_deref(), Some("Community Health"));
-        assert_eq!(first.institution.as_deref(), Some("University Of Illinois At Urbana-Champaign"));
+        assert_eq!(
+            first.institution.as_deref(),
+            Some("University Of Illinois At Urbana-Champaign")
+        );
         assert_eq!(first.year, Some(2017));
         assert!(first.completed);
         assert!(!entries[1].completed);

@@ -32,7 +32,7 @@ impl LanguageReader {
                 r"(?i)\b(fluent(ly)?|fluency|bilingual|trilingual|multilingual|native|conversational|speak(s|ing)?|spoken|languages?|mother\s+tongue|proficient\s+in|working\s+knowledge\s+of|verhandlungssicher|flie(ß|ss)end|courant|bilingüe)\b",
             ),
             proficiency: compile(
-                r"(?i)\b(native|mother\s+tongue|fluent|bilingual|professional\s+working|full\s+professional|conversational|intermediate|advanced|basic|elementary|beginner|proficient|limited|working\s+knowledge|[ABC][12])\b",
+                r"(?i)\b(native|mother\s+tongue|fluent|bilingual|professional\s+working|full\s+professional|conversational|functional|intermediate|advanced|basic|elementary|beginner|proficient|limited|working\s+knowledge|[ABC][12])\b",
             ),
         }
     }

@@ -7,6 +7,7 @@
 
 mod achievements;
 mod categories;
+mod contact;
 pub mod dates;
 mod education;
 mod extras;
@@ -16,7 +17,6 @@ pub mod sections;
 pub mod taxonomy;
 pub mod timeline;
 mod travel;
-mod contact;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -300,7 +300,10 @@ impl Parser {
             let position_span = positions
                 .iter()
                 .zip(spans)
-                .find(|(p, _)| p.heading_lines.0 <= line_index && line_index < p.description_lines.1.max(p.heading_lines.1 + 1))
+                .find(|(p, _)| {
+                    p.heading_lines.0 <= line_index
+                        && line_index < p.description_lines.1.max(p.heading_lines.1 + 1)
+                })
                 .and_then(|(_, span)| *span);
             for hit in hits {
                 let index = match found.iter().position(|f| f.entry == hit.entry) {
@@ -314,7 +317,9 @@ impl Parser {
                         found.len() - 1
                     }
                 };
-                let Some(slot) = found.get_mut(index) else { continue };
+                let Some(slot) = found.get_mut(index) else {
+                    continue;
+                };
                 if slot.evidence.len() < MAX_SKILL_EVIDENCE
                     && !slot.evidence.iter().any(|e| e.text == line.text)
                 {

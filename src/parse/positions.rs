@@ -161,10 +161,41 @@ const TITLE_WORDS: &[&str] = &[
 ];
 
 const ORGANISATION_WORDS: &[&str] = &[
-    "inc", "llc", "ltd", "corp", "corporation", "company", "co", "gmbh", "ag", "sa", "plc", "group",
-    "bank", "university", "college", "hospital", "school", "agency", "associates", "partners",
-    "solutions", "systems", "technologies", "services", "international", "holdings", "foundation",
-    "institute", "department", "county", "city", "army", "navy", "force", "corps",
+    "inc",
+    "llc",
+    "ltd",
+    "corp",
+    "corporation",
+    "company",
+    "co",
+    "gmbh",
+    "ag",
+    "sa",
+    "plc",
+    "group",
+    "bank",
+    "university",
+    "college",
+    "hospital",
+    "school",
+    "agency",
+    "associates",
+    "partners",
+    "solutions",
+    "systems",
+    "technologies",
+    "services",
+    "international",
+    "holdings",
+    "foundation",
+    "institute",
+    "department",
+    "county",
+    "city",
+    "army",
+    "navy",
+    "force",
+    "corps",
 ];
 
 /// Compiled patterns for position headings.
@@ -199,8 +230,9 @@ fn word_count(text: &str) -> usize {
 }
 
 fn starts_with_bullet(text: &str) -> bool {
-    text.trim_start()
-        .starts_with(['•', '●', '▪', '◦', '*', '·', '-', '–', '➢', '►', '■', '□', '✓', '❖'])
+    text.trim_start().starts_with([
+        '•', '●', '▪', '◦', '*', '·', '-', '–', '➢', '►', '■', '□', '✓', '❖',
+    ])
 }
 
 /// A line short and plain enough to be part of a position heading rather than a sentence.
@@ -212,7 +244,10 @@ fn is_heading_like(text: &str) -> bool {
         && !trimmed.ends_with('.')
         && !trimmed.ends_with(';')
         && !starts_with_bullet(trimmed)
-        && trimmed.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric())
+        && trimmed
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric())
 }
 
 impl PositionReader {
@@ -254,10 +289,14 @@ impl PositionReader {
                     && (dates.starts_with_range_end(end, year)
                         || dates.ends_with_date(end, year)) =>
             {
-                (format!("{} {} {}", text.trim_end(), sep.trim(), end.trim()), 2)
+                (
+                    format!("{} {} {}", text.trim_end(), sep.trim(), end.trim()),
+                    2,
+                )
             }
             (Some(end), _)
-                if (dates.ends_with_open_separator(text, year) || dates.ends_with_date(text, year))
+                if (dates.ends_with_open_separator(text, year)
+                    || dates.ends_with_date(text, year))
                     && dates.starts_with_range_end(end, year) =>
             {
                 (format!("{} {}", text.trim_end(), end.trim()), 1)
@@ -319,7 +358,9 @@ impl PositionReader {
             // had none.
             let mut title_found = self.title_candidate(header_text.join(" ").as_str());
             for _ in 0..2 {
-                let Some(next) = lines.get(last + 1) else { break };
+                let Some(next) = lines.get(last + 1) else {
+                    break;
+                };
                 if next.is_heading || next.section != line.section {
                     break;
                 }
@@ -420,7 +461,12 @@ impl PositionReader {
                     let piece = piece
                         .trim()
                         .trim_matches(|c: char| {
-                            c == ',' || c == '－' || c == '-' || c == '–' || c == ':' || c == '('
+                            c == ','
+                                || c == '－'
+                                || c == '-'
+                                || c == '–'
+                                || c == ':'
+                                || c == '('
                                 || c == ')' && !piece.contains('(')
                         })
                         .trim();

@@ -191,7 +191,12 @@ impl HeadingTable {
     /// The heading `line` is, if it is one.
     pub fn classify(&self, line: &str) -> Option<Heading> {
         let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.len() > 60 || trimmed.split_whitespace().count() > 6 {
+        // Headings start with a capital and do not end a sentence: "achievements." wrapped from
+        // the line above is prose.
+        if trimmed.ends_with('.') || trimmed.chars().next().is_some_and(char::is_lowercase) {
+            return None;
+        }
+        if trimmed.len() > 60 || trimmed.split_whitespace().count() > 6 {
             return self.classify_inline(line);
         }
         if let Some(kind) = self.by_wording.get(&normalise(trimmed)) {
@@ -234,11 +239,18 @@ mod tests {
         let table = HeadingTable::new();
         let kind = |line: &str| table.classify(line).map(|h| h.kind);
         assert_eq!(kind("Work History"), Some(SectionKind::Experience));
-        assert_eq!(kind("PROFESSIONAL EXPERIENCE"), Some(SectionKind::Experience));
-        assert_eq!(kind("Education and Training:"), Some(SectionKind::Education));
+        assert_eq!(
+            kind("PROFESSIONAL EXPERIENCE"),
+            Some(SectionKind::Experience)
+        );
+        assert_eq!(
+            kind("Education and Training:"),
+            Some(SectionKind::Education)
+        );
         assert_eq!(kind("Sprachen"), Some(SectionKind::Languages));
         assert_eq!(kind("Skills: Salesforce, Excel"), Some(SectionKind::Skills));
         assert_eq!(kind("Sales Manager"), None);
+        assert_eq!(kind("achievements."), None);
         assert_eq!(kind("Experience: 5 years in retail"), None);
     }
 }

@@ -279,8 +279,14 @@ mod tests {
 
     #[test]
     fn finds_crm_products_by_vendor_name() {
-        assert_eq!(names("Used SFDC and Salesforce.com daily"), ["Salesforce", "Salesforce"]);
-        assert_eq!(names("Zoho CRM, Dynamics 365"), ["Zoho CRM", "Microsoft Dynamics"]);
+        assert_eq!(
+            names("Used SFDC and Salesforce.com daily"),
+            ["Salesforce", "Salesforce"]
+        );
+        assert_eq!(
+            names("Zoho CRM, Dynamics 365"),
+            ["Zoho CRM", "Microsoft Dynamics"]
+        );
         assert_eq!(names("entered leads in the CRM"), ["CRM"]);
         assert_eq!(names("ACT! and GoldMine"), ["Act!", "GoldMine"]);
     }
@@ -291,6 +297,9 @@ mod tests {
         assert!(names("Strive to Excel in every role").is_empty());
         assert!(names("word of mouth referrals").is_empty());
         assert!(names("Scrmable").is_empty());
-        assert_eq!(names("Proficient in Excel and Word."), ["Microsoft Excel", "Microsoft Word"]);
+        assert_eq!(
+            names("Proficient in Excel and Word."),
+            ["Microsoft Excel", "Microsoft Word"]
+        );
     }
 }
