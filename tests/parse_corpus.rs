@@ -148,3 +148,62 @@ fn stats() {
         rows.len()
     );
 }
+
+/// Lines for reviewing judgements across the corpus: `SHORTLIST_REVIEW=1 cargo test --test
+/// parse_corpus review -- --nocapture`.
+#[test]
+fn review() {
+    if std::env::var("SHORTLIST_REVIEW").is_err() {
+        return;
+    }
+    let Some(rows) = corpus() else { return };
+    let parser = Parser::builtin();
+    for (id, text) in &rows {
+        let p = parser.parse(&document(text), &options());
+        for pos in &p.positions {
+            let cats: Vec<&str> = pos.categories.iter().map(|c| c.as_str()).collect();
+            println!(
+                "POS\t{id}\t{}\t{}\t{:?}",
+                pos.title.as_deref().unwrap_or("-"),
+                cats.join(","),
+                pos.category_evidence
+                    .iter()
+                    .map(|e| format!(
+                        "{}={}",
+                        e.category.as_str(),
+                        e.evidence.text.chars().take(90).collect::<String>()
+                    ))
+                    .collect::<Vec<_>>()
+            );
+        }
+        for skill in &p.skills {
+            println!(
+                "SKILL\t{id}\t{}\t{}\t{}",
+                skill.name,
+                skill.group,
+                skill
+                    .evidence
+                    .first()
+                    .map(|e| e.text.chars().take(120).collect::<String>())
+                    .unwrap_or_default()
+            );
+        }
+        for e in &p.education {
+            println!(
+                "EDU\t{id}\t{}\t{:?}\t{:?}\t{:?}\t{:?}\t{}\t{}",
+                e.level.as_str(),
+                e.degree,
+                e.field,
+                e.institution,
+                e.year,
+                e.completed,
+                e.evidence
+                    .text
+                    .replace('\n', " / ")
+                    .chars()
+                    .take(120)
+                    .collect::<String>()
+            );
+        }
+    }
+}
