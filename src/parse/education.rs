@@ -77,7 +77,7 @@ impl EducationReader {
         Self {
             degrees,
             incomplete: compile(
-                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|coursework|course\s+work|candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
+                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|coursework|course\s+work|(degree|mba|ph\.?d|doctoral|master'?s|bachelor'?s)\s+candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
             ),
             institution: compile(
                 r"(?i)\b(university|college|institute|school|academy|universidad|université|universität|hochschule|polytechnic|seminary|conservatory)\b",
@@ -151,7 +151,8 @@ impl EducationReader {
                         head.rsplit_once(' ').map_or("", |(h, _)| h)
                     })
                     .trim();
-                (!cut.is_empty() && cut.split_whitespace().count() <= 8).then(|| cut.to_owned())
+                let cleaned = clean_field(cut);
+                (!cleaned.is_empty() && cleaned.split_whitespace().count() <= 8).then_some(cleaned)
             });
             let neighbours: Vec<(usize, &str)> = [index.checked_sub(1), Some(index + 1)]
                 .into_iter()
@@ -212,7 +213,7 @@ impl EducationReader {
                 stop = stop.min(m.start());
             }
         }
-        for word in [" in ", " - ", " City"] {
+        for word in [" in ", " - ", " City", " GPA", " Major", " major"] {
             if let Some(i) = rest.find(word) {
                 stop = stop.min(i);
             }
@@ -225,6 +226,9 @@ impl EducationReader {
             .take(7)
             .collect();
         name.join(" ")
+            .trim_end_matches([':', '.', ',', '-'])
+            .trim()
+            .to_owned()
     }
 
     fn institution_in(&self, text: &str) -> Option<String> {
@@ -262,13 +266,78 @@ impl EducationReader {
             .or_else(|| name.strip_prefix("attended "))
             .unwrap_or(name);
         let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
-        // A degree before the name on the same segment ("MBA 2015 Saint Mary's College").
+        // A degree on the same segment ("MBA 2015 Saint Mary's College", "Saint Mary's College
+        // MBA : Finance"): keep the side that names the institution.
         let name = match self.level_of(name) {
-            Some((_, _, end)) if end < name.len() => name.get(end..).unwrap_or(name).trim(),
-            _ => name,
+            Some((_, start, end)) => {
+                let before = name.get(..start).unwrap_or("");
+                let after = name.get(end..).unwrap_or("");
+                if self.institution.is_match(before) {
+                    before
+                } else {
+                    after
+                }
+            }
+            None => name,
         };
+        let name = name
+            .trim_matches(|c: char| !c.is_alphabetic() && c != ')' && c != '.')
+            .trim();
         (name.len() > 3 && name.split_whitespace().count() <= 12).then(|| name.to_owned())
     }
+}
+
+const MONTH_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "expected",
+    "gpa",
+    "cum",
+    "magna",
+    "summa",
+];
+
+/// A field as livecareer prints it, often twice and followed by a month: "Finance Finance",
+/// "Accounting August" become "Finance", "Accounting".
+fn clean_field(raw: &str) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for word in raw.split_whitespace() {
+        if MONTH_WORDS.contains(&word.to_lowercase().trim_end_matches(['.', ','])) {
+            break;
+        }
+        words.push(word);
+    }
+    let half = words.len() / 2;
+    if words.len() >= 2 && words.len() % 2 == 0 && words.get(..half) == words.get(half..) {
+        words.truncate(half);
+    }
+    words
+        .join(" ")
+        .trim_end_matches([',', '.', '-', ':'])
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
