@@ -117,6 +117,32 @@ pub struct Profile {
     /// The headline or summary title at the top of the resume, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
+    /// Stretches of at least three months without any position, between the first and the last.
+    #[serde(default)]
+    pub employment_gaps: Vec<Gap>,
+    /// Measured sales results (quota attainment, revenue), each with its words.
+    #[serde(default)]
+    pub achievements: Vec<Achievement>,
+}
+
+/// A stretch without any position between two positions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gap {
+    /// The first month without work.
+    pub start: PartialDate,
+    /// The month work began again.
+    pub end: PartialDate,
+    pub months: u32,
+}
+
+/// A measured sales result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Achievement {
+    /// `quota_attainment` (percent of quota or goal reached), `quota_exceeded` (percent above
+    /// quota or goal), or `revenue` (US dollars of sales, revenue or bookings).
+    pub kind: String,
+    pub value: f64,
+    pub evidence: Evidence,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -1,11 +1,45 @@
 //! [`Document`] to [`Profile`]: sections, positions and date ranges, the overlap-merged
 //! timeline by category, skills through the taxonomy in `config/taxonomy/`, education, travel,
 //! languages, certifications and contact details. Every fact keeps the text it came from.
+//!
+//! Everything that compiles (regexes, the taxonomy automata) is built once in [`Parser`]; a
+//! parse borrows lines from the document text and allocates only what the profile keeps.
 
-use chrono::NaiveDate;
+mod achievements;
+mod categories;
+mod contact;
+pub mod dates;
+mod education;
+mod extras;
+mod lines;
+mod positions;
+pub mod sections;
+pub mod taxonomy;
+pub mod timeline;
+mod travel;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
 
 use crate::extract::Document;
-use crate::profile::{DocumentInfo, Profile};
+use crate::profile::{
+    Category, CategoryEvidence, DegreeLevel, DocumentInfo, Education, Evidence, Experience,
+    PartialDate, Position, Profile, Skill, Travel,
+};
+
+use self::achievements::AchievementReader;
+use self::categories::Categorizer;
+use self::contact::ContactReader;
+use self::dates::DateParser;
+use self::education::EducationReader;
+use self::extras::{CertificationReader, LanguageReader};
+use self::lines::{Line, split_lines};
+use self::positions::PositionReader;
+use self::sections::{HeadingTable, SectionKind};
+use self::taxonomy::{Taxonomy, TaxonomyError};
+use self::timeline::{MonthSpan, gaps, merged_months, month_of, position_span};
 
 /// What parsing needs besides the document.
 #[derive(Debug, Clone)]
@@ -15,26 +49,363 @@ pub struct ParseOptions {
     pub fallback_date: NaiveDate,
 }
 
-/// A parser with its taxonomy loaded. Cheap to share between threads.
-#[derive(Debug, Clone, Default)]
-pub struct Parser {}
+/// Gaps shorter than this are job changes, not gaps.
+const MIN_GAP_MONTHS: u32 = 3;
+/// Evidence kept per skill: enough to check it, not every mention.
+const MAX_SKILL_EVIDENCE: usize = 3;
+
+#[derive(Debug)]
+struct Compiled {
+    headings: HeadingTable,
+    dates: DateParser,
+    positions: PositionReader,
+    categories: Categorizer,
+    education: EducationReader,
+    travel: travel::TravelReader,
+    contact: ContactReader,
+    achievements: AchievementReader,
+    languages: LanguageReader,
+    certifications: CertificationReader,
+    taxonomy: Taxonomy,
+}
+
+/// A parser with its taxonomy loaded. Cheap to clone and share between threads.
+#[derive(Debug, Clone)]
+pub struct Parser {
+    compiled: Arc<Compiled>,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
 
 impl Parser {
     /// The parser with the taxonomy compiled into the binary from `config/taxonomy/`.
     pub fn builtin() -> Self {
-        Self {}
+        match Taxonomy::builtin() {
+            Ok(taxonomy) => Self::with_taxonomy(taxonomy),
+            // The builtin taxonomy is checked by the tests; reaching this is a build defect.
+            Err(error) => panic!("the builtin taxonomy is invalid: {error}"),
+        }
+    }
+
+    /// The parser with the taxonomy read from `dir` (`skills.toml`, `languages.toml`).
+    pub fn from_taxonomy_dir(dir: &Path) -> Result<Self, TaxonomyError> {
+        Ok(Self::with_taxonomy(Taxonomy::from_dir(dir)?))
+    }
+
+    pub fn with_taxonomy(taxonomy: Taxonomy) -> Self {
+        Self {
+            compiled: Arc::new(Compiled {
+                headings: HeadingTable::new(),
+                dates: DateParser::new(),
+                positions: PositionReader::new(),
+                categories: Categorizer::new(),
+                education: EducationReader::new(),
+                travel: travel::TravelReader::new(),
+                contact: ContactReader::new(),
+                achievements: AchievementReader::new(),
+                languages: LanguageReader::new(),
+                certifications: CertificationReader::new(),
+                taxonomy,
+            }),
+        }
     }
 
     pub fn parse(&self, document: &Document, options: &ParseOptions) -> Profile {
+        let c = &*self.compiled;
+        let text = document.text.as_str();
+        let document_date = document.document_date.unwrap_or(options.fallback_date);
+        let document_month = month_of(document_date);
+        let document_year = u16::try_from(document_date.year()).unwrap_or(2000);
+        let page_of = |offset: usize| document.page_of(offset);
+        let lines = split_lines(text, &c.headings);
+
+        let has_experience = lines.iter().any(|l| l.section == SectionKind::Experience);
+        let positions_scope = |kind: SectionKind| {
+            if has_experience {
+                kind == SectionKind::Experience
+            } else {
+                matches!(
+                    kind,
+                    SectionKind::Top
+                        | SectionKind::Summary
+                        | SectionKind::Accomplishments
+                        | SectionKind::Other
+                )
+            }
+        };
+        let raw_positions = c
+            .positions
+            .read(&lines, &c.dates, document_year, positions_scope);
+
+        let mut positions = Vec::with_capacity(raw_positions.len());
+        let mut spans: Vec<Option<MonthSpan>> = Vec::with_capacity(raw_positions.len());
+        let mut seen: Vec<(Option<&str>, PartialDate, Option<PartialDate>)> = Vec::new();
+        let mut raw_spans: Vec<Option<MonthSpan>> = Vec::with_capacity(raw_positions.len());
+        for raw in &raw_positions {
+            let span = position_span(
+                Some(raw.range.start),
+                raw.range.end,
+                raw.range.current,
+                document_month,
+            );
+            raw_spans.push(span);
+            // Some resumes repeat a block (a second copy of the work history): count it once.
+            let key = (raw.title.as_deref(), raw.range.start, raw.range.end);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let heading = join_lines(&lines, raw.heading_lines.0, raw.heading_lines.1 + 1);
+            let description = join_lines(&lines, raw.description_lines.0, raw.description_lines.1);
+            let heading_page = lines.get(raw.heading_lines.0).map(|l| page_of(l.offset));
+            let title = raw.title.clone().unwrap_or_default();
+            let categorized = c.categories.categorize(&title, &description);
+            let (end, current) = if raw.range.current {
+                (None, true)
+            } else {
+                // A single date is a position of that month (or year): it ends where it starts.
+                (Some(raw.range.end.unwrap_or(raw.range.start)), false)
+            };
+            positions.push(Position {
+                title: raw.title.clone(),
+                employer: raw.employer.clone(),
+                location: raw.location.clone(),
+                start: Some(raw.range.start),
+                end,
+                current,
+                months: span.map(MonthSpan::months),
+                categories: categorized.iter().map(|(category, _)| *category).collect(),
+                category_evidence: categorized
+                    .into_iter()
+                    .map(|(category, evidence)| CategoryEvidence {
+                        category,
+                        evidence: Evidence::new(evidence, heading_page),
+                    })
+                    .collect(),
+                evidence: Evidence::new(heading, heading_page),
+                description: (!description.is_empty()).then_some(description),
+            });
+            spans.push(span);
+        }
+
+        let experience = experience_of(&positions, &spans);
+        let all_spans: Vec<MonthSpan> = spans.iter().flatten().copied().collect();
+        let employment_gaps = gaps(&all_spans, MIN_GAP_MONTHS);
+
+        let skills = self.skills(text, &lines, &raw_positions, &raw_spans, &page_of);
+
+        let has_education = lines.iter().any(|l| l.section == SectionKind::Education);
+        let education_scope = |index: usize| {
+            lines.get(index).is_some_and(|line| {
+                if has_education {
+                    line.section == SectionKind::Education
+                } else {
+                    !matches!(line.section, SectionKind::Experience | SectionKind::Skills)
+                }
+            })
+        };
+        let education: Vec<Education> = c
+            .education
+            .read(&lines, education_scope, document_year)
+            .into_iter()
+            .map(|raw| Education {
+                level: raw.level,
+                degree: Some(raw.degree),
+                field: raw.field,
+                institution: raw.institution,
+                year: raw.year,
+                completed: raw.completed,
+                evidence: Evidence::new(
+                    join_lines(&lines, raw.lines.0, raw.lines.1 + 1),
+                    lines.get(raw.lines.1).map(|l| page_of(l.offset)),
+                ),
+            })
+            .collect();
+        let highest_degree = education
+            .iter()
+            .filter(|e| e.completed)
+            .map(|e| e.level)
+            .max()
+            .unwrap_or(DegreeLevel::None);
+
+        let travel = match c.travel.read(text) {
+            (status, Some((start, end))) => Travel {
+                status,
+                evidence: text.get(start..end).map(str::to_owned),
+                page: Some(page_of(start)),
+            },
+            (status, None) => Travel {
+                status,
+                evidence: None,
+                page: None,
+            },
+        };
+
+        let contact = c.contact.read(text, &lines);
+        let headline = lines
+            .first()
+            .filter(|line| contact.name.as_deref() != Some(line.text))
+            .filter(|line| line.text.split_whitespace().count() <= 12)
+            .map(|line| line.text.to_owned());
+
         Profile {
             document: DocumentInfo {
                 media_type: document.media_type.mime().to_owned(),
                 pages: document.pages,
-                document_date: document.document_date.or(Some(options.fallback_date)),
-                chars: document.text.chars().count(),
+                document_date: Some(document_date),
+                chars: text.chars().count(),
                 warnings: document.warnings.clone(),
             },
-            ..Profile::default()
+            contact,
+            positions,
+            experience,
+            skills,
+            education,
+            highest_degree,
+            travel,
+            languages: c.languages.read(&lines, &c.taxonomy, &page_of),
+            certifications: c.certifications.read(&lines, &page_of),
+            headline,
+            employment_gaps,
+            achievements: c.achievements.read(text, page_of),
         }
+    }
+
+    /// Skills through the taxonomy, with the months and last use of the positions that mention
+    /// them.
+    fn skills(
+        &self,
+        text: &str,
+        lines: &[Line<'_>],
+        positions: &[positions::RawPosition],
+        spans: &[Option<MonthSpan>],
+        page_of: &dyn Fn(usize) -> u32,
+    ) -> Vec<Skill> {
+        let taxonomy = &self.compiled.taxonomy;
+        struct Found {
+            entry: usize,
+            evidence: Vec<Evidence>,
+            spans: Vec<MonthSpan>,
+        }
+        let mut found: Vec<Found> = Vec::new();
+        for (line_index, line) in lines.iter().enumerate() {
+            let hits = taxonomy.find_skills(line.text);
+            if hits.is_empty() {
+                continue;
+            }
+            let position_span = positions
+                .iter()
+                .zip(spans)
+                .find(|(p, _)| {
+                    p.heading_lines.0 <= line_index
+                        && line_index < p.description_lines.1.max(p.heading_lines.1 + 1)
+                })
+                .and_then(|(_, span)| *span);
+            for hit in hits {
+                let index = match found.iter().position(|f| f.entry == hit.entry) {
+                    Some(index) => index,
+                    None => {
+                        found.push(Found {
+                            entry: hit.entry,
+                            evidence: Vec::new(),
+                            spans: Vec::new(),
+                        });
+                        found.len() - 1
+                    }
+                };
+                let Some(slot) = found.get_mut(index) else {
+                    continue;
+                };
+                if slot.evidence.len() < MAX_SKILL_EVIDENCE
+                    && !slot.evidence.iter().any(|e| e.text == line.text)
+                {
+                    slot.evidence.push(Evidence::new(
+                        shorten(line.text, hit.start, hit.end),
+                        Some(page_of(line.offset + hit.start)),
+                    ));
+                }
+                if let Some(span) = position_span {
+                    slot.spans.push(span);
+                }
+            }
+        }
+        let _ = text;
+        // The generic CRM is also implied by any CRM product, but a profile lists what is
+        // written: roles ask for `group:crm` to accept either.
+        found
+            .into_iter()
+            .filter_map(|f| {
+                let entry = taxonomy.skills.get(f.entry)?;
+                let months = (!f.spans.is_empty()).then(|| merged_months(&f.spans));
+                let last_used = f
+                    .spans
+                    .iter()
+                    .map(|s| s.end - 1)
+                    .max()
+                    .and_then(date_of_month_index);
+                Some(Skill {
+                    name: entry.name.clone(),
+                    group: entry.group.clone(),
+                    months,
+                    last_used,
+                    evidence: f.evidence,
+                })
+            })
+            .collect()
+    }
+}
+
+fn date_of_month_index(index: i32) -> Option<PartialDate> {
+    let year = u16::try_from(index.div_euclid(12)).ok()?;
+    PartialDate::month(year, u8::try_from(index.rem_euclid(12) + 1).ok()?)
+}
+
+/// The line around a skill mention, cut to a readable length.
+fn shorten(line: &str, start: usize, end: usize) -> String {
+    const AROUND: usize = 70;
+    if line.len() <= 2 * AROUND + (end - start) {
+        return line.to_owned();
+    }
+    let mut from = start.saturating_sub(AROUND);
+    while from > 0 && !line.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (end + AROUND).min(line.len());
+    while to < line.len() && !line.is_char_boundary(to) {
+        to += 1;
+    }
+    line.get(from..to).unwrap_or(line).trim().to_owned()
+}
+
+fn join_lines(lines: &[Line<'_>], from: usize, to: usize) -> String {
+    lines
+        .get(from..to.min(lines.len()))
+        .unwrap_or(&[])
+        .iter()
+        .map(|l| l.text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn experience_of(positions: &[Position], spans: &[Option<MonthSpan>]) -> Experience {
+    let months_for = |category: Option<Category>| {
+        let selected: Vec<MonthSpan> = positions
+            .iter()
+            .zip(spans)
+            .filter(|(p, _)| category.is_none_or(|c| p.categories.contains(&c)))
+            .filter_map(|(_, span)| *span)
+            .collect();
+        merged_months(&selected)
+    };
+    Experience {
+        total_months: months_for(None),
+        sales_months: months_for(Some(Category::Sales)),
+        b2b_sales_months: months_for(Some(Category::B2bSales)),
+        account_management_months: months_for(Some(Category::AccountManagement)),
+        people_management_months: months_for(Some(Category::PeopleManagement)),
     }
 }

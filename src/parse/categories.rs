@@ -1,0 +1,246 @@
+//! Experience categories of a position, judged from its title AND its bullets, each with the
+//! words that show it.
+//!
+//! - `sales`: the title is a selling role (sales, account executive/manager, business
+//!   development, territory, ...), or the bullets show selling as the main work (at least two
+//!   distinct strong signs: quota, prospecting, closing deals, cold calls, ...).
+//! - `b2b_sales`: a sales position whose buyers are organisations: the title says so (key account,
+//!   enterprise, corporate, wholesale, channel, business development) or the bullets do (corporate
+//!   clients, B2B, decision makers, distributors, hospitals, ...). A retail title (sales
+//!   associate, cashier, store) needs an explicit B2B phrase.
+//! - `account_management`: owns client accounts: an account/client/relationship manager title, or
+//!   bullets such as "managed a portfolio of 40 accounts".
+//! - `people_management`: supervises staff: a supervisory title (supervisor, team lead, director,
+//!   store/branch/sales manager, ...) or bullets such as "supervised a team of 8".
+
+use regex::Regex;
+
+use crate::profile::Category;
+
+#[derive(Debug, Clone)]
+pub struct Categorizer {
+    sales_title: Regex,
+    not_sales_title: Regex,
+    sales_bullet: Regex,
+    b2b_title: Regex,
+    b2b_bullet: Regex,
+    retail_title: Regex,
+    account_title: Regex,
+    account_bullet: Regex,
+    people_title: Regex,
+    people_bullet: Regex,
+}
+
+impl Default for Categorizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("category regex {pattern:?}: {e}"))
+}
+
+/// The line of `text` around a match, shortened, as evidence.
+fn evidence_around(text: &str, start: usize, end: usize) -> String {
+    let line_start = text
+        .get(..start)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = text
+        .get(end..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| end + i);
+    let line = text.get(line_start..line_end).unwrap_or("").trim();
+    if line.chars().count() <= 200 {
+        return line.to_owned();
+    }
+    // Keep the match and some words around it.
+    let from = floor_char_boundary(text, start.saturating_sub(80).max(line_start));
+    let to = ceil_char_boundary(text, (end + 80).min(line_end));
+    format!("…{}…", text.get(from..to).unwrap_or("").trim())
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at.min(text.len())
+}
+
+impl Categorizer {
+    pub fn new() -> Self {
+        Self {
+            sales_title: compile(
+                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+(manager|representative|rep)|key\s+account|new\s+business|client\s+development|inside\s+sales|outside\s+sales|vertriebs?\w*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
+            ),
+            not_sales_title: compile(
+                r"(?i)\b(sales\s+(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
+            ),
+            sales_bullet: compile(
+                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue)|new\s+(business|accounts|clients|customers)|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
+            ),
+            b2b_title: compile(
+                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory)\b",
+            ),
+            b2b_bullet: compile(
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations)\b",
+            ),
+            retail_title: compile(
+                r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|associate|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket\w*)\b",
+            ),
+            account_title: compile(
+                r"(?i)\b(account\s+(manager|management|director|executive|supervisor|coordinator|lead)|key\s+account|client\s+(manager|relationship|services?\s+manager|partner|success)|customer\s+success|relationship\s+manager|portfolio\s+manager|accounts?\s+manager)\b",
+            ),
+            account_bullet: compile(
+                r"(?i)\b((manag|serv|own|handl|grow|grew|retain|oversaw|oversee)\w*\s+(a\s+|an\s+|the\s+)?(book|portfolio|base|roster|list)\s+of\s+(\$?[\d,.]+\s*\w*\s+)?(\w+\s+)?(accounts|clients|customers)|portfolio\s+of\s+(\$?[\d,.]+\s*\w*\s+)?(\w+\s+)?(accounts|clients)|(manag|grow|grew|retain|own)\w*\s+(\d+\s+|over\s+\d+\s+|more\s+than\s+\d+\s+)?(existing\s+|key\s+|major\s+|corporate\s+|national\s+|strategic\s+|enterprise\s+)(client\s+|customer\s+)?(accounts|clients)|(manag|grow|grew|retain|own)\w*\s+(\d+|over\s+\d+|more\s+than\s+\d+)\s+(client\s+|customer\s+|business\s+)?accounts|book\s+of\s+business|key\s+accounts|account\s+(retention|growth|plans?|planning)|key\s+account\s+management|quarterly\s+business\s+reviews|qbrs?)\b",
+            ),
+            people_title: compile(
+                r"(?i)\b(supervisor|team\s+lead(er)?|head\s+of|director|general\s+manager|store\s+manager|branch\s+manager|sales\s+manager|district\s+manager|regional\s+manager|area\s+manager|office\s+manager|operations\s+manager|shift\s+manager|assistant\s+manager|department\s+manager|restaurant\s+manager|unit\s+manager|plant\s+manager|manager\s+of|vp|vice\s+president|president|ceo|coo|chief|foreman|superintendent|leiter|gerente|chef\s+d'équipe)\b",
+            ),
+            people_bullet: compile(
+                r"(?i)\b((supervis|manag|led|lead|direct|oversaw|oversee|oversees|overseeing|coach|mentor|hir)\w*\s+(and\s+\w+\s+)?(a\s+|the\s+|my\s+own\s+|an?\s+\w+\s+)?(team|staff|crew|group|department|workforce|sales\s+force|employees|associates|representatives|reps|agents|personnel|workers|direct\s+reports|\d+\s+\w+)|team\s+of\s+\d+|\d+\s+direct\s+reports|staff\s+of\s+\d+|(hired|recruited),?\s+(and\s+)?(trained|coached|developed)|performance\s+(reviews|evaluations|appraisals)\s+(for|of)|scheduling\s+of\s+staff|staff\s+scheduling)\b",
+            ),
+        }
+    }
+
+    /// Categories of a position, each with its evidence, in the contract's order.
+    pub fn categorize(&self, title: &str, description: &str) -> Vec<(Category, String)> {
+        let mut found: Vec<(Category, String)> = Vec::new();
+        let title_match = |re: &Regex| re.find(title).map(|_| title.trim().to_owned());
+        let bullet_match = |re: &Regex| {
+            re.find(description)
+                .map(|m| evidence_around(description, m.start(), m.end()))
+        };
+
+        let sales_by_title =
+            self.sales_title.is_match(title) && !self.not_sales_title.is_match(title);
+        let sales_signs = {
+            let mut distinct: Vec<String> = self
+                .sales_bullet
+                .find_iter(description)
+                .map(|m| m.as_str().to_lowercase())
+                .collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            distinct.len()
+        };
+        let sales = if sales_by_title {
+            Some(title.trim().to_owned())
+        } else if sales_signs >= 2 {
+            bullet_match(&self.sales_bullet)
+        } else {
+            None
+        };
+        if let Some(evidence) = &sales {
+            found.push((Category::Sales, evidence.clone()));
+            let retail = self.retail_title.is_match(title);
+            let b2b = if !retail && self.b2b_title.is_match(title) {
+                title_match(&self.b2b_title)
+            } else {
+                let explicit = bullet_match(&self.b2b_bullet);
+                // A retail seller's "customers" are consumers: only an explicit B2B phrase counts.
+                match (&explicit, retail) {
+                    (Some(text), true) => {
+                        let lower = text.to_lowercase();
+                        (lower.contains("b2b")
+                            || lower.contains("business-to-business")
+                            || lower.contains("business to business")
+                            || lower.contains("corporate"))
+                        .then_some(text.clone())
+                    }
+                    _ => explicit,
+                }
+            };
+            if let Some(evidence) = b2b {
+                found.push((Category::B2bSales, evidence));
+            }
+        }
+        let account = if self.account_title.is_match(title) {
+            title_match(&self.account_title)
+        } else {
+            bullet_match(&self.account_bullet)
+        };
+        if let Some(evidence) = account {
+            found.push((Category::AccountManagement, evidence));
+        }
+        let people = if self.people_title.is_match(title) {
+            title_match(&self.people_title)
+        } else {
+            bullet_match(&self.people_bullet)
+        };
+        if let Some(evidence) = people {
+            found.push((Category::PeopleManagement, evidence));
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cats(title: &str, description: &str) -> Vec<Category> {
+        Categorizer::new()
+            .categorize(title, description)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    #[test]
+    fn judges_from_title_and_bullets() {
+        assert_eq!(
+            cats(
+                "Key Account Manager",
+                "Grew revenue with corporate clients."
+            ),
+            [
+                Category::Sales,
+                Category::B2bSales,
+                Category::AccountManagement
+            ]
+        );
+        assert_eq!(
+            cats(
+                "Sales Associate",
+                "Helped customers find products. Met sales goals."
+            ),
+            [Category::Sales]
+        );
+        assert_eq!(
+            cats(
+                "Operations Lead",
+                "Supervised a team of 8 warehouse workers."
+            ),
+            [Category::PeopleManagement]
+        );
+        assert_eq!(
+            cats(
+                "Consultant",
+                "Managed a portfolio of 30 accounts for the firm."
+            ),
+            [Category::AccountManagement]
+        );
+        assert!(cats("Chef", "Prepared meals and created seasonal menus.").is_empty());
+        assert!(cats("Accountant", "Reconciled accounts payable and receivable.").is_empty());
+    }
+
+    #[test]
+    fn selling_in_the_bullets_makes_a_sales_job() {
+        assert_eq!(
+            cats(
+                "Representative",
+                "Exceeded quota every quarter.\nProspecting and cold calling to hospitals."
+            ),
+            [Category::Sales, Category::B2bSales]
+        );
+    }
+}

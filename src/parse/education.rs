@@ -1,0 +1,395 @@
+//! Education: degree level from every common spelling (BSc, B.S., Bachelor's, Associate of ...,
+//! MBA, M.S., PhD, High School Diploma, GED, ...), field, institution, year, and whether it is
+//! completed ("in progress", "expected", "pursuing", "coursework" are not).
+
+use regex::Regex;
+
+use super::lines::Line;
+use crate::profile::DegreeLevel;
+
+#[derive(Debug, Clone)]
+pub struct RawEducation {
+    pub level: DegreeLevel,
+    pub degree: String,
+    pub field: Option<String>,
+    pub institution: Option<String>,
+    pub year: Option<u16>,
+    pub completed: bool,
+    /// Line indices the entry was read from (first..=last).
+    pub lines: (usize, usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct EducationReader {
+    degrees: Vec<(DegreeLevel, Regex)>,
+    incomplete: Regex,
+    institution: Regex,
+    year: Regex,
+    field_after: Regex,
+}
+
+impl Default for EducationReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("education regex {pattern:?}: {e}"))
+}
+
+impl EducationReader {
+    pub fn new() -> Self {
+        // Abbreviations are matched as written (case-sensitive) so that "MS Office", "as" and
+        // "ba" in prose do not become degrees; spelled-out names in any case.
+        let degrees = vec![
+            (
+                DegreeLevel::Doctorate,
+                compile(
+                    r"(?i:\bdoctor(?:ate)?\s+(?:of|in)\b|\bdoctorate\b|\bjuris\s+doctor\b|\bdoktor\b|\bdoctorat\b|\bdoctorado\b)|\bPh\.?\s?D\b\.?|\bD\.\s?Phil\b|\bEd\.\s?D\b|\bEdD\b|\bJ\.D\.|\bJD\b|\bM\.D\.|\bPharm\.?\s?D\b|\bDBA\b|\bPsy\.?D\b",
+                ),
+            ),
+            (
+                DegreeLevel::Master,
+                compile(
+                    r"(?i:\bmaster'?s?\b(?:\s+(?:of|in|degree)\b)?|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b",
+                ),
+            ),
+            (
+                DegreeLevel::Bachelor,
+                compile(
+                    r"(?i:\bbachelor'?s?\b|\bbaccalaureate\b|\bbachelier\b|\blicenciatura\b|\blicence\b)|\bB\.\s?A\.|\bBA\b|\bB\.\s?S\.|\bBS\b|\bB\.\s?Sc\b\.?|\bBSc\b|\bB\.?B\.?A\b\.?|\bBFA\b|\bB\.\s?Com\b|\bBCom\b|\bB\.\s?Eng\b|\bBEng\b|\bB\.\s?Tech\b|\bBTech\b|\bBSN\b|\bBSBA\b|\bBAS\b|\bB\.\s?Ed\b|\bBEd\b|\bLLB\b|\bB\.?E\.\s",
+                ),
+            ),
+            (
+                DegreeLevel::Associate,
+                compile(
+                    r"(?i:\bassociates?'?s?\s+(?:of|in|degree)\b|\bassociate'?s\b|\bassociates?\s*:)|\bA\.\s?A\.|\bAA\b|\bA\.\s?S\.|\bAS\b(?:\s+(?:in|of)\b)|\bA\.?A\.?S\.?\b|\bAAS\b|\bAAB\b",
+                ),
+            ),
+            (
+                DegreeLevel::HighSchool,
+                compile(
+                    r"(?i:\bhigh\s+school\b|\bG\.?E\.?D\b|\bgeneral\s+(?:educational|equivalency)\s+(?:development|diploma)\b|\bsecondary\s+school\b|\babitur\b|\bbaccalauréat\b|\bbachillerato\b|\bdiploma\b)",
+                ),
+            ),
+        ];
+        Self {
+            degrees,
+            incomplete: compile(
+                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|coursework|course\s+work|(degree|mba|ph\.?d|doctoral|master'?s|bachelor'?s)\s+candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
+            ),
+            institution: compile(
+                r"(?i)\b(university|college|institute|school|academy|universidad|université|universität|hochschule|polytechnic|seminary|conservatory)\b",
+            ),
+            year: compile(r"\b(19[5-9]\d|20[0-4]\d)\b"),
+            field_after: compile(
+                r"(?i)^\s*(?:(?:of\s+)?(?:arts|science|sciences|business\s+administration|fine\s+arts|applied\s+science|education|engineering)\b)?\s*(?:degree\b)?\s*(?:[:,\-–]|\bin\b)\s*(?:in\s+)?(?P<field>[A-Za-z&/][A-Za-z&/ ,'-]{1,80})",
+            ),
+        }
+    }
+
+    fn level_of(&self, text: &str) -> Option<(DegreeLevel, usize, usize)> {
+        // The highest level mentioned wins ("MBA, BS" is a master's line at first; each degree
+        // on its own line is read separately by the caller).
+        let mut best: Option<(DegreeLevel, usize, usize)> = None;
+        for (level, re) in &self.degrees {
+            if let Some(m) = re.find(text) {
+                // "MS Office" and "BA" as a state or word are not degrees.
+                let after = text.get(m.end()..).unwrap_or("").trim_start();
+                if after.starts_with("Office") || after.starts_with("Excel") {
+                    continue;
+                }
+                match best {
+                    Some((_, start, _)) if start <= m.start() => {}
+                    _ => best = Some((*level, m.start(), m.end())),
+                }
+            }
+        }
+        best
+    }
+
+    /// Reads education entries from lines of the education sections, and degree lines anywhere
+    /// when there is no education section.
+    pub fn read(
+        &self,
+        lines: &[Line<'_>],
+        in_scope: impl Fn(usize) -> bool,
+        document_year: u16,
+    ) -> Vec<RawEducation> {
+        let mut entries: Vec<RawEducation> = Vec::new();
+        for (index, line) in lines.iter().enumerate() {
+            if line.is_heading || !in_scope(index) || line.text.len() > 250 {
+                continue;
+            }
+            let Some((level, start, end)) = self.level_of(line.text) else {
+                continue;
+            };
+            let degree_text = self.degree_name(line.text, start, end);
+            let tail = line.text.get(end..).unwrap_or("");
+            let field = self.field_after.captures(tail).and_then(|caps| {
+                let raw = caps.name("field")?.as_str();
+                let cut = raw
+                    .split([',', '－', '–', '|', '('])
+                    .next()
+                    .unwrap_or("")
+                    .split(" - ")
+                    .next()
+                    .unwrap_or("")
+                    .split(" City")
+                    .next()
+                    .unwrap_or("")
+                    .split(" GPA")
+                    .next()
+                    .unwrap_or("");
+                let cut = self
+                    .institution
+                    .find(cut)
+                    .map_or(cut, |m| {
+                        // "Business Saint Mary's College": keep words before the institution name.
+                        let head = cut.get(..m.start()).unwrap_or("");
+                        head.rsplit_once(' ').map_or("", |(h, _)| h)
+                    })
+                    .trim();
+                let cleaned = clean_field(cut);
+                (!cleaned.is_empty() && cleaned.split_whitespace().count() <= 8).then_some(cleaned)
+            });
+            let neighbours: Vec<(usize, &str)> = [index.checked_sub(1), Some(index + 1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|i| lines.get(i).map(|l| (i, l)))
+                .filter(|(i, l)| !l.is_heading && in_scope(*i) && self.level_of(l.text).is_none())
+                .map(|(i, l)| (i, l.text))
+                .collect();
+            let institution = self.institution_in(line.text).or_else(|| {
+                neighbours
+                    .iter()
+                    .find_map(|(_, text)| self.institution_in(text))
+            });
+            let year_in = |text: &str| {
+                self.year
+                    .find_iter(text)
+                    .filter_map(|m| m.as_str().parse::<u16>().ok())
+                    .last()
+            };
+            let year = year_in(line.text).or_else(|| {
+                neighbours
+                    .iter()
+                    .filter(|(_, text)| text.len() < 40)
+                    .find_map(|(_, text)| year_in(text))
+            });
+            let next_text = lines.get(index + 1).map_or("", |l| l.text);
+            let completed = !self.incomplete.is_match(line.text)
+                && !(next_text.len() < 60 && self.incomplete.is_match(next_text))
+                && year.is_none_or(|y| y <= document_year);
+            let first = neighbours.first().map_or(index, |(i, _)| (*i).min(index));
+            if entries.iter().any(|e| {
+                e.level == level && e.year == year && (e.field == field || field.is_none())
+            }) {
+                continue;
+            }
+            entries.push(RawEducation {
+                level,
+                degree: degree_text,
+                field,
+                institution,
+                year,
+                completed,
+                lines: (first.min(index), index),
+            });
+        }
+        entries
+    }
+
+    /// The degree as written: from its first word to the field separator, the year or the
+    /// institution ("Bachelor of Science : Nursing" gives "Bachelor of Science").
+    fn degree_name(&self, text: &str, start: usize, end: usize) -> String {
+        let rest = text.get(start..).unwrap_or("");
+        let mut stop = rest
+            .find([':', ',', '－', '–', '|', '(', ';'])
+            .unwrap_or(rest.len());
+        for pattern in [&self.year, &self.institution] {
+            if let Some(m) = pattern.find(rest) {
+                stop = stop.min(m.start());
+            }
+        }
+        for word in [" in ", " - ", " City", " GPA", " Major", " major"] {
+            if let Some(i) = rest.find(word) {
+                stop = stop.min(i);
+            }
+        }
+        let stop = stop.max(end - start);
+        let name: Vec<&str> = rest
+            .get(..stop)
+            .unwrap_or(rest)
+            .split_whitespace()
+            .take(7)
+            .collect();
+        name.join(" ")
+            .trim_end_matches([':', '.', ',', '-'])
+            .trim()
+            .to_owned()
+    }
+
+    fn institution_in(&self, text: &str) -> Option<String> {
+        let found = self.institution.find(text)?;
+        // The institution is the segment around the keyword, between separators.
+        let before = text.get(..found.start()).unwrap_or("");
+        let after = text.get(found.end()..).unwrap_or("");
+        let seg_start = before
+            .rfind([',', '－', '–', '|', ':', ';'])
+            .map_or(0, |i| {
+                i + before
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .map_or(1, char::len_utf8)
+            });
+        let seg_start = self
+            .year
+            .find_iter(before)
+            .filter(|m| m.end() > seg_start)
+            .last()
+            .map_or(seg_start, |m| m.end());
+        let seg_end = after
+            .find([',', '－', '–', '|', ';', '('])
+            .map_or(text.len(), |i| found.end() + i);
+        let seg_end = after
+            .find(" - ")
+            .map_or(seg_end, |i| seg_end.min(found.end() + i));
+        let seg_end = after
+            .find("City")
+            .map_or(seg_end, |i| seg_end.min(found.end() + i));
+        let name = text.get(seg_start..seg_end)?.trim();
+        let name = name.trim_start_matches(|c: char| !c.is_alphabetic());
+        let name = name
+            .strip_prefix("Attended ")
+            .or_else(|| name.strip_prefix("attended "))
+            .unwrap_or(name);
+        let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+        // A degree on the same segment ("MBA 2015 Saint Mary's College", "Saint Mary's College
+        // MBA : Finance"): keep the side that names the institution.
+        let name = match self.level_of(name) {
+            Some((_, start, end)) => {
+                let before = name.get(..start).unwrap_or("");
+                let after = name.get(end..).unwrap_or("");
+                if self.institution.is_match(before) {
+                    before
+                } else {
+                    after
+                }
+            }
+            None => name,
+        };
+        let name = name
+            .trim_matches(|c: char| !c.is_alphabetic() && c != ')' && c != '.')
+            .trim();
+        (name.len() > 3 && name.split_whitespace().count() <= 12).then(|| name.to_owned())
+    }
+}
+
+const MONTH_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "expected",
+    "gpa",
+    "cum",
+    "magna",
+    "summa",
+];
+
+/// A field as livecareer prints it, often twice and followed by a month: "Finance Finance",
+/// "Accounting August" become "Finance", "Accounting".
+fn clean_field(raw: &str) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for word in raw.split_whitespace() {
+        if MONTH_WORDS.contains(&word.to_lowercase().trim_end_matches(['.', ','])) {
+            break;
+        }
+        words.push(word);
+    }
+    let half = words.len() / 2;
+    if words.len() >= 2 && words.len() % 2 == 0 && words.get(..half) == words.get(half..) {
+        words.truncate(half);
+    }
+    words
+        .join(" ")
+        .trim_end_matches([',', '.', '-', ':'])
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::lines::split_lines;
+    use crate::parse::sections::HeadingTable;
+
+    fn read(text: &str) -> Vec<RawEducation> {
+        let lines = split_lines(text, &HeadingTable::new());
+        EducationReader::new().read(&lines, |_| true, 2021)
+    }
+
+    #[test]
+    fn reads_levels_from_every_spelling() {
+        let cases = [
+            ("BSc Computer Science, 2010", DegreeLevel::Bachelor),
+            ("B.S. in Marketing", DegreeLevel::Bachelor),
+            ("BBA 2005", DegreeLevel::Bachelor),
+            ("Bachelor's degree in Finance", DegreeLevel::Bachelor),
+            (
+                "Associate of Applied Science : Nursing",
+                DegreeLevel::Associate,
+            ),
+            ("MBA, Harvard Business School", DegreeLevel::Master),
+            ("M.S. Chemistry", DegreeLevel::Master),
+            ("PhD in Physics", DegreeLevel::Doctorate),
+            ("High School Diploma 1999", DegreeLevel::HighSchool),
+            (
+                "GED : General Education Studies 2011",
+                DegreeLevel::HighSchool,
+            ),
+        ];
+        for (text, level) in cases {
+            let entries = read(&format!("HEADLINE\n{text}"));
+            assert_eq!(entries.first().map(|e| e.level), Some(level), "{text}");
+        }
+    }
+
+    #[test]
+    fn reads_field_institution_year_and_completion() {
+        let entries = read(
+            "HEADLINE\nBachelor of Science : Community Health , 2017\nUniversity Of Illinois At Urbana-Champaign - City , State\nMaster of Business Administration , Expected in 2022 Saint Mary's College",
+        );
+        let first = &entries[0];
+        assert_eq!(first.field.as_deref(), Some("Community Health"));
+        assert_eq!(
+            first.institution.as_deref(),
+            Some("University Of Illinois At Urbana-Champaign")
+        );
+        assert_eq!(first.year, Some(2017));
+        assert!(first.completed);
+        assert!(!entries[1].completed);
+    }
+}

@@ -1,0 +1,67 @@
+//! The document as lines, each with its byte offset and the section it belongs to.
+
+use super::sections::{HeadingTable, SectionKind};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    /// The line without its line break, trimmed of surrounding whitespace.
+    pub text: &'a str,
+    /// Byte offset of `text` in the document text.
+    pub offset: usize,
+    pub section: SectionKind,
+    pub is_heading: bool,
+}
+
+/// Splits `text` into non-empty lines and assigns each to the section of the heading above it.
+/// Content written after an inline heading ("Skills: Excel, Word") becomes a line of its own.
+pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let mut section = SectionKind::Top;
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{200b}');
+        if trimmed.is_empty() {
+            continue;
+        }
+        let start = line_start + raw.find(trimmed).unwrap_or(0);
+        // The first line is the headline; it is never a heading even if it reads "Sales".
+        let heading = if lines.is_empty() {
+            None
+        } else {
+            headings.classify(trimmed)
+        };
+        match heading {
+            Some(heading) => {
+                section = heading.kind;
+                lines.push(Line {
+                    text: trimmed,
+                    offset: start,
+                    section,
+                    is_heading: true,
+                });
+                if let Some(from) = heading.content_from {
+                    let rest = trimmed.get(from..).unwrap_or("");
+                    let rest_trimmed = rest.trim();
+                    if !rest_trimmed.is_empty() {
+                        let rest_offset = start + from + rest.find(rest_trimmed).unwrap_or(0);
+                        lines.push(Line {
+                            text: rest_trimmed,
+                            offset: rest_offset,
+                            section,
+                            is_heading: false,
+                        });
+                    }
+                }
+            }
+            None => lines.push(Line {
+                text: trimmed,
+                offset: start,
+                section,
+                is_heading: false,
+            }),
+        }
+    }
+    lines
+}

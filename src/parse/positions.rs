@@ -1,0 +1,622 @@
+//! Positions: a heading with a date range ("Company Name July 2011 to November 2012 Accountant",
+//! "09/2012 to 07/2014" followed by "Sales Manager Company Name － City , State", "Sales Manager"
+//! followed by "Jan 2019 – Present") and the description below it.
+//!
+//! A position is anchored on its date line. The heading around it is the date line plus the
+//! short lines next to it that carry the title, employer or location; the description is every
+//! line from there to the next heading. Title and employer are told apart with the placeholder
+//! "Company Name" when the resume is anonymised, else with a lexicon of job-title words and
+//! organisation suffixes.
+
+use regex::Regex;
+
+use super::dates::{DateParser, DateRange};
+use super::lines::Line;
+use super::sections::SectionKind;
+
+/// A position as read from the text, before dates become months and categories.
+#[derive(Debug, Clone)]
+pub struct RawPosition {
+    pub title: Option<String>,
+    pub employer: Option<String>,
+    pub location: Option<String>,
+    pub range: DateRange,
+    /// Line indices of the heading (first..=last).
+    pub heading_lines: (usize, usize),
+    /// Line indices of the description (first..end, exclusive), possibly empty.
+    pub description_lines: (usize, usize),
+}
+
+const TITLE_WORDS: &[&str] = &[
+    "manager",
+    "director",
+    "associate",
+    "representative",
+    "rep",
+    "specialist",
+    "coordinator",
+    "assistant",
+    "analyst",
+    "engineer",
+    "consultant",
+    "executive",
+    "officer",
+    "supervisor",
+    "lead",
+    "leader",
+    "intern",
+    "internship",
+    "clerk",
+    "accountant",
+    "teacher",
+    "chef",
+    "cook",
+    "nurse",
+    "administrator",
+    "advisor",
+    "adviser",
+    "agent",
+    "cashier",
+    "server",
+    "developer",
+    "designer",
+    "president",
+    "vp",
+    "owner",
+    "founder",
+    "co-founder",
+    "partner",
+    "technician",
+    "instructor",
+    "recruiter",
+    "generalist",
+    "sales",
+    "account",
+    "attendant",
+    "driver",
+    "operator",
+    "auditor",
+    "banker",
+    "teller",
+    "buyer",
+    "planner",
+    "trainer",
+    "writer",
+    "editor",
+    "producer",
+    "strategist",
+    "architect",
+    "programmer",
+    "scientist",
+    "researcher",
+    "head",
+    "chief",
+    "principal",
+    "volunteer",
+    "worker",
+    "aide",
+    "therapist",
+    "counselor",
+    "professor",
+    "tutor",
+    "mechanic",
+    "electrician",
+    "merchandiser",
+    "stylist",
+    "receptionist",
+    "secretary",
+    "bookkeeper",
+    "controller",
+    "examiner",
+    "underwriter",
+    "broker",
+    "realtor",
+    "inspector",
+    "foreman",
+    "superintendent",
+    "captain",
+    "sergeant",
+    "pilot",
+    "host",
+    "hostess",
+    "bartender",
+    "waiter",
+    "waitress",
+    "caregiver",
+    "pharmacist",
+    "physician",
+    "paralegal",
+    "attorney",
+    "lawyer",
+    "administrative",
+    "senior",
+    "junior",
+    "sr",
+    "jr",
+    "trainee",
+    "apprentice",
+    "handler",
+    "dispatcher",
+    "estimator",
+    "surveyor",
+    "educator",
+    "faculty",
+    "lecturer",
+    "fellow",
+    "member",
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "owner/operator",
+    "geschäftsführer",
+    "leiter",
+    "berater",
+    "verkäufer",
+    "vendeur",
+    "responsable",
+    "gerente",
+    "vendedor",
+    "ejecutivo",
+];
+
+const ORGANISATION_WORDS: &[&str] = &[
+    "inc",
+    "llc",
+    "ltd",
+    "corp",
+    "corporation",
+    "company",
+    "co",
+    "gmbh",
+    "ag",
+    "sa",
+    "plc",
+    "group",
+    "bank",
+    "university",
+    "college",
+    "hospital",
+    "school",
+    "agency",
+    "associates",
+    "partners",
+    "solutions",
+    "systems",
+    "technologies",
+    "services",
+    "international",
+    "holdings",
+    "foundation",
+    "institute",
+    "department",
+    "county",
+    "city",
+    "army",
+    "navy",
+    "force",
+    "corps",
+];
+
+/// Compiled patterns for position headings.
+#[derive(Debug, Clone)]
+pub struct PositionReader {
+    location: Regex,
+    separators: Regex,
+}
+
+impl Default for PositionReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn words_lower(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '/'))
+        .filter(|word| !word.is_empty())
+        .map(|word| word.to_lowercase())
+}
+
+fn has_title_word(text: &str) -> bool {
+    words_lower(text).any(|word| TITLE_WORDS.contains(&word.as_str()))
+}
+
+fn has_organisation_word(text: &str) -> bool {
+    words_lower(text).any(|word| ORGANISATION_WORDS.contains(&word.as_str()))
+}
+
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+fn starts_with_bullet(text: &str) -> bool {
+    text.trim_start().starts_with([
+        '•', '●', '▪', '◦', '*', '·', '-', '–', '➢', '►', '■', '□', '✓', '❖',
+    ])
+}
+
+/// A line short and plain enough to be part of a position heading rather than a sentence.
+fn is_heading_like(text: &str) -> bool {
+    let trimmed = text.trim();
+    !trimmed.is_empty()
+        && word_count(trimmed) <= 10
+        && trimmed.len() <= 90
+        && !trimmed.ends_with('.')
+        && !trimmed.ends_with(';')
+        && !starts_with_bullet(trimmed)
+        && trimmed
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+}
+
+impl PositionReader {
+    pub fn new() -> Self {
+        Self {
+            location: Regex::new(
+                r"(?x)
+                \bCity\s*,\s*State(?:\s*,\s*(?:USA|United\ States|[A-Z][A-Za-z]+))?
+                |\bCity\b
+                |\b[A-Z][a-zA-Z.]+(?:\ [A-Z][a-zA-Z.]+){0,2}\s*,\s*(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY])\b(?:\s+\d{5})?
+                |\bRemote\b",
+            )
+            .unwrap_or_else(|e| panic!("location regex: {e}")),
+            separators: Regex::new(r"\s+[－–—|@]\s+|\s+-\s+|\s+at\s+|\t+|\s*,\s*$|^\s*,\s*")
+                .unwrap_or_else(|e| panic!("separator regex: {e}")),
+        }
+    }
+
+    /// The date range a line carries, reading a range split over this and the next one or two
+    /// lines. Returns the range and how many extra lines it took.
+    fn range_at(
+        &self,
+        lines: &[Line<'_>],
+        index: usize,
+        dates: &DateParser,
+        year: u16,
+    ) -> Option<(DateRange, usize, String)> {
+        let text = lines.get(index)?.text;
+        if text.len() > 220 {
+            return None;
+        }
+        let next = lines.get(index + 1).map(|l| l.text);
+        let after = lines.get(index + 2).map(|l| l.text);
+        // "Jan 2019 -" / "Present", or "Jan 2019" / "to" / "Dec 2020".
+        let (joined, extra) = match (next, after) {
+            (Some(sep), Some(end))
+                if dates.is_bare_separator(sep)
+                    && dates.ends_with_date(text, year)
+                    && (dates.starts_with_range_end(end, year)
+                        || dates.ends_with_date(end, year)) =>
+            {
+                (
+                    format!("{} {} {}", text.trim_end(), sep.trim(), end.trim()),
+                    2,
+                )
+            }
+            (Some(end), _)
+                if (dates.ends_with_open_separator(text, year)
+                    || dates.ends_with_date(text, year))
+                    && dates.starts_with_range_end(end, year) =>
+            {
+                (format!("{} {}", text.trim_end(), end.trim()), 1)
+            }
+            _ => (text.to_owned(), 0),
+        };
+        let ranges = dates.ranges(&joined, year);
+        // A heading has one range; a line with several dates is prose or a list.
+        let with_end: Vec<&DateRange> = ranges
+            .iter()
+            .filter(|r| r.end.is_some() || r.current)
+            .collect();
+        let chosen = match with_end.as_slice() {
+            [one] => (*one).clone(),
+            [] if ranges.len() == 1 => ranges.first()?.clone(),
+            _ => return None,
+        };
+        let rest = remove_span(&joined, chosen.span);
+        let is_range = chosen.end.is_some() || chosen.current;
+        let plausible = if is_range {
+            word_count(&rest) <= 16 && !rest.trim_end().ends_with('.')
+        } else {
+            // A lone date is a heading only next to the anonymised employer or in a short line.
+            rest.contains("Company Name") || (is_heading_like(&rest) && word_count(&rest) <= 8)
+        };
+        plausible.then_some((chosen, extra, rest))
+    }
+
+    /// Reads the positions in the lines whose section is accepted by `in_scope`.
+    pub fn read(
+        &self,
+        lines: &[Line<'_>],
+        dates: &DateParser,
+        year: u16,
+        in_scope: impl Fn(SectionKind) -> bool,
+    ) -> Vec<RawPosition> {
+        struct Anchor {
+            range: DateRange,
+            first: usize,
+            last: usize,
+            header_text: Vec<String>,
+        }
+        let mut anchors: Vec<Anchor> = Vec::new();
+        let mut index = 0;
+        while index < lines.len() {
+            let Some(line) = lines.get(index) else { break };
+            if line.is_heading || !in_scope(line.section) {
+                index += 1;
+                continue;
+            }
+            let Some((range, extra, rest)) = self.range_at(lines, index, dates, year) else {
+                index += 1;
+                continue;
+            };
+            let mut first = index;
+            let mut last = index + extra;
+            let mut header_text = vec![rest];
+            // Lines after: the employer and location line, or the title line when the date line
+            // had none.
+            let mut title_found = self.title_candidate(header_text.join(" ").as_str());
+            for _ in 0..2 {
+                let Some(next) = lines.get(last + 1) else {
+                    break;
+                };
+                if next.is_heading || next.section != line.section {
+                    break;
+                }
+                if self.range_at(lines, last + 1, dates, year).is_some() {
+                    break;
+                }
+                let placeholder = next.text.contains("Company Name")
+                    || self.location.find(next.text).is_some_and(|m| m.start() < 3)
+                        && word_count(next.text) <= 8;
+                // A title line right above the next date line is that position's title.
+                let title_line = !title_found
+                    && is_heading_like(next.text)
+                    && has_title_word(next.text)
+                    && self.range_at(lines, last + 2, dates, year).is_none();
+                if !(placeholder || title_line) {
+                    break;
+                }
+                header_text.push(next.text.to_owned());
+                title_found = title_found || title_line || has_title_word(next.text);
+                last += 1;
+            }
+            // The line before: a title written above the dates ("Sales Manager" / "Jan 2019 -
+            // Present"), only when the heading has no title yet.
+            if !self.title_candidate(header_text.join(" ").as_str())
+                && let Some(previous) = index.checked_sub(1).and_then(|i| lines.get(i))
+            {
+                let free = anchors.last().is_none_or(|a| a.last < index - 1);
+                if free
+                    && !previous.is_heading
+                    && previous.section == line.section
+                    && is_heading_like(previous.text)
+                {
+                    header_text.insert(0, previous.text.to_owned());
+                    first = index - 1;
+                }
+            }
+            anchors.push(Anchor {
+                range,
+                first,
+                last,
+                header_text,
+            });
+            index = last + 1;
+        }
+
+        let mut positions = Vec::with_capacity(anchors.len());
+        for (n, anchor) in anchors.iter().enumerate() {
+            let section = lines.get(anchor.first).map(|l| l.section);
+            let mut end = anchor.last + 1;
+            let limit = anchors.get(n + 1).map_or(lines.len(), |next| next.first);
+            while end < limit {
+                let Some(line) = lines.get(end) else { break };
+                if line.is_heading || Some(line.section) != section {
+                    break;
+                }
+                end += 1;
+            }
+            let (title, employer, location) = self.split_heading(&anchor.header_text);
+            positions.push(RawPosition {
+                title,
+                employer,
+                location,
+                range: anchor.range.clone(),
+                heading_lines: (anchor.first, anchor.last),
+                description_lines: (anchor.last + 1, end),
+            });
+        }
+        positions
+    }
+
+    fn title_candidate(&self, text: &str) -> bool {
+        let without_employer = text.replace("Company Name", " ");
+        let cleaned = self.location.replace_all(&without_employer, " ");
+        has_title_word(&cleaned)
+    }
+
+    /// Title, employer and location from the heading lines with the dates taken out.
+    fn split_heading(&self, header: &[String]) -> (Option<String>, Option<String>, Option<String>) {
+        let mut location = None;
+        let mut employer = None;
+        let mut segments: Vec<String> = Vec::new();
+        for text in header {
+            let mut text = text.clone();
+            if text.contains("Company Name") {
+                employer.get_or_insert_with(|| "Company Name".to_owned());
+                text = text.replace("Company Name", " | ");
+            }
+            if let Some(found) = self.location.find(&text) {
+                location.get_or_insert_with(|| found.as_str().trim().to_owned());
+                text = format!(
+                    "{} | {}",
+                    text.get(..found.start()).unwrap_or(""),
+                    text.get(found.end()..).unwrap_or("")
+                );
+            }
+            for segment in self.separators.split(&text) {
+                for piece in split_commas(segment) {
+                    let piece = piece
+                        .trim()
+                        .trim_matches(|c: char| {
+                            c == ','
+                                || c == '－'
+                                || c == '-'
+                                || c == '–'
+                                || c == ':'
+                                || c == '('
+                                || c == ')' && !piece.contains('(')
+                        })
+                        .trim();
+                    if piece.chars().any(char::is_alphabetic) {
+                        segments.push(piece.to_owned());
+                    }
+                }
+            }
+        }
+        let title_index = segments
+            .iter()
+            .position(|s| has_title_word(s) && !has_organisation_word(s))
+            .or_else(|| segments.iter().position(|s| has_title_word(s)))
+            .or_else(|| (!segments.is_empty()).then_some(0));
+        let title = title_index.and_then(|i| segments.get(i).map(|s| cut_at_sentence(s)));
+        if employer.is_none() {
+            employer = segments
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != title_index)
+                .map(|(_, s)| s)
+                .find(|s| has_organisation_word(s) || !has_title_word(s))
+                .cloned();
+        }
+        // A title split at a comma ("Registered Nurse, Supervisor") is one title.
+        let title = match (title_index, title) {
+            (Some(i), Some(title)) => {
+                let mut joined = title;
+                for next in segments.iter().skip(i + 1) {
+                    if Some(next) == employer.as_ref() || !has_title_word(next) {
+                        break;
+                    }
+                    joined.push_str(", ");
+                    joined.push_str(next);
+                }
+                Some(joined)
+            }
+            _ => None,
+        };
+        (title, employer, location)
+    }
+}
+
+/// A title followed by the first words of a description on the same line ("Pharmacy Clerk
+/// Maintained front end of store"): cut before the first capitalised past-tense verb.
+fn cut_at_sentence(title: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for (index, word) in title.split_whitespace().enumerate() {
+        let verb_like = index >= 1
+            && word.len() > 4
+            && word.ends_with("ed")
+            && word.chars().next().is_some_and(char::is_uppercase)
+            && !word.chars().all(|c| c.is_uppercase());
+        if verb_like || kept.len() >= 12 {
+            break;
+        }
+        kept.push(word);
+    }
+    kept.join(" ")
+}
+
+/// Pieces of a heading segment split at "|" and at commas that end a title ("Senior Account
+/// Manager, Acme Corp"); a comma inside a title ("Registered Nurse, Supervisor") is kept.
+fn split_commas(segment: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    for part in segment.split('|') {
+        let mut current = String::new();
+        for piece in part.split(", ") {
+            let organisation = has_organisation_word(piece) && !has_title_word(piece);
+            if organisation && !current.trim().is_empty() {
+                pieces.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push_str(", ");
+            }
+            current.push_str(piece);
+            if organisation {
+                pieces.push(std::mem::take(&mut current));
+            }
+        }
+        if !current.trim().is_empty() {
+            pieces.push(current);
+        }
+    }
+    pieces
+}
+
+fn remove_span(text: &str, span: (usize, usize)) -> String {
+    format!(
+        "{} {}",
+        text.get(..span.0).unwrap_or(""),
+        text.get(span.1..).unwrap_or("")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::lines::split_lines;
+    use crate::parse::sections::HeadingTable;
+
+    fn read(text: &str) -> Vec<RawPosition> {
+        let table = HeadingTable::new();
+        let lines = split_lines(text, &table);
+        PositionReader::new().read(&lines, &DateParser::new(), 2021, |kind| {
+            kind == SectionKind::Experience
+        })
+    }
+
+    #[test]
+    fn reads_the_livecareer_heading_shapes() {
+        let text = "HEADLINE\nExperience\n\
+            Company Name July 2011 to November 2012 Accountant\n\
+            City , State\n\
+            Reconciled accounts.\n\
+            09/2013 to Current\n\
+            Registered Nurse, Supervisor Company Name - City , State\n\
+            Supervised a team of 8 nurses.\n\
+            Health Revenue Specialist , 02/2019 to Current\n\
+            Company Name – City , State\n\
+            Force Analyst\n\
+            May 2013 to Current Company Name\n\
+            Trained soldiers.\n";
+        let positions = read(text);
+        let titles: Vec<_> = positions.iter().map(|p| p.title.clone()).collect();
+        assert_eq!(
+            titles,
+            [
+                Some("Accountant".into()),
+                Some("Registered Nurse, Supervisor".into()),
+                Some("Health Revenue Specialist".into()),
+                Some("Force Analyst".into()),
+            ]
+        );
+        assert_eq!(positions[0].employer.as_deref(), Some("Company Name"));
+        assert_eq!(positions[0].location.as_deref(), Some("City , State"));
+        assert_eq!(positions[0].description_lines, (4, 5));
+        assert!(positions[1].range.current);
+    }
+
+    #[test]
+    fn reads_real_names_and_split_ranges() {
+        let text = "HEADLINE\nWork History\nSenior Account Manager, Acme Corp, Boston, MA\nJan 2019 -\nPresent\n\
+            Managed a portfolio of 40 accounts.\n";
+        let positions = read(text);
+        assert_eq!(positions.len(), 1);
+        let p = &positions[0];
+        assert_eq!(p.title.as_deref(), Some("Senior Account Manager"));
+        assert_eq!(p.employer.as_deref(), Some("Acme Corp"));
+        assert_eq!(p.location.as_deref(), Some("Boston, MA"));
+        assert!(p.range.current);
+    }
+}

@@ -1,0 +1,107 @@
+//! Travel: willing or able to travel, a job that plainly involved it (a territory covering five
+//! states, traveled extensively), or a statement that the candidate cannot travel.
+//!
+//! A "no" statement wins over "yes" signs: it is about the candidate now, where the signs may be
+//! about past jobs. Mentions of travel as a subject ("travel arrangements", "Defense Travel
+//! System", "travel agent") are not signs.
+
+use regex::Regex;
+
+use crate::profile::TravelStatus;
+
+#[derive(Debug, Clone)]
+pub struct TravelReader {
+    no: Regex,
+    yes: Regex,
+    /// Words after a match that make it someone else's travel ("travel arrangements").
+    not_candidate_after: Regex,
+    /// Words on the line that make it a pastime ("Hobbies: International Travel").
+    pastime: Regex,
+}
+
+impl Default for TravelReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TravelReader {
+    pub fn new() -> Self {
+        let compile = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("travel regex: {e}"));
+        Self {
+            no: compile(
+                r"(?i)\b(unable\s+to\s+travel|cannot\s+travel|can\s*not\s+travel|can't\s+travel|can’t\s+travel|not\s+(willing|able|available|open)\s+to\s+travel|unwilling\s+to\s+travel|no\s+travel(ing)?\s+(please|preferred|required)|(do|does)\s+not\s+travel|prefer\s+(not\s+to|no)\s+travel|keine\s+reisebereitschaft|pas\s+de\s+déplacements?)\b",
+            ),
+            yes: compile(
+                r"(?i)\b((willing|able|available|open|ready|happy|eager)\s+to\s+(travel|relocate\s+and\s+travel)|travel\s+(up\s+to\s+)?\d{1,3}\s?%|\d{1,3}\s?%\s+(overnight\s+)?travel|travel(l?ed|l?ing)\s+(extensively|frequently|regularly|nationally|internationally|throughout|across|weekly|overnight|to\s+(client|customer|trade|various|multiple|accounts|sites|offices|meetings)|\d+\s?%)|extensive(ly)?\s+travel|frequent\s+travel|overnight\s+travel|(regional|national|international|domestic)\s+travel|travel\s+(required|throughout|across|within)|territory\s+(covering|spanning|encompassing|including|comprised\s+of|of)\s+[^.\n]{0,40}\b(states|counties|countries|regions|provinces|cities)|(multi|tri|five|four|three|two|six|seven|eight|\d+)[\s-]state\s+(territory|region|area)|covering\s+(\w+\s+){0,2}(states|counties|countries|provinces)|reisebereitschaft|disponible\s+(pour\s+)?(les\s+)?déplacements|disponibilidad\s+para\s+viajar)",
+            ),
+            not_candidate_after: compile(
+                r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar\w*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat\w*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?)\b",
+            ),
+            pastime: compile(r"(?i)\b(hobbies|interests|enjoy|enjoys|love|loves|passion)\b"),
+        }
+    }
+
+    /// The status and the words that show it.
+    pub fn read(&self, text: &str) -> (TravelStatus, Option<(usize, usize)>) {
+        if let Some(m) = self.no.find(text) {
+            return (TravelStatus::No, Some((m.start(), m.end())));
+        }
+        for m in self.yes.find_iter(text) {
+            let after = text.get(m.end()..).unwrap_or("");
+            if self.not_candidate_after.is_match(after) {
+                continue;
+            }
+            let line_start = text
+                .get(..m.start())
+                .and_then(|h| h.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let line = text.get(line_start..m.start()).unwrap_or("");
+            if self.pastime.is_match(line) {
+                continue;
+            }
+            return (TravelStatus::Yes, Some((m.start(), m.end())));
+        }
+        (TravelStatus::Unknown, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(text: &str) -> TravelStatus {
+        TravelReader::new().read(text).0
+    }
+
+    #[test]
+    fn reads_travel_statements() {
+        assert_eq!(status("Willing to travel 50%"), TravelStatus::Yes);
+        assert_eq!(
+            status("Position requires travel up to 50%"),
+            TravelStatus::Yes
+        );
+        assert_eq!(
+            status("Managed a territory covering five states"),
+            TravelStatus::Yes
+        );
+        assert_eq!(
+            status("Traveled extensively across the Midwest"),
+            TravelStatus::Yes
+        );
+        assert_eq!(status("Unable to travel due to family"), TravelStatus::No);
+        assert_eq!(
+            status("Booked travel arrangements for executives"),
+            TravelStatus::Unknown
+        );
+        assert_eq!(status("Defense Travel System (DTS)"), TravelStatus::Unknown);
+        assert_eq!(
+            status("Handled domestic and international travel arrangements"),
+            TravelStatus::Unknown
+        );
+        assert_eq!(
+            status("Hobbies: International Travel, Cruising"),
+            TravelStatus::Unknown
+        );
+    }
+}
