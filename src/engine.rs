@@ -146,27 +146,63 @@ const INDEX_CLEAN_KEY: &str = "index_clean_shutdown";
 /// How often pending index writes are committed when no query forces it sooner.
 const INDEX_COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// Commits index writes in the background until the index is dropped.
-fn spawn_index_committer(index: std::sync::Weak<SearchIndex>) {
-    let spawned = std::thread::Builder::new()
-        .name("index-committer".into())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(INDEX_COMMIT_INTERVAL);
-                let Some(index) = index.upgrade() else { return };
-                if let Err(error) = index.commit_pending() {
-                    tracing::error!(%error, "committing the search index failed; will retry");
+/// Commits index writes in the background until told to stop (by the engine's `Drop`, which
+/// joins it, so that nothing holds the index, and tantivy's writer lock, after the engine).
+struct IndexCommitter {
+    stop: Arc<(Mutex<bool>, std::sync::Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl IndexCommitter {
+    fn start(index: std::sync::Weak<SearchIndex>) -> IndexCommitter {
+        let stop = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+        let signal = Arc::clone(&stop);
+        let spawned = std::thread::Builder::new()
+            .name("index-committer".into())
+            .spawn(move || {
+                let (stopped, wake) = &*signal;
+                loop {
+                    let guard = stopped.lock().unwrap_or_else(|p| p.into_inner());
+                    let (guard, _) = wake
+                        .wait_timeout_while(guard, INDEX_COMMIT_INTERVAL, |stopped| !*stopped)
+                        .unwrap_or_else(|p| p.into_inner());
+                    if *guard {
+                        return;
+                    }
+                    drop(guard);
+                    let Some(index) = index.upgrade() else { return };
+                    if let Err(error) = index.commit_pending() {
+                        tracing::error!(%error, "committing the search index failed; will retry");
+                    }
                 }
+            });
+        let thread = match spawned {
+            Ok(thread) => Some(thread),
+            Err(error) => {
+                // Queries still commit before they search; only background batching is lost.
+                tracing::error!(%error, "cannot start the index committer thread");
+                None
             }
-        });
-    if let Err(error) = spawned {
-        // Queries still commit before they search; only background batching is lost.
-        tracing::error!(%error, "cannot start the index committer thread");
+        };
+        IndexCommitter { stop, thread }
+    }
+
+    fn stop(&mut self) {
+        let (stopped, wake) = &*self.stop;
+        *stopped.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        wake.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
 impl Drop for Engine {
     fn drop(&mut self) {
+        self.committer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .stop();
         let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
         match self.index.commit_pending() {
             Ok(()) => {
@@ -242,6 +278,7 @@ pub struct Engine {
     roles: RwLock<BTreeMap<String, CompiledRole>>,
     writes: Mutex<()>,
     events: RwLock<Option<EventSink>>,
+    committer: Mutex<IndexCommitter>,
 }
 
 /// Where the engine reports events (`candidate.parsed`): the webhooks, when the server runs.
@@ -281,7 +318,7 @@ impl Engine {
     pub fn open(data_dir: &Path, roles_dir: &Path, limits: Limits) -> Result<Engine, EngineError> {
         let store = SqliteStore::open(data_dir)?;
         let index = Arc::new(SearchIndex::open(&data_dir.join("tantivy"))?);
-        spawn_index_committer(Arc::downgrade(&index));
+        let committer = Mutex::new(IndexCommitter::start(Arc::downgrade(&index)));
         let engine = Engine {
             store,
             index,
@@ -291,6 +328,7 @@ impl Engine {
             roles: RwLock::new(BTreeMap::new()),
             writes: Mutex::new(()),
             events: RwLock::new(None),
+            committer,
         };
         engine.seed_roles(roles_dir)?;
         engine.load_roles()?;

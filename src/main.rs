@@ -197,8 +197,19 @@ fn serve(
         authentication = !settings.api_key_sha256.is_empty(),
         "shortlist is serving"
     );
+    let server_engine = Arc::clone(&engine);
     let result = actix_web::rt::System::new()
-        .block_on(async move { api::server(engine, settings, listener)?.await });
+        .block_on(async move { api::server(server_engine, settings, listener)?.await });
+    // The server's workers let go of the engine as they stop; then ours is the last, and dropping
+    // it here runs the clean shutdown (final index commit) before the process exits.
+    for _ in 0..1000 {
+        if Arc::strong_count(&engine) == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(engine);
+    tracing::info!("stopped");
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -16,7 +16,7 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     server: actix_web::dev::ServerHandle,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
-    engine: std::sync::Weak<Engine>,
+    engine: Arc<Engine>,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -29,18 +29,21 @@ impl TestApp {
     pub async fn stop(self) -> Option<tempfile::TempDir> {
         self.server.stop(true).await;
         let _ = self.task.await;
-        // Worker threads drop their copy of the app state as they wind down.
+        // Worker threads drop their copies of the app state as they wind down; then ours is the
+        // last, and dropping it here runs the engine's shutdown (final index commit, lock
+        // release) before this returns.
         for _ in 0..500 {
-            if self.engine.strong_count() == 0 {
+            if Arc::strong_count(&self.engine) == 1 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert_eq!(
-            self.engine.strong_count(),
-            0,
-            "the engine is released after the server stops"
+            Arc::strong_count(&self.engine),
+            1,
+            "the server let go of the engine"
         );
+        drop(self.engine);
         self._temp
     }
 
@@ -109,8 +112,7 @@ pub async fn spawn_app_in(data_dir: &Path, api_key_sha256: Vec<String>) -> TestA
         extract_timeout: Duration::from_secs(10),
     };
     let engine = Arc::new(engine);
-    let weak_engine = Arc::downgrade(&engine);
-    let server = api::server(engine, settings, listener).expect("server builds");
+    let server = api::server(Arc::clone(&engine), settings, listener).expect("server builds");
     let handle = server.handle();
     let task = tokio::spawn(server);
     TestApp {
@@ -119,7 +121,7 @@ pub async fn spawn_app_in(data_dir: &Path, api_key_sha256: Vec<String>) -> TestA
         data_dir: data_dir.to_owned(),
         server: handle,
         task,
-        engine: weak_engine,
+        engine,
         _temp: None,
     }
 }
