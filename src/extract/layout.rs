@@ -334,8 +334,33 @@ fn column_split(words: &[Word], indices: &[usize], lines: &[Vec<usize>], size: f
         .all(|y| big.iter().any(|b| (b - y).abs() <= 0.3 * size));
     // Table rows: every line on the sparse side sits on a line of the other side, and the sides
     // are as long as each other (a grid) or one side is a few labels (dates next to titles).
+    // A grid whose cells on one side are short (dates, labels) is read row by row; two columns
+    // of running text that happen to share baselines are read column by column.
     if aligned && small.len() == big.len() {
-        return None;
+        let (min_x, max_x) = indices
+            .iter()
+            .filter_map(|&i| words.get(i))
+            .fold((f32::MAX, f32::MIN), |(a, b), w| (a.min(w.x0), b.max(w.x1)));
+        let mean_width = |left: bool| -> f32 {
+            let mut total = 0.0;
+            let mut count = 0.0;
+            for line in lines {
+                let side = line
+                    .iter()
+                    .filter_map(|&i| words.get(i))
+                    .filter(|w| (w.x1 <= left_edge + 0.01) == left);
+                let (a, b) = side.fold((f32::MAX, f32::MIN), |(a, b), w| (a.min(w.x0), b.max(w.x1)));
+                if b > a {
+                    total += b - a;
+                    count += 1.0;
+                }
+            }
+            if count > 0.0 { total / count } else { 0.0 }
+        };
+        let narrow = mean_width(true).min(mean_width(false));
+        if narrow < 0.3 * (max_x - min_x) {
+            return None;
+        }
     }
     if small.len() < 2 && !aligned {
         // One stray line beside a column is a caption or a date, not a column.
