@@ -38,3 +38,75 @@ fn dump() {
         println!("{text}");
     }
 }
+
+/// The two resume-matcher two-column templates (main column left, sidebar right): each column
+/// is read whole, top to bottom, main column first; no line mixes the two columns.
+fn assert_columns_whole(text: &str) {
+    let main = [
+        "SUMMARY",
+        "Senior Software Engineer with 5+ years",
+        "EXPERIENCE",
+        "Senior Software Engineer Jan 2023 - Present",
+        "Software Engineer Jun 2021 - Dec 2022",
+        "Software Engineer Jul 2019 - May 2021",
+        "PROJECTS",
+        "DevFlow",
+        "Real-time Transit Prediction App 2022",
+    ];
+    let sidebar = ["EDUCATION", "UC Berkeley | 2019", "SKILLS", "Distributed Systems", "LINKS"];
+    let mut last = 0;
+    for needle in main.iter().chain(&sidebar) {
+        let at = position(text, needle);
+        assert!(at >= last, "{needle:?} is out of order in:\n{text}");
+        last = at;
+    }
+    for line in text.lines() {
+        let has_main = ["SUMMARY", "EXPERIENCE", "PROJECTS", "Stripe", "Figma"]
+            .iter()
+            .any(|m| line.contains(m));
+        let has_side = ["EDUCATION", "SKILLS", "LINKS", "Berkeley", "PostgreSQL"]
+            .iter()
+            .any(|m| line.contains(m));
+        assert!(!(has_main && has_side), "columns interleaved on {line:?}");
+    }
+}
+
+#[test]
+fn resume_matcher_two_column_reads_column_by_column() {
+    if let Some(text) = text_of("resume-matcher-two-column.pdf") {
+        assert_columns_whole(&text);
+    }
+}
+
+#[test]
+fn resume_matcher_modern_two_column_reads_column_by_column() {
+    if let Some(text) = text_of("resume-matcher-modern-two-column.pdf") {
+        assert_columns_whole(&text);
+    }
+}
+
+#[test]
+fn single_column_layouts_extract() {
+    for name in [
+        "resume-matcher-single-column.pdf",
+        "resume-matcher-modern-single-column.pdf",
+        "open-resume-openresume-resume.pdf",
+        "open-resume-laverne-resume.pdf",
+    ] {
+        if let Some(text) = text_of(name) {
+            assert!(text.split_whitespace().count() > 100, "{name}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn docx_fixtures_extract() {
+    let Some(dir) = layouts() else { return };
+    for name in ["tx-dotnet-resume.docx", "tx-dotnet-template1.docx"] {
+        let bytes = std::fs::read(dir.join(name)).unwrap_or_default();
+        let doc = extract(&bytes, Some(name), &Limits::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(doc.media_type, shortlist::extract::MediaType::Docx);
+        assert!(doc.text.split_whitespace().count() > 50, "{name}:\n{}", doc.text);
+    }
+}

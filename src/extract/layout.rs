@@ -362,9 +362,10 @@ fn column_split(words: &[Word], indices: &[usize], lines: &[Vec<usize>], size: f
             return None;
         }
     }
-    if small.len() < 2 && !aligned {
-        // One stray line beside a column is a caption or a date, not a column.
-        return Some((left_edge + right_edge) / 2.0).filter(|_| big.len() >= 2);
+    if small.len() < 3 {
+        // A line or two beside a column is a caption, a date or a split header line, not a
+        // column: columns are tall.
+        return None;
     }
     Some((left_edge + right_edge) / 2.0)
 }
