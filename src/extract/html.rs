@@ -46,7 +46,7 @@ pub fn extract(html: &str) -> String {
             | "table" | "header" | "footer" | "article" | "blockquote" | "pre" | "hr" => {
                 out.push_str("\n\n")
             }
-            "tr" | "li" | "dt" | "dd" | "address" => out.push('\n'),
+            "tr" | "dt" | "dd" | "address" => out.push('\n'),
             _ => {}
         }
     }

@@ -48,7 +48,10 @@ struct Word {
 
 /// A gap wider than this fraction of the font size between two glyphs is a word break. Word
 /// spaces are at least 0.2 em in text fonts; kerning and rounded positions stay well below 0.1.
-const WORD_GAP: f32 = 0.12;
+const WORD_GAP: f32 = 0.15;
+/// On a line whose producer wrote space characters, only a gap this wide is an unwritten space
+/// (glyph widths of some embedded fonts are wrong enough to open 0.2 em gaps inside words).
+const WORD_GAP_WITH_SPACES: f32 = 0.5;
 /// A column gutter is at least this many font sizes wide.
 const GUTTER: f32 = 1.0;
 
@@ -130,6 +133,10 @@ fn key_y(glyphs: &[Glyph], i: usize) -> f32 {
 fn split_words(page: &PageGlyphs, line: &[usize], words: &mut Vec<Word>) {
     let mut current: Option<Word> = None;
     let mut last: Option<&Glyph> = None;
+    let has_spaces = line
+        .iter()
+        .any(|&i| page.glyphs.get(i).is_some_and(|g| g.space));
+    let gap = if has_spaces { WORD_GAP_WITH_SPACES } else { WORD_GAP };
     for g in line.iter().filter_map(|&i| page.glyphs.get(i)) {
         let text = page
             .text
@@ -153,7 +160,7 @@ fn split_words(page: &PageGlyphs, line: &[usize], words: &mut Vec<Word>) {
             continue;
         }
         match current.as_mut() {
-            Some(w) if g.x0 - w.x1 <= WORD_GAP * g.size.max(w.size) && g.x0 - w.x1 > -g.size => {
+            Some(w) if g.x0 - w.x1 <= gap * g.size.max(w.size) && g.x0 - w.x1 > -g.size => {
                 w.text.push_str(text);
                 w.x1 = w.x1.max(g.x1);
                 w.size = w.size.max(g.size);
@@ -272,12 +279,7 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
         if let Some(prev) = merged.last_mut() {
             let mut union: Vec<usize> = prev.iter().chain(band.iter()).copied().collect();
             let union_lines = lines_of(words, &mut union);
-            let prev_has = {
-                let mut p = prev.clone();
-                let pl = lines_of(words, &mut p);
-                column_split(words, &p, &pl, size).is_some()
-            };
-            if prev_has && column_split(words, &union, &union_lines, size).is_some() {
+            if column_split(words, &union, &union_lines, size).is_some() {
                 *prev = union;
                 continue;
             }
@@ -332,12 +334,38 @@ fn column_split(words: &[Word], indices: &[usize], lines: &[Vec<usize>], size: f
         .all(|y| big.iter().any(|b| (b - y).abs() <= 0.3 * size));
     // Table rows: every line on the sparse side sits on a line of the other side, and the sides
     // are as long as each other (a grid) or one side is a few labels (dates next to titles).
-    if aligned && (small.len() == big.len() || small.len() * 3 <= big.len()) {
-        return None;
+    // A grid whose cells on one side are short (dates, labels) is read row by row; two columns
+    // of running text that happen to share baselines are read column by column.
+    if aligned && small.len() == big.len() {
+        let (min_x, max_x) = indices
+            .iter()
+            .filter_map(|&i| words.get(i))
+            .fold((f32::MAX, f32::MIN), |(a, b), w| (a.min(w.x0), b.max(w.x1)));
+        let mean_width = |left: bool| -> f32 {
+            let mut total = 0.0;
+            let mut count = 0.0;
+            for line in lines {
+                let side = line
+                    .iter()
+                    .filter_map(|&i| words.get(i))
+                    .filter(|w| (w.x1 <= left_edge + 0.01) == left);
+                let (a, b) = side.fold((f32::MAX, f32::MIN), |(a, b), w| (a.min(w.x0), b.max(w.x1)));
+                if b > a {
+                    total += b - a;
+                    count += 1.0;
+                }
+            }
+            if count > 0.0 { total / count } else { 0.0 }
+        };
+        let narrow = mean_width(true).min(mean_width(false));
+        if narrow < 0.3 * (max_x - min_x) {
+            return None;
+        }
     }
-    if small.len() < 2 && !aligned {
-        // One stray line beside a column is a caption or a date, not a column.
-        return Some((left_edge + right_edge) / 2.0).filter(|_| big.len() >= 2);
+    if small.len() < 3 {
+        // A line or two beside a column is a caption, a date or a split header line, not a
+        // column: columns are tall.
+        return None;
     }
     Some((left_edge + right_edge) / 2.0)
 }

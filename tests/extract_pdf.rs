@@ -1,0 +1,253 @@
+//! PDFs built here with lopdf, drawn in hostile content-stream orders, and every kind of bad
+//! input: lines must come out whole and in reading order, bad input must fail with the right
+//! error and never panic.
+
+use lopdf::{Document, Object, Stream, dictionary};
+use shortlist::extract::{ExtractError, Limits, MediaType, extract};
+
+/// A one-page A4 PDF with Helvetica (no `Widths`: the standard metrics apply) and `content`.
+fn pdf_with(content: &str) -> Vec<u8> {
+    pdf_with_options(content, None, 0)
+}
+
+fn pdf_with_options(content: &str, info_date: Option<&str>, rotate: i64) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type1",
+        "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let resources_id = doc.add_object(dictionary! {
+        "Font" => dictionary! { "F1" => font_id },
+    });
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "Contents" => content_id,
+        "Rotate" => rotate,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => vec![page_id.into()],
+            "Count" => 1,
+            "Resources" => resources_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    if let Some(date) = info_date {
+        let info_id = doc.add_object(dictionary! {
+            "CreationDate" => Object::string_literal(date),
+        });
+        doc.trailer.set("Info", info_id);
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("an in-memory PDF saves");
+    out
+}
+
+/// Draws `text` at (x, y) in 11 pt, each word placed separately with no space characters.
+fn words_separately(text: &str, x: f32, y: f32) -> String {
+    let mut ops = String::new();
+    let mut cursor = x;
+    for word in text.split(' ') {
+        ops.push_str(&format!("BT /F1 11 Tf 1 0 0 1 {cursor} {y} Tm ({word}) Tj ET\n"));
+        // Helvetica averages about 0.56 em per character; add a 0.35 em gap.
+        cursor += word.chars().count() as f32 * 11.0 * 0.62 + 11.0 * 0.35;
+    }
+    ops
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    match extract(bytes, Some("test.pdf"), &Limits::default()) {
+        Ok(doc) => doc.text,
+        Err(e) => panic!("extraction failed: {e}"),
+    }
+}
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| !l.trim().is_empty()).collect()
+}
+
+#[test]
+fn two_columns_drawn_alternately_are_read_column_by_column() {
+    let left = [
+        "Sales manager with ten years",
+        "of experience in enterprise",
+        "software and consulting work",
+        "across three continents today",
+        "and a strong network of buyers",
+    ];
+    let right = [
+        "Skills include negotiation",
+        "forecasting and account plans",
+        "pipeline reviews and coaching",
+        "Salesforce and HubSpot tools",
+        "Fluent in English and Spanish",
+    ];
+    let mut content = String::new();
+    for (i, (l, r)) in left.iter().zip(&right).enumerate() {
+        let y = 700.0 - 14.0 * i as f32;
+        content.push_str(&format!("BT /F1 11 Tf 50 {y} Td ({l}) Tj ET\n"));
+        content.push_str(&format!("BT /F1 11 Tf 330 {y} Td ({r}) Tj ET\n"));
+    }
+    let text = text_of(&pdf_with(&content));
+    let got = lines(&text);
+    let expected: Vec<&str> = left.iter().chain(&right).copied().collect();
+    assert_eq!(got, expected, "{text}");
+}
+
+#[test]
+fn a_page_drawn_bottom_to_top_reads_top_to_bottom() {
+    let rows = ["First line of the page", "Second line here", "Third and last line"];
+    let mut content = String::new();
+    for (i, row) in rows.iter().enumerate().rev() {
+        let y = 700.0 - 14.0 * i as f32;
+        content.push_str(&format!("BT /F1 11 Tf 50 {y} Td ({row}) Tj ET\n"));
+    }
+    let text = text_of(&pdf_with(&content));
+    assert_eq!(lines(&text), rows.to_vec(), "{text}");
+}
+
+#[test]
+fn words_placed_separately_without_spaces_form_whole_lines() {
+    let rows = [
+        "Account Executive 09/2012 to 07/2014",
+        "Closed new business across the region",
+    ];
+    let mut content = String::new();
+    // Second row drawn first, words in reverse order, to make stream order useless.
+    for (i, row) in rows.iter().enumerate().rev() {
+        content.push_str(&words_separately(row, 60.0, 650.0 - 16.0 * i as f32));
+    }
+    let text = text_of(&pdf_with(&content));
+    assert_eq!(lines(&text), rows.to_vec(), "{text}");
+}
+
+#[test]
+fn tj_spacing_text_state_and_rotation() {
+    // Kerning in TJ stays inside words; a large TJ gap is a space; Tz/Tc/TL/T* are honoured.
+    let content = "BT /F1 12 Tf 14 TL 72 700 Td [(Hel) 20 (lo) -600 (world)] TJ T* (next line) Tj \
+                   100 Tz 0.5 Tc (spaced) ' ET";
+    let text = text_of(&pdf_with(content));
+    assert_eq!(lines(&text), vec!["Hello world", "next line", "spaced"], "{text}");
+    // A page rotated 90 degrees whose text runs up the page in user space reads normally.
+    let rotated = "BT /F1 12 Tf 14 TL 0 1 -1 0 500 100 Tm (Rotated page text) Tj T* (second line) Tj ET";
+    let text = text_of(&pdf_with_options(rotated, None, 90));
+    assert_eq!(lines(&text), vec!["Rotated page text", "second line"], "{text}");
+}
+
+#[test]
+fn hidden_text_is_left_out_and_reported() {
+    let content = "BT /F1 12 Tf 72 700 Td (Visible words) Tj ET \
+                   BT 3 Tr /F1 12 Tf 72 680 Td (invisible) Tj ET \
+                   BT 1 1 1 rg /F1 12 Tf 72 660 Td (white) Tj ET \
+                   BT /F1 0.5 Tf 72 640 Td (tiny) Tj ET \
+                   BT /F1 12 Tf 72 2000 Td (offpage) Tj ET";
+    let doc = extract(&pdf_with(content), None, &Limits::default()).expect("extracts");
+    assert_eq!(doc.text, "Visible words");
+    let warning = doc
+        .warnings
+        .iter()
+        .find(|w| w.code == "hidden_text")
+        .expect("hidden_text warning");
+    // invisible (9) + white (5) + tiny (4) + offpage (7)
+    assert!(warning.message.starts_with("25 "), "{}", warning.message);
+}
+
+#[test]
+fn document_date_comes_from_the_info_dictionary() {
+    let bytes = pdf_with_options("BT /F1 12 Tf 72 700 Td (Hello) Tj ET", Some("D:20190304120000Z"), 0);
+    let doc = extract(&bytes, None, &Limits::default()).expect("extracts");
+    assert_eq!(doc.document_date, chrono::NaiveDate::from_ymd_opt(2019, 3, 4));
+    assert_eq!(doc.media_type, MediaType::Pdf);
+}
+
+#[test]
+fn mojibake_is_repaired_with_a_warning() {
+    // "â€¢ Sales" as WinAnsi bytes: â = E2, € = 80, ¢ = A2.
+    let content = "BT /F1 12 Tf 72 700 Td (\\342\\200\\242 Sales) Tj ET";
+    let doc = extract(&pdf_with(content), None, &Limits::default()).expect("extracts");
+    assert_eq!(doc.text, "• Sales");
+    assert!(doc.warnings.iter().any(|w| w.code == "mojibake_repaired"));
+}
+
+#[test]
+fn a_pdf_without_text_operators_has_no_text_layer() {
+    let bytes = pdf_with("0 0 1 rg 10 10 100 100 re f");
+    assert_eq!(extract(&bytes, None, &Limits::default()), Err(ExtractError::NoTextLayer));
+}
+
+#[test]
+fn bad_inputs_fail_with_clear_errors() {
+    let limits = Limits::default();
+    assert_eq!(extract(b"", None, &limits), Err(ExtractError::Empty));
+    assert!(matches!(
+        extract(b"just some text", Some("resume.pdf"), &limits),
+        Err(ExtractError::Malformed { format: "PDF", .. })
+    ));
+    let good = pdf_with("BT /F1 12 Tf 72 700 Td (Hello) Tj ET");
+    for cut in [20, good.len() / 2, good.len() - 30] {
+        let truncated = good.get(..cut).unwrap_or(&[]);
+        // Truncated PDFs may be recovered by lopdf or fail; they must not panic or hang.
+        let result = extract(truncated, Some("cut.pdf"), &limits);
+        if let Err(e) = result {
+            assert!(matches!(e, ExtractError::Malformed { .. } | ExtractError::NoText | ExtractError::NoTextLayer), "{e}");
+        }
+    }
+    for (magic, what) in [
+        (b"\x89PNG\r\n\x1a\n0000".as_slice(), "PNG"),
+        (b"\xff\xd8\xff\xe0000000", "JPEG"),
+        (b"GIF89a000000", "GIF"),
+        (b"II*\x00000000", "TIFF"),
+    ] {
+        match extract(magic, Some("scan.bin"), &limits) {
+            Err(ExtractError::UnsupportedType(message)) => assert!(message.contains(what), "{message}"),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+    let random: Vec<u8> = (0u32..4096).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    assert!(matches!(extract(&random, None, &limits), Err(ExtractError::UnsupportedType(_))));
+    let mut random_pdf = b"%PDF-1.4\n".to_vec();
+    random_pdf.extend_from_slice(&random);
+    assert!(extract(&random_pdf, None, &limits).is_err());
+}
+
+#[test]
+fn limits_are_respected() {
+    let good = pdf_with("BT /F1 12 Tf 72 700 Td (Hello world) Tj ET");
+    let tight = Limits {
+        max_input_bytes: 100,
+        ..Limits::default()
+    };
+    assert!(matches!(extract(&good, None, &tight), Err(ExtractError::TooLarge { .. })));
+    let few_chars = Limits {
+        max_text_chars: 5,
+        ..Limits::default()
+    };
+    let doc = extract(&good, None, &few_chars).expect("extracts");
+    assert_eq!(doc.text, "Hello");
+    let no_pages = Limits {
+        max_pages: 0,
+        ..Limits::default()
+    };
+    assert!(matches!(extract(&good, None, &no_pages), Err(ExtractError::TooComplex(_))));
+}
+
+#[test]
+fn the_blank_corpus_pdf_fails_clearly() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/pdf/BUSINESS-DEVELOPMENT/12632728.pdf");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("skipped: corpus not found at {}", path.display());
+        return;
+    };
+    let result = extract(&bytes, None, &Limits::default());
+    assert!(matches!(result, Err(ExtractError::NoTextLayer | ExtractError::NoText)), "{result:?}");
+}
