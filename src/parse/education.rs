@@ -180,7 +180,9 @@ impl EducationReader {
             });
             let next_text = lines.get(index + 1).map_or("", |l| l.text);
             let completed = !self.incomplete.is_match(line.text)
-                && !(next_text.len() < 60 && self.incomplete.is_match(next_text))
+                && !(next_text.len() < 60
+                    && self.incomplete.is_match(next_text)
+                    && self.level_of(next_text).is_none())
                 && year.is_none_or(|y| y <= document_year);
             let first = neighbours.first().map_or(index, |(i, _)| (*i).min(index));
             if entries.iter().any(|e| {
