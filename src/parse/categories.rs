@@ -37,9 +37,7 @@ impl Default for Categorizer {
     }
 }
 
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| panic!("category regex {pattern:?}: {e}"))
-}
+use super::compile_ascii_words as compile;
 
 /// The line of `text` around a match, shortened, as evidence.
 fn evidence_around(text: &str, start: usize, end: usize) -> String {

@@ -34,9 +34,7 @@ impl Default for EducationReader {
     }
 }
 
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| panic!("education regex {pattern:?}: {e}"))
-}
+use super::compile_ascii_words as compile;
 
 impl EducationReader {
     pub fn new() -> Self {

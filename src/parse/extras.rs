@@ -26,7 +26,7 @@ impl Default for LanguageReader {
 
 impl LanguageReader {
     pub fn new() -> Self {
-        let compile = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("language regex: {e}"));
+        let compile = super::compile_ascii_words;
         Self {
             context: compile(
                 r"(?i)\b(fluent(ly)?|fluency|bilingual|trilingual|multilingual|native|conversational|speak(s|ing)?|spoken|languages?|mother\s+tongue|proficient\s+in|working\s+knowledge\s+of|verhandlungssicher|flie(ß|ss)end|courant|bilingüe)\b",
@@ -115,8 +115,7 @@ impl Default for CertificationReader {
 
 impl CertificationReader {
     pub fn new() -> Self {
-        let compile =
-            |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("certification regex: {e}"));
+        let compile = super::compile_ascii_words;
         Self {
             phrase: compile(
                 r"\b(?:Certified\s+(?:[A-Z][\w&/-]*\s*){1,6}|(?:[A-Z][\w&/-]*\s+){1,5}Certifi(?:cation|cate)\b|Certificate\s+(?:in|of)\s+(?:[A-Z][\w&/-]*\s*){1,6}|Licensed\s+(?:[A-Z][\w&/-]*\s*){1,4})",

@@ -41,6 +41,18 @@ use self::sections::{HeadingTable, SectionKind};
 use self::taxonomy::{Taxonomy, TaxonomyError};
 use self::timeline::{MonthSpan, gaps, merged_months, month_of, position_span};
 
+/// Compiles a pattern searched over whole texts or paragraphs, with ASCII word boundaries.
+///
+/// Why: a Unicode `\b` makes the regex crate leave its fast lazy DFA for the PikeVM as soon as
+/// the text holds one non-ASCII character (most resumes do: "－", "•"), which made travel
+/// detection alone cost more than all the rest of parsing. The words these patterns look for
+/// are ASCII at their edges, so ASCII boundaries find the same matches.
+pub(crate) fn compile_ascii_words(pattern: &str) -> regex::Regex {
+    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    regex::Regex::new(&pattern)
+        .unwrap_or_else(|e| panic!("invalid built-in pattern {pattern:?}: {e}"))
+}
+
 /// What parsing needs besides the document.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {

@@ -27,7 +27,7 @@ impl Default for TravelReader {
 
 impl TravelReader {
     pub fn new() -> Self {
-        let compile = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("travel regex: {e}"));
+        let compile = super::compile_ascii_words;
         Self {
             no: compile(
                 r"(?i)\b(unable\s+to\s+travel|cannot\s+travel|can\s*not\s+travel|can't\s+travel|can’t\s+travel|not\s+(willing|able|available|open)\s+to\s+travel|unwilling\s+to\s+travel|no\s+travel(ing)?\s+(please|preferred|required)|(do|does)\s+not\s+travel|prefer\s+(not\s+to|no)\s+travel|keine\s+reisebereitschaft|pas\s+de\s+déplacements?)\b",
