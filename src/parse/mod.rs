@@ -304,11 +304,25 @@ impl Parser {
             spans: Vec<MonthSpan>,
         }
         let mut found: Vec<Found> = Vec::new();
-        for (line_index, line) in lines.iter().enumerate() {
-            let hits = taxonomy.find_skills(line.text);
-            if hits.is_empty() {
+        // One pass over the whole text; each hit is then placed on its line.
+        for text_hit in taxonomy.find_skills(text) {
+            let Some(line_index) = lines
+                .partition_point(|l| l.offset <= text_hit.start)
+                .checked_sub(1)
+            else {
+                continue;
+            };
+            let Some(line) = lines.get(line_index) else {
+                continue;
+            };
+            if text_hit.end > line.offset + line.text.len() {
                 continue;
             }
+            let hit = taxonomy::Hit {
+                entry: text_hit.entry,
+                start: text_hit.start - line.offset,
+                end: text_hit.end - line.offset,
+            };
             let position_span = positions
                 .iter()
                 .zip(spans)
@@ -317,7 +331,7 @@ impl Parser {
                         && line_index < p.description_lines.1.max(p.heading_lines.1 + 1)
                 })
                 .and_then(|(_, span)| *span);
-            for hit in hits {
+            {
                 let index = match found.iter().position(|f| f.entry == hit.entry) {
                     Some(index) => index,
                     None => {
@@ -345,7 +359,6 @@ impl Parser {
                 }
             }
         }
-        let _ = text;
         // The generic CRM is also implied by any CRM product, but a profile lists what is
         // written: roles ask for `group:crm` to accept either.
         found

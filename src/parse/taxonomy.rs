@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 
 pub const BUILTIN_SKILLS: &str = include_str!("../../config/taxonomy/skills.toml");
@@ -119,12 +119,15 @@ impl TermMatcher {
         let (sensitive_patterns, sensitive_entry): (Vec<String>, Vec<usize>) =
             sensitive_terms.into_iter().unzip();
         Ok(Self {
+            // A full DFA: a few hundred patterns make it small, and it is the fastest to search.
             insensitive: AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
                 .match_kind(MatchKind::Standard)
                 .build(&insensitive_patterns)?,
             insensitive_entry,
             sensitive: AhoCorasickBuilder::new()
+                .kind(Some(AhoCorasickKind::DFA))
                 .match_kind(MatchKind::Standard)
                 .build(&sensitive_patterns)?,
             sensitive_entry,
