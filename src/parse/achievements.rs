@@ -24,7 +24,7 @@ fn number(text: &str) -> Option<f64> {
 
 impl AchievementReader {
     pub fn new() -> Self {
-        let compile = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("achievement regex: {e}"));
+        let compile = super::compile_ascii_words;
         Self {
             attainment: compile(
                 r"(?i)(?P<pct>\d{2,3}(?:\.\d+)?)\s?%\s+(?:of\s+)?(?:(?:my|the|his|her|annual|monthly|quarterly|yearly|sales|revenue|assigned|territory|team)\s+){0,3}(?:quota|goal|target|plan)s?\b",

@@ -37,9 +37,7 @@ impl Default for Categorizer {
     }
 }
 
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| panic!("category regex {pattern:?}: {e}"))
-}
+use super::compile_ascii_words as compile;
 
 /// The line of `text` around a match, shortened, as evidence.
 fn evidence_around(text: &str, start: usize, end: usize) -> String {
@@ -91,7 +89,7 @@ impl Categorizer {
                 r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory)\b",
             ),
             b2b_bullet: compile(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations)\b",
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations)\b",
             ),
             retail_title: compile(
                 r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|associate|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket\w*)\b",

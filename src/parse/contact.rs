@@ -74,7 +74,7 @@ const NOT_NAME_WORDS: &[&str] = &[
 
 impl ContactReader {
     pub fn new() -> Self {
-        let compile = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("contact regex: {e}"));
+        let compile = super::compile_ascii_words;
         Self {
             email: compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"),
             phone: compile(

@@ -34,9 +34,7 @@ impl Default for EducationReader {
     }
 }
 
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| panic!("education regex {pattern:?}: {e}"))
-}
+use super::compile_ascii_words as compile;
 
 impl EducationReader {
     pub fn new() -> Self {
@@ -179,8 +177,12 @@ impl EducationReader {
                     .find_map(|(_, text)| year_in(text))
             });
             let next_text = lines.get(index + 1).map_or("", |l| l.text);
+            // "in progress" on the short line below counts, unless that line is another degree.
+            let next_says_unfinished = next_text.len() < 60
+                && self.incomplete.is_match(next_text)
+                && self.level_of(next_text).is_none();
             let completed = !self.incomplete.is_match(line.text)
-                && !(next_text.len() < 60 && self.incomplete.is_match(next_text))
+                && !next_says_unfinished
                 && year.is_none_or(|y| y <= document_year);
             let first = neighbours.first().map_or(index, |(i, _)| (*i).min(index));
             if entries.iter().any(|e| {
@@ -330,7 +332,7 @@ fn clean_field(raw: &str) -> String {
         words.push(word);
     }
     let half = words.len() / 2;
-    if words.len() >= 2 && words.len() % 2 == 0 && words.get(..half) == words.get(half..) {
+    if words.len() >= 2 && words.len().is_multiple_of(2) && words.get(..half) == words.get(half..) {
         words.truncate(half);
     }
     words

@@ -26,7 +26,7 @@ impl Default for LanguageReader {
 
 impl LanguageReader {
     pub fn new() -> Self {
-        let compile = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("language regex: {e}"));
+        let compile = super::compile_ascii_words;
         Self {
             context: compile(
                 r"(?i)\b(fluent(ly)?|fluency|bilingual|trilingual|multilingual|native|conversational|speak(s|ing)?|spoken|languages?|mother\s+tongue|proficient\s+in|working\s+knowledge\s+of|verhandlungssicher|flie(ß|ss)end|courant|bilingüe)\b",
@@ -115,8 +115,7 @@ impl Default for CertificationReader {
 
 impl CertificationReader {
     pub fn new() -> Self {
-        let compile =
-            |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("certification regex: {e}"));
+        let compile = super::compile_ascii_words;
         Self {
             phrase: compile(
                 r"\b(?:Certified\s+(?:[A-Z][\w&/-]*\s*){1,6}|(?:[A-Z][\w&/-]*\s+){1,5}Certifi(?:cation|cate)\b|Certificate\s+(?:in|of)\s+(?:[A-Z][\w&/-]*\s*){1,6}|Licensed\s+(?:[A-Z][\w&/-]*\s*){1,4})",
@@ -151,8 +150,17 @@ impl CertificationReader {
                 // Bullets in jobs mention certifications of products and customers too often.
                 continue;
             }
-            for m in self.phrase.find_iter(line.text) {
-                push(m.as_str(), line);
+            // The phrase pattern is costly per line; it needs one of these stems to match.
+            let lower_has = |stem: &str| {
+                line.text
+                    .as_bytes()
+                    .windows(stem.len())
+                    .any(|w| w.eq_ignore_ascii_case(stem.as_bytes()))
+            };
+            if lower_has("certifi") || lower_has("licensed") {
+                for m in self.phrase.find_iter(line.text) {
+                    push(m.as_str(), line);
+                }
             }
             for m in self.known.find_iter(line.text) {
                 push(m.as_str(), line);

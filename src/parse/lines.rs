@@ -25,7 +25,8 @@ pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> 
         if trimmed.is_empty() {
             continue;
         }
-        let start = line_start + raw.find(trimmed).unwrap_or(0);
+        // `trimmed` is a subslice of `raw`: its offset is the pointer difference.
+        let start = line_start + (trimmed.as_ptr() as usize - raw.as_ptr() as usize);
         // The first line is the headline; it is never a heading even if it reads "Sales".
         let heading = if lines.is_empty() {
             None
@@ -45,7 +46,9 @@ pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> 
                     let rest = trimmed.get(from..).unwrap_or("");
                     let rest_trimmed = rest.trim();
                     if !rest_trimmed.is_empty() {
-                        let rest_offset = start + from + rest.find(rest_trimmed).unwrap_or(0);
+                        let rest_offset = start
+                            + from
+                            + (rest_trimmed.as_ptr() as usize - rest.as_ptr() as usize);
                         lines.push(Line {
                             text: rest_trimmed,
                             offset: rest_offset,

@@ -41,6 +41,18 @@ use self::sections::{HeadingTable, SectionKind};
 use self::taxonomy::{Taxonomy, TaxonomyError};
 use self::timeline::{MonthSpan, gaps, merged_months, month_of, position_span};
 
+/// Compiles a pattern searched over whole texts or paragraphs, with ASCII word boundaries.
+///
+/// Why: a Unicode `\b` makes the regex crate leave its fast lazy DFA for the PikeVM as soon as
+/// the text holds one non-ASCII character (most resumes do: "－", "•"), which made travel
+/// detection alone cost more than all the rest of parsing. The words these patterns look for
+/// are ASCII at their edges, so ASCII boundaries find the same matches.
+pub(crate) fn compile_ascii_words(pattern: &str) -> regex::Regex {
+    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    regex::Regex::new(&pattern)
+        .unwrap_or_else(|e| panic!("invalid built-in pattern {pattern:?}: {e}"))
+}
+
 /// What parsing needs besides the document.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
@@ -292,11 +304,25 @@ impl Parser {
             spans: Vec<MonthSpan>,
         }
         let mut found: Vec<Found> = Vec::new();
-        for (line_index, line) in lines.iter().enumerate() {
-            let hits = taxonomy.find_skills(line.text);
-            if hits.is_empty() {
+        // One pass over the whole text; each hit is then placed on its line.
+        for text_hit in taxonomy.find_skills(text) {
+            let Some(line_index) = lines
+                .partition_point(|l| l.offset <= text_hit.start)
+                .checked_sub(1)
+            else {
+                continue;
+            };
+            let Some(line) = lines.get(line_index) else {
+                continue;
+            };
+            if text_hit.end > line.offset + line.text.len() {
                 continue;
             }
+            let hit = taxonomy::Hit {
+                entry: text_hit.entry,
+                start: text_hit.start - line.offset,
+                end: text_hit.end - line.offset,
+            };
             let position_span = positions
                 .iter()
                 .zip(spans)
@@ -305,7 +331,7 @@ impl Parser {
                         && line_index < p.description_lines.1.max(p.heading_lines.1 + 1)
                 })
                 .and_then(|(_, span)| *span);
-            for hit in hits {
+            {
                 let index = match found.iter().position(|f| f.entry == hit.entry) {
                     Some(index) => index,
                     None => {
@@ -333,7 +359,6 @@ impl Parser {
                 }
             }
         }
-        let _ = text;
         // The generic CRM is also implied by any CRM product, but a profile lists what is
         // written: roles ask for `group:crm` to accept either.
         found

@@ -276,7 +276,8 @@ impl PositionReader {
         year: u16,
     ) -> Option<(DateRange, usize, String)> {
         let text = lines.get(index)?.text;
-        if text.len() > 220 {
+        // Every date has a digit: most description lines are rejected here without a regex.
+        if text.len() > 220 || !text.bytes().any(|b| b.is_ascii_digit()) {
             return None;
         }
         let next = lines.get(index + 1).map(|l| l.text);
@@ -339,6 +340,16 @@ impl PositionReader {
             last: usize,
             header_text: Vec<String>,
         }
+        // Each line's range is read once: heading detection asks about neighbours repeatedly.
+        let ranges: Vec<Option<(DateRange, usize, String)>> = (0..lines.len())
+            .map(|i| {
+                lines
+                    .get(i)
+                    .filter(|line| !line.is_heading && in_scope(line.section))
+                    .and_then(|_| self.range_at(lines, i, dates, year))
+            })
+            .collect();
+        let range_at = |i: usize| ranges.get(i).and_then(Option::as_ref);
         let mut anchors: Vec<Anchor> = Vec::new();
         let mut index = 0;
         while index < lines.len() {
@@ -347,7 +358,7 @@ impl PositionReader {
                 index += 1;
                 continue;
             }
-            let Some((range, extra, rest)) = self.range_at(lines, index, dates, year) else {
+            let Some((range, extra, rest)) = range_at(index).cloned() else {
                 index += 1;
                 continue;
             };
@@ -364,7 +375,7 @@ impl PositionReader {
                 if next.is_heading || next.section != line.section {
                     break;
                 }
-                if self.range_at(lines, last + 1, dates, year).is_some() {
+                if range_at(last + 1).is_some() {
                     break;
                 }
                 let placeholder = next.text.contains("Company Name")
@@ -374,7 +385,7 @@ impl PositionReader {
                 let title_line = !title_found
                     && is_heading_like(next.text)
                     && has_title_word(next.text)
-                    && self.range_at(lines, last + 2, dates, year).is_none();
+                    && range_at(last + 2).is_none();
                 if !(placeholder || title_line) {
                     break;
                 }

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 
 pub const BUILTIN_SKILLS: &str = include_str!("../../config/taxonomy/skills.toml");
@@ -119,12 +119,15 @@ impl TermMatcher {
         let (sensitive_patterns, sensitive_entry): (Vec<String>, Vec<usize>) =
             sensitive_terms.into_iter().unzip();
         Ok(Self {
+            // A full DFA: a few hundred patterns make it small, and it is the fastest to search.
             insensitive: AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
                 .match_kind(MatchKind::Standard)
                 .build(&insensitive_patterns)?,
             insensitive_entry,
             sensitive: AhoCorasickBuilder::new()
+                .kind(Some(AhoCorasickKind::DFA))
                 .match_kind(MatchKind::Standard)
                 .build(&sensitive_patterns)?,
             sensitive_entry,
@@ -278,6 +281,52 @@ mod tests {
     }
 
     #[test]
+    fn the_builtin_taxonomy_has_the_contract_names_once() {
+        let taxonomy = Taxonomy::builtin().unwrap();
+        let mut names: Vec<&str> = taxonomy.skills.iter().map(|s| s.name.as_str()).collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "a skill name appears twice");
+        for crm in [
+            "Salesforce",
+            "HubSpot",
+            "Zoho CRM",
+            "Microsoft Dynamics",
+            "Siebel",
+            "SAP CRM",
+            "Oracle CRM",
+            "NetSuite",
+            "Pipedrive",
+            "SugarCRM",
+            "Act!",
+            "GoldMine",
+            "SalesLogix",
+            "CRM",
+        ] {
+            let entry = taxonomy.skills.iter().find(|s| s.name == crm).unwrap();
+            assert_eq!(entry.group, "crm", "{crm}");
+        }
+        let excel = taxonomy
+            .skills
+            .iter()
+            .find(|s| s.name == "Microsoft Excel")
+            .unwrap();
+        assert_eq!(excel.group, "office");
+    }
+
+    #[test]
+    fn the_taxonomy_directory_loads_like_the_builtin() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/taxonomy");
+        let loaded = Taxonomy::from_dir(&dir).unwrap();
+        assert_eq!(
+            loaded.skills.len(),
+            Taxonomy::builtin().unwrap().skills.len()
+        );
+        assert!(Taxonomy::from_dir(std::path::Path::new("/nonexistent")).is_err());
+    }
+
+    #[test]
     fn finds_crm_products_by_vendor_name() {
         assert_eq!(
             names("Used SFDC and Salesforce.com daily"),
@@ -289,6 +338,8 @@ mod tests {
         );
         assert_eq!(names("entered leads in the CRM"), ["CRM"]);
         assert_eq!(names("ACT! and GoldMine"), ["Act!", "GoldMine"]);
+        assert_eq!(names("Microsoft Dynamics GP"), ["Microsoft Dynamics ERP"]);
+        assert!(names("led a sales force of 20").is_empty());
     }
 
     #[test]

@@ -27,13 +27,13 @@ impl Default for TravelReader {
 
 impl TravelReader {
     pub fn new() -> Self {
-        let compile = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("travel regex: {e}"));
+        let compile = super::compile_ascii_words;
         Self {
             no: compile(
                 r"(?i)\b(unable\s+to\s+travel|cannot\s+travel|can\s*not\s+travel|can't\s+travel|can’t\s+travel|not\s+(willing|able|available|open)\s+to\s+travel|unwilling\s+to\s+travel|no\s+travel(ing)?\s+(please|preferred|required)|(do|does)\s+not\s+travel|prefer\s+(not\s+to|no)\s+travel|keine\s+reisebereitschaft|pas\s+de\s+déplacements?)\b",
             ),
             yes: compile(
-                r"(?i)\b((willing|able|available|open|ready|happy|eager)\s+to\s+(travel|relocate\s+and\s+travel)|travel\s+(up\s+to\s+)?\d{1,3}\s?%|\d{1,3}\s?%\s+(overnight\s+)?travel|travel(l?ed|l?ing)\s+(extensively|frequently|regularly|nationally|internationally|throughout|across|weekly|overnight|to\s+(client|customer|trade|various|multiple|accounts|sites|offices|meetings)|\d+\s?%)|extensive(ly)?\s+travel|frequent\s+travel|overnight\s+travel|(regional|national|international|domestic)\s+travel|travel\s+(required|throughout|across|within)|territory\s+(covering|spanning|encompassing|including|comprised\s+of|of)\s+[^.\n]{0,40}\b(states|counties|countries|regions|provinces|cities)|(multi|tri|five|four|three|two|six|seven|eight|\d+)[\s-]state\s+(territory|region|area)|covering\s+(\w+\s+){0,2}(states|counties|countries|provinces)|reisebereitschaft|disponible\s+(pour\s+)?(les\s+)?déplacements|disponibilidad\s+para\s+viajar)",
+                r"(?i)\b((willing|able|available|open|ready|happy|eager)\s+to\s+(travel|relocate\s+and\s+travel)(\s+(up\s+to\s+)?\d{1,3}\s?%)?|travel\s+(up\s+to\s+)?\d{1,3}\s?%|\d{1,3}\s?%\s+(overnight\s+)?travel|travel(l?ed|l?ing)\s+(extensively|frequently|regularly|nationally|internationally|throughout|across|weekly|overnight|to\s+(client|customer|trade|various|multiple|accounts|sites|offices|meetings)|\d+\s?%)|extensive(ly)?\s+travel|frequent\s+travel|overnight\s+travel|(regional|national|international|domestic)\s+travel|travel\s+(required|throughout|across|within)|territory\s+(covering|spanning|encompassing|including|comprised\s+of|of)\s+[^.\n]{0,40}\b(states|counties|countries|regions|provinces|cities)|(multi|tri|five|four|three|two|six|seven|eight|\d+)[\s-]state\s+(territory|region|area)|covering\s+(\w+\s+){0,2}(states|counties|countries|provinces)|reisebereitschaft|disponible\s+(pour\s+)?(les\s+)?déplacements|disponibilidad\s+para\s+viajar)",
             ),
             not_candidate_after: compile(
                 r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar\w*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat\w*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?)\b",
