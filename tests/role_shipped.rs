@@ -23,7 +23,12 @@ fn five_shipped_roles_load_and_validate_in_contract_order() {
         role.validate().unwrap();
         assert!(role.requirements.len() >= 5, "{} is thin", role.id);
         for requirement in role.all_requirements() {
-            assert!(!requirement.label.is_empty(), "{}: {} has no label", role.id, requirement.id);
+            assert!(
+                !requirement.label.is_empty(),
+                "{}: {} has no label",
+                role.id,
+                requirement.id
+            );
         }
         let must_haves = role.requirements.iter().filter(|r| r.must_have).count();
         assert!(must_haves <= 1, "{}: must-haves should be sparing", role.id);
@@ -64,7 +69,11 @@ fn substance(role: &Role) -> BTreeSet<String> {
         let signature = |spec: &Spec| match spec {
             Spec::Experience { category, .. } => format!("experience:{}", category.as_str()),
             Spec::Skill { any_of, .. } => {
-                let groups: Vec<&str> = any_of.iter().filter(|s| s.starts_with("group:")).map(String::as_str).collect();
+                let groups: Vec<&str> = any_of
+                    .iter()
+                    .filter(|s| s.starts_with("group:"))
+                    .map(String::as_str)
+                    .collect();
                 if groups.is_empty() {
                     let mut names = any_of.clone();
                     names.sort();
@@ -78,7 +87,8 @@ fn substance(role: &Role) -> BTreeSet<String> {
         };
         match &requirement.spec {
             Spec::AnyOf { alternatives } => {
-                let mut parts: Vec<String> = alternatives.iter().map(|a| signature(&a.spec)).collect();
+                let mut parts: Vec<String> =
+                    alternatives.iter().map(|a| signature(&a.spec)).collect();
                 parts.sort();
                 out.insert(format!("any_of[{}]", parts.join(",")));
             }

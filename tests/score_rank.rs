@@ -67,8 +67,12 @@ fn ranking_is_deterministic_and_ordered() {
         assert_eq!(rank_all(&scorer, &features, &seqs, &live, None, 25), first);
     }
     assert_eq!(first.total, live.iter().filter(|l| **l).count());
-    assert!(first.hits.windows(2).all(|w| w[0].score > w[1].score
-        || (w[0].score == w[1].score && w[0].seq < w[1].seq)));
+    assert!(
+        first
+            .hits
+            .windows(2)
+            .all(|w| w[0].score > w[1].score || (w[0].score == w[1].score && w[0].seq < w[1].seq))
+    );
     // The top 25 are truly the best: no live candidate outside them beats the last.
     let last = first.hits.last().unwrap();
     let kept: HashSet<u64> = first.hits.iter().map(|h| h.seq).collect();
@@ -110,7 +114,10 @@ fn cursor_pages_never_skip_or_repeat_while_candidates_arrive() {
             live.push(true);
             added += 1;
         }
-        let shown_slot = seqs.iter().position(|s| *s == seen[seen.len() / 2]).unwrap();
+        let shown_slot = seqs
+            .iter()
+            .position(|s| *s == seen[seen.len() / 2])
+            .unwrap();
         live[shown_slot] = false;
     }
     let unique: HashSet<u64> = seen.iter().copied().collect();
@@ -148,7 +155,11 @@ fn filters_must_haves_min_score_and_allowed_slots() {
         .filter(|s| s.must_haves_met && s.score >= 40.0)
         .count();
     assert_eq!(page.total, expected);
-    assert!(page.hits.iter().all(|h| h.must_haves_met && h.score >= 40.0));
+    assert!(
+        page.hits
+            .iter()
+            .all(|h| h.must_haves_met && h.score >= 40.0)
+    );
 
     let allowed: SlotSet = (0..features.len()).filter(|s| s % 3 == 0).collect();
     let no_filter = RankFilter {
@@ -157,7 +168,15 @@ fn filters_must_haves_min_score_and_allowed_slots() {
         must_haves_only: false,
         min_score: None,
     };
-    let page = score::rank_in(&scorer, &features, &seqs, &no_filter, Some(&allowed), None, 10);
+    let page = score::rank_in(
+        &scorer,
+        &features,
+        &seqs,
+        &no_filter,
+        Some(&allowed),
+        None,
+        10,
+    );
     assert_eq!(page.total, allowed.len());
     assert!(page.hits.iter().all(|h| h.slot % 3 == 0));
 }

@@ -38,6 +38,9 @@ static RECORD_AS: LazyLock<Regex> = LazyLock::new(|| {
 /// "sales" as a word: not the "sales" in "Salesforce".
 static SALES_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bsales\b").expect("valid regex"));
+/// "Excel" as a word: not the "excel" in "Excellent".
+static EXCEL_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bexcel\b").expect("valid regex"));
 static DEGREE_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:degree|diploma|bsc|ba/bs|bachelor'?s?|mba)\s+(?:in|of)\s+(.+)")
         .expect("valid regex")
@@ -97,11 +100,19 @@ fn sentences(text: &str) -> Vec<Sentence> {
         }
         let lower_line = line.to_lowercase();
         let heading = raw_line.trim_start().starts_with('#')
-            || (line.len() < 60 && line == line.to_uppercase() && line.chars().any(char::is_alphabetic));
+            || (line.len() < 60
+                && line == line.to_uppercase()
+                && line.chars().any(char::is_alphabetic));
         if heading {
-            in_requirements = ["requirement", "qualification", "skills", "what you need", "must have"]
-                .iter()
-                .any(|w| lower_line.contains(w));
+            in_requirements = [
+                "requirement",
+                "qualification",
+                "skills",
+                "what you need",
+                "must have",
+            ]
+            .iter()
+            .any(|w| lower_line.contains(w));
         }
         let pieces: Vec<&str> = line
             .split_inclusive(". ")
@@ -250,8 +261,16 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
             }
             (None, Some(category)) if category != Category::PeopleManagement => {
                 // "Solid sales experience in B2B environment", "Hands on experience in sales".
-                let years = if category == Category::B2bSales { 3.0 } else { 2.0 };
-                let weight = if category == Category::B2bSales { 3.0 } else { 2.0 };
+                let years = if category == Category::B2bSales {
+                    3.0
+                } else {
+                    2.0
+                };
+                let weight = if category == Category::B2bSales {
+                    3.0
+                } else {
+                    2.0
+                };
                 found.push(requirement(
                     experience_id(category),
                     &s.source,
@@ -324,7 +343,7 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
     }
 
     // Office: Excel named on its own, the suite as a plus, "PC proficiency" as the suite.
-    if vocab::contains_at_word_start(l, "excel") {
+    if EXCEL_WORD.is_match(l) {
         found.push(requirement(
             "excel",
             "MS Excel",
@@ -348,7 +367,9 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
             },
         ));
     }
-    if l.contains("pc proficiency") || l.contains("computer skills") || l.contains("computer literate")
+    if l.contains("pc proficiency")
+        || l.contains("computer skills")
+        || l.contains("computer literate")
     {
         found.push(requirement(
             "pc-proficiency",
@@ -424,8 +445,7 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
         }
     }
 
-    if s.in_requirements
-        && (l.contains("sales performance metrics") || l.contains("sales metrics"))
+    if s.in_requirements && (l.contains("sales performance metrics") || l.contains("sales metrics"))
     {
         found.push(requirement(
             "sales-metrics",
@@ -529,7 +549,11 @@ fn slug(text: &str) -> String {
     let mut out = out.trim_end_matches('-').to_owned();
     out.truncate(64);
     let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() { "draft".to_owned() } else { out }
+    if out.is_empty() {
+        "draft".to_owned()
+    } else {
+        out
+    }
 }
 
 fn title_of(text: &str) -> String {
@@ -673,7 +697,9 @@ mod tests {
 
     #[test]
     fn years_in_words_and_digits() {
-        let role = draft("## Requirements\n* Minimum six years of sales experience in a B2B segment\n* 3+ years experience in account management\n");
+        let role = draft(
+            "## Requirements\n* Minimum six years of sales experience in a B2B segment\n* 3+ years experience in account management\n",
+        );
         let years: Vec<(Category, f32)> = role
             .requirements
             .iter()
@@ -686,12 +712,17 @@ mod tests {
             })
             .collect();
         assert!(years.contains(&(Category::B2bSales, 6.0)), "{years:?}");
-        assert!(years.contains(&(Category::AccountManagement, 3.0)), "{years:?}");
+        assert!(
+            years.contains(&(Category::AccountManagement, 3.0)),
+            "{years:?}"
+        );
     }
 
     #[test]
     fn every_requirement_cites_its_sentence() {
-        let role = draft("# Sales Lead job description\n## Requirements\n* BSc degree in Marketing or relevant field\n* Availability to travel\n");
+        let role = draft(
+            "# Sales Lead job description\n## Requirements\n* BSc degree in Marketing or relevant field\n* Availability to travel\n",
+        );
         assert_eq!(role.title, "Sales Lead");
         assert_eq!(role.id, "sales-lead");
         assert_eq!(role.requirements.len(), 2);

@@ -250,9 +250,14 @@ fn validate_requirement(
         )));
     }
     if requirement.label.len() > MAX_TEXT
-        || requirement.source.as_ref().is_some_and(|s| s.len() > MAX_TEXT)
+        || requirement
+            .source
+            .as_ref()
+            .is_some_and(|s| s.len() > MAX_TEXT)
     {
-        return Err(invalid(format!("requirement {id:?}: label or source too long")));
+        return Err(invalid(format!(
+            "requirement {id:?}: label or source too long"
+        )));
     }
     match &requirement.spec {
         Spec::Skill { any_of, .. } => {
@@ -386,15 +391,15 @@ pub const SHIPPED_TOML: [(&str, &str); 5] = [
 pub fn shipped() -> Vec<Role> {
     SHIPPED_TOML
         .iter()
-        .filter_map(
-            |(id, text)| match Role::from_toml(text).and_then(|r| r.validate().map(|()| r)) {
+        .filter_map(|(id, text)| {
+            match Role::from_toml(text).and_then(|r| r.validate().map(|()| r)) {
                 Ok(role) => Some(role),
                 Err(error) => {
                     tracing::error!(role = id, %error, "a shipped role does not load");
                     None
                 }
-            },
-        )
+            }
+        })
         .collect()
 }
 

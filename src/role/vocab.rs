@@ -119,7 +119,10 @@ pub const GROUPS: &[&str] = &[
 /// The index of a canonical skill, from its canonical name or an alias, ignoring case.
 pub fn skill_index(name: &str) -> Option<usize> {
     let name = name.trim();
-    if let Some(i) = SKILLS.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
+    if let Some(i) = SKILLS
+        .iter()
+        .position(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
         return Some(i);
     }
     let canonical = SKILL_ALIASES
@@ -130,7 +133,9 @@ pub fn skill_index(name: &str) -> Option<usize> {
 }
 
 pub fn group_index(group: &str) -> Option<usize> {
-    GROUPS.iter().position(|g| g.eq_ignore_ascii_case(group.trim()))
+    GROUPS
+        .iter()
+        .position(|g| g.eq_ignore_ascii_case(group.trim()))
 }
 
 /// Fields of study a degree requirement can name, in byte order, with the words that show each
@@ -155,13 +160,32 @@ pub const FIELDS: &[(&str, &[&str])] = &[
     ("finance", &["finance", "financial", "banking"]),
     ("accounting", &["accounting", "accountancy"]),
     ("commerce", &["commerce", "b.com", "bcom", "trade"]),
-    ("communications", &["communication", "journalism", "public relations"]),
-    ("international_business", &["international business", "international relations"]),
+    (
+        "communications",
+        &["communication", "journalism", "public relations"],
+    ),
+    (
+        "international_business",
+        &["international business", "international relations"],
+    ),
     ("psychology", &["psychology"]),
     ("engineering", &["engineering"]),
-    ("computer_science", &["computer science", "information technology", "computing"]),
+    (
+        "computer_science",
+        &["computer science", "information technology", "computing"],
+    ),
     ("science", &["biology", "chemistry", "physics", "science"]),
-    ("humanities", &["english", "history", "arts", "liberal", "philosophy", "literature"]),
+    (
+        "humanities",
+        &[
+            "english",
+            "history",
+            "arts",
+            "liberal",
+            "philosophy",
+            "literature",
+        ],
+    ),
     ("hospitality", &["hospitality", "tourism", "hotel"]),
 ];
 
@@ -297,13 +321,28 @@ pub const CERTIFICATIONS: &[(&str, &[&str])] = &[
     ),
     (
         "Salesforce Certified Administrator",
-        &["salesforce certified administrator", "salesforce administrator"],
+        &[
+            "salesforce certified administrator",
+            "salesforce administrator",
+        ],
     ),
-    ("HubSpot Sales Certification", &["hubspot sales", "hubspot inbound sales"]),
-    ("Project Management Professional", &["project management professional", "pmp"]),
-    ("Certified Public Accountant", &["certified public accountant", "cpa"]),
+    (
+        "HubSpot Sales Certification",
+        &["hubspot sales", "hubspot inbound sales"],
+    ),
+    (
+        "Project Management Professional",
+        &["project management professional", "pmp"],
+    ),
+    (
+        "Certified Public Accountant",
+        &["certified public accountant", "cpa"],
+    ),
     ("Six Sigma", &["six sigma", "lean six sigma"]),
-    ("Certified Key Account Manager", &["certified key account manager"]),
+    (
+        "Certified Key Account Manager",
+        &["certified key account manager"],
+    ),
 ];
 
 /// The certification a free-text name denotes, by its phrases.
@@ -336,7 +375,10 @@ mod tests {
     #[test]
     fn fields_are_detected_in_free_text() {
         let field = |t| detect_field(t).map(|i| FIELDS[i].0);
-        assert_eq!(field("Business Administration"), Some("business_administration"));
+        assert_eq!(
+            field("Business Administration"),
+            Some("business_administration")
+        );
         assert_eq!(field("B.S. Marketing"), Some("marketing"));
         assert_eq!(field("Chemistry"), Some("science"));
         assert_eq!(field("Underwater basket weaving"), None);

@@ -265,7 +265,10 @@ fn evidence_for(
         }),
         Spec::Language { any_of } => {
             for language in &profile.languages {
-                if any_of.iter().any(|l| l.eq_ignore_ascii_case(&language.name)) {
+                if any_of
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(&language.name))
+                {
                     let mut line = language.name.clone();
                     if let Some(level) = &language.proficiency {
                         line.push_str(&format!(" ({level})"));

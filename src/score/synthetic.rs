@@ -32,11 +32,7 @@ impl Rng {
 
     /// Uniform in `0..n` (`0` when `n` is 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            self.next_u64() % n
-        }
+        if n == 0 { 0 } else { self.next_u64() % n }
     }
 
     /// True with probability `p`.
@@ -216,9 +212,10 @@ pub fn profile(seed: u64, index: u64) -> Profile {
         });
     }
     profile.contact = Contact {
-        location: rng
-            .chance(0.7)
-            .then(|| ["Chicago, IL", "New York, NY", "Austin, TX", "London"][rng.below(4) as usize].to_owned()),
+        location: rng.chance(0.7).then(|| {
+            ["Chicago, IL", "New York, NY", "Austin, TX", "London"][rng.below(4) as usize]
+                .to_owned()
+        }),
         ..Contact::default()
     };
     profile
