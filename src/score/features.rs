@@ -12,6 +12,8 @@ pub(crate) const MONTH_SLOTS: usize = 5;
 pub(crate) const SKILL_MONTH_SLOTS: usize = 8;
 pub(crate) const NO_SKILL: u8 = u8::MAX;
 pub(crate) const FIELD_SLOTS: usize = 16;
+/// Degree level ranks 0 (none) to 5 (doctorate).
+pub(crate) const LEVELS: usize = 6;
 pub(crate) const LOCATION_TOKENS: usize = 6;
 
 pub(crate) const HAS_POSITIONS: u8 = 1;
@@ -46,8 +48,9 @@ pub struct Features {
     /// Months per skill, for the skills whose duration the resume states.
     pub(crate) skill_months: [u16; SKILL_MONTH_SLOTS],
     pub(crate) skill_month_ids: [u8; SKILL_MONTH_SLOTS],
-    /// Per field of [`vocab::FIELDS`], the highest completed degree level in it (0 = none).
-    pub(crate) field_level: [u8; FIELD_SLOTS],
+    /// Per degree level (index = level rank), a bit per field of [`vocab::FIELDS`] in which the
+    /// candidate completed a degree at that level.
+    pub(crate) fields_at_level: [u16; LEVELS],
     /// Highest completed level among degrees whose field is stated but not in the vocabulary.
     pub(crate) other_field_level: u8,
     /// Highest completed level among degrees with no field stated.
@@ -139,11 +142,12 @@ impl Features {
             let field_text = education.field.as_deref().or(education.degree.as_deref());
             let detected = field_text.and_then(vocab::detect_field);
             match (detected, education.field.as_deref()) {
-                (Some(field), _) => {
-                    if let Some(slot) = f.field_level.get_mut(field) {
-                        *slot = (*slot).max(level);
+                (Some(field), _) if field < FIELD_SLOTS => {
+                    if let Some(mask) = f.fields_at_level.get_mut(usize::from(level)) {
+                        *mask |= 1 << field;
                     }
                 }
+                (Some(_), _) => f.other_field_level = f.other_field_level.max(level),
                 (None, Some(_)) => f.other_field_level = f.other_field_level.max(level),
                 (None, None) => f.no_field_level = f.no_field_level.max(level),
             }
@@ -211,6 +215,18 @@ impl Features {
                 return;
             }
         }
+    }
+
+    /// Fields of the completed degrees at `min_level` or above.
+    #[inline]
+    pub(crate) fn fields_from_level(&self, min_level: u8) -> u32 {
+        let mut mask = 0u32;
+        for (level, fields) in self.fields_at_level.iter().enumerate() {
+            if level >= usize::from(min_level.max(1)) {
+                mask |= u32::from(*fields);
+            }
+        }
+        mask
     }
 
     pub(crate) fn has(&self, flag: u8) -> bool {

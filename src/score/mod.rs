@@ -40,8 +40,8 @@ pub use features::{Features, SlotSet};
 pub use rank::{Hit, RankFilter, RankPage, rank, rank_in};
 
 use features::{
-    FIELD_SLOTS, HAS_CERTIFICATIONS, HAS_EDUCATION, HAS_LANGUAGES, HAS_LOCATION, HAS_POSITIONS,
-    HAS_SKILLS, NO_SKILL, TRAVEL_NO, TRAVEL_YES, level_rank, location_hash, location_words,
+    HAS_CERTIFICATIONS, HAS_EDUCATION, HAS_LANGUAGES, HAS_LOCATION, HAS_POSITIONS, HAS_SKILLS,
+    NO_SKILL, TRAVEL_NO, TRAVEL_YES, level_rank, location_hash, location_words,
 };
 
 /// Credit for a degree at the level whose field is not stated, or related while the role did
@@ -592,19 +592,15 @@ fn degree_credit(f: &Features, min_level: u8, fields: u32, related: u32, related
         return 0.5 * f32::from(f.highest) / f32::from(min_level.max(1));
     }
     let mut best = 0.0f32;
-    for (i, level) in f.field_level.iter().enumerate().take(FIELD_SLOTS) {
-        if *level < min_level || *level == 0 {
-            continue;
-        }
-        let bit = 1u32 << i;
-        let credit = if fields == 0 || fields & bit != 0 || (related_ok && related & bit != 0) {
+    let held = f.fields_from_level(min_level);
+    if held != 0 {
+        best = if fields == 0 || held & fields != 0 || (related_ok && held & related != 0) {
             1.0
-        } else if related & bit != 0 {
+        } else if held & related != 0 {
             FIELD_UNSURE_CREDIT
         } else {
             FIELD_UNRELATED_CREDIT
         };
-        best = best.max(credit);
     }
     if f.no_field_level >= min_level {
         best = best.max(if fields == 0 {
