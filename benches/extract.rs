@@ -13,7 +13,11 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/pdf");
     let mut files: Vec<PathBuf> = Vec::new();
     for category in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-        for file in std::fs::read_dir(category.path()).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(category.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if file.path().extension().is_some_and(|e| e == "pdf") {
                 files.push(file.path());
             }
@@ -24,7 +28,10 @@ fn main() {
         return;
     }
     files.sort();
-    let inputs: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap_or_default()).collect();
+    let inputs: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(f).unwrap_or_default())
+        .collect();
     let limits = Limits::default();
 
     // Warm-up pass, then the timed passes.

@@ -48,7 +48,10 @@ fn docx_paragraphs_tables_text_boxes_headers_and_date() {
         doc.text,
         "Header line\n\nJane Doe\nAccount Executive\n09/2012 to 07/2014 | Sales Manager\n01/2010 to Current | Sales Associate\n\nText box words"
     );
-    assert_eq!(doc.document_date, chrono::NaiveDate::from_ymd_opt(2020, 5, 6));
+    assert_eq!(
+        doc.document_date,
+        chrono::NaiveDate::from_ymd_opt(2020, 5, 6)
+    );
 }
 
 #[test]
@@ -67,7 +70,10 @@ fn odt_paragraphs_and_tables() {
     let doc = extract(&bytes, Some("cv.odt"), &Limits::default()).expect("extracts");
     assert_eq!(doc.media_type, MediaType::Odt);
     assert_eq!(doc.text, "Jane Doe\nSales lead\n2019 | Manager");
-    assert_eq!(doc.document_date, chrono::NaiveDate::from_ymd_opt(2018, 1, 2));
+    assert_eq!(
+        doc.document_date,
+        chrono::NaiveDate::from_ymd_opt(2018, 1, 2)
+    );
 }
 
 #[test]
@@ -103,17 +109,33 @@ fn html_rtf_and_text() {
     let limits = Limits::default();
     let html = b"<!DOCTYPE html><html><body><h1>Jane</h1><p>Sales &amp; more</p><script>x()</script></body></html>";
     let doc = extract(html, None, &limits).expect("html");
-    assert_eq!((doc.media_type, doc.text.as_str()), (MediaType::Html, "Jane\n\nSales & more"));
+    assert_eq!(
+        (doc.media_type, doc.text.as_str()),
+        (MediaType::Html, "Jane\n\nSales & more")
+    );
     let rtf = br"{\rtf1\ansi{\fonttbl{\f0 Arial;}}\f0 Jane\par Caf\'e9\par}";
     let doc = extract(rtf, None, &limits).expect("rtf");
-    assert_eq!((doc.media_type, doc.text.as_str()), (MediaType::Rtf, "Jane\nCaf\u{e9}"));
+    assert_eq!(
+        (doc.media_type, doc.text.as_str()),
+        (MediaType::Rtf, "Jane\nCaf\u{e9}")
+    );
     let utf16: Vec<u8> = [0xff, 0xfe]
         .into_iter()
-        .chain("Jane Doe\r\nSales".encode_utf16().flat_map(u16::to_le_bytes))
+        .chain(
+            "Jane Doe\r\nSales"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
         .collect();
     let doc = extract(&utf16, Some("cv.txt"), &limits).expect("utf-16");
     assert_eq!(doc.text, "Jane Doe\nSales");
     let cp1252 = b"Ren\xe9e \x96 sales";
-    assert_eq!(extract(cp1252, None, &limits).expect("cp1252").text, "Ren\u{e9}e \u{2013} sales");
-    assert_eq!(extract(b"   \n\n ", None, &limits), Err(ExtractError::NoText));
+    assert_eq!(
+        extract(cp1252, None, &limits).expect("cp1252").text,
+        "Ren\u{e9}e \u{2013} sales"
+    );
+    assert_eq!(
+        extract(b"   \n\n ", None, &limits),
+        Err(ExtractError::NoText)
+    );
 }

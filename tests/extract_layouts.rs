@@ -53,7 +53,13 @@ fn assert_columns_whole(text: &str) {
         "DevFlow",
         "Real-time Transit Prediction App 2022",
     ];
-    let sidebar = ["EDUCATION", "UC Berkeley | 2019", "SKILLS", "Distributed Systems", "LINKS"];
+    let sidebar = [
+        "EDUCATION",
+        "UC Berkeley | 2019",
+        "SKILLS",
+        "Distributed Systems",
+        "LINKS",
+    ];
     let mut last = 0;
     for needle in main.iter().chain(&sidebar) {
         let at = position(text, needle);
@@ -107,6 +113,10 @@ fn docx_fixtures_extract() {
         let doc = extract(&bytes, Some(name), &Limits::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(doc.media_type, shortlist::extract::MediaType::Docx);
-        assert!(doc.text.split_whitespace().count() > 50, "{name}:\n{}", doc.text);
+        assert!(
+            doc.text.split_whitespace().count() > 50,
+            "{name}:\n{}",
+            doc.text
+        );
     }
 }

@@ -57,7 +57,9 @@ fn words_separately(text: &str, x: f32, y: f32) -> String {
     let mut ops = String::new();
     let mut cursor = x;
     for word in text.split(' ') {
-        ops.push_str(&format!("BT /F1 11 Tf 1 0 0 1 {cursor} {y} Tm ({word}) Tj ET\n"));
+        ops.push_str(&format!(
+            "BT /F1 11 Tf 1 0 0 1 {cursor} {y} Tm ({word}) Tj ET\n"
+        ));
         // Helvetica averages about 0.56 em per character; add a 0.35 em gap.
         cursor += word.chars().count() as f32 * 11.0 * 0.62 + 11.0 * 0.35;
     }
@@ -105,7 +107,11 @@ fn two_columns_drawn_alternately_are_read_column_by_column() {
 
 #[test]
 fn a_page_drawn_bottom_to_top_reads_top_to_bottom() {
-    let rows = ["First line of the page", "Second line here", "Third and last line"];
+    let rows = [
+        "First line of the page",
+        "Second line here",
+        "Third and last line",
+    ];
     let mut content = String::new();
     for (i, row) in rows.iter().enumerate().rev() {
         let y = 700.0 - 14.0 * i as f32;
@@ -136,11 +142,20 @@ fn tj_spacing_text_state_and_rotation() {
     let content = "BT /F1 12 Tf 14 TL 72 700 Td [(Hel) 20 (lo) -600 (world)] TJ T* (next line) Tj \
                    100 Tz 0.5 Tc (spaced) ' ET";
     let text = text_of(&pdf_with(content));
-    assert_eq!(lines(&text), vec!["Hello world", "next line", "spaced"], "{text}");
+    assert_eq!(
+        lines(&text),
+        vec!["Hello world", "next line", "spaced"],
+        "{text}"
+    );
     // A page rotated 90 degrees whose text runs up the page in user space reads normally.
-    let rotated = "BT /F1 12 Tf 14 TL 0 1 -1 0 500 100 Tm (Rotated page text) Tj T* (second line) Tj ET";
+    let rotated =
+        "BT /F1 12 Tf 14 TL 0 1 -1 0 500 100 Tm (Rotated page text) Tj T* (second line) Tj ET";
     let text = text_of(&pdf_with_options(rotated, None, 90));
-    assert_eq!(lines(&text), vec!["Rotated page text", "second line"], "{text}");
+    assert_eq!(
+        lines(&text),
+        vec!["Rotated page text", "second line"],
+        "{text}"
+    );
 }
 
 #[test]
@@ -163,9 +178,16 @@ fn hidden_text_is_left_out_and_reported() {
 
 #[test]
 fn document_date_comes_from_the_info_dictionary() {
-    let bytes = pdf_with_options("BT /F1 12 Tf 72 700 Td (Hello) Tj ET", Some("D:20190304120000Z"), 0);
+    let bytes = pdf_with_options(
+        "BT /F1 12 Tf 72 700 Td (Hello) Tj ET",
+        Some("D:20190304120000Z"),
+        0,
+    );
     let doc = extract(&bytes, None, &Limits::default()).expect("extracts");
-    assert_eq!(doc.document_date, chrono::NaiveDate::from_ymd_opt(2019, 3, 4));
+    assert_eq!(
+        doc.document_date,
+        chrono::NaiveDate::from_ymd_opt(2019, 3, 4)
+    );
     assert_eq!(doc.media_type, MediaType::Pdf);
 }
 
@@ -181,7 +203,10 @@ fn mojibake_is_repaired_with_a_warning() {
 #[test]
 fn a_pdf_without_text_operators_has_no_text_layer() {
     let bytes = pdf_with("0 0 1 rg 10 10 100 100 re f");
-    assert_eq!(extract(&bytes, None, &Limits::default()), Err(ExtractError::NoTextLayer));
+    assert_eq!(
+        extract(&bytes, None, &Limits::default()),
+        Err(ExtractError::NoTextLayer)
+    );
 }
 
 #[test]
@@ -198,7 +223,15 @@ fn bad_inputs_fail_with_clear_errors() {
         // Truncated PDFs may be recovered by lopdf or fail; they must not panic or hang.
         let result = extract(truncated, Some("cut.pdf"), &limits);
         if let Err(e) = result {
-            assert!(matches!(e, ExtractError::Malformed { .. } | ExtractError::NoText | ExtractError::NoTextLayer), "{e}");
+            assert!(
+                matches!(
+                    e,
+                    ExtractError::Malformed { .. }
+                        | ExtractError::NoText
+                        | ExtractError::NoTextLayer
+                ),
+                "{e}"
+            );
         }
     }
     for (magic, what) in [
@@ -208,12 +241,19 @@ fn bad_inputs_fail_with_clear_errors() {
         (b"II*\x00000000", "TIFF"),
     ] {
         match extract(magic, Some("scan.bin"), &limits) {
-            Err(ExtractError::UnsupportedType(message)) => assert!(message.contains(what), "{message}"),
+            Err(ExtractError::UnsupportedType(message)) => {
+                assert!(message.contains(what), "{message}")
+            }
             other => panic!("{what}: {other:?}"),
         }
     }
-    let random: Vec<u8> = (0u32..4096).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
-    assert!(matches!(extract(&random, None, &limits), Err(ExtractError::UnsupportedType(_))));
+    let random: Vec<u8> = (0u32..4096)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    assert!(matches!(
+        extract(&random, None, &limits),
+        Err(ExtractError::UnsupportedType(_))
+    ));
     let mut random_pdf = b"%PDF-1.4\n".to_vec();
     random_pdf.extend_from_slice(&random);
     assert!(extract(&random_pdf, None, &limits).is_err());
@@ -226,7 +266,10 @@ fn limits_are_respected() {
         max_input_bytes: 100,
         ..Limits::default()
     };
-    assert!(matches!(extract(&good, None, &tight), Err(ExtractError::TooLarge { .. })));
+    assert!(matches!(
+        extract(&good, None, &tight),
+        Err(ExtractError::TooLarge { .. })
+    ));
     let few_chars = Limits {
         max_text_chars: 5,
         ..Limits::default()
@@ -237,7 +280,10 @@ fn limits_are_respected() {
         max_pages: 0,
         ..Limits::default()
     };
-    assert!(matches!(extract(&good, None, &no_pages), Err(ExtractError::TooComplex(_))));
+    assert!(matches!(
+        extract(&good, None, &no_pages),
+        Err(ExtractError::TooComplex(_))
+    ));
 }
 
 #[test]
@@ -249,5 +295,11 @@ fn the_blank_corpus_pdf_fails_clearly() {
         return;
     };
     let result = extract(&bytes, None, &Limits::default());
-    assert!(matches!(result, Err(ExtractError::NoTextLayer | ExtractError::NoText)), "{result:?}");
+    assert!(
+        matches!(
+            result,
+            Err(ExtractError::NoTextLayer | ExtractError::NoText)
+        ),
+        "{result:?}"
+    );
 }

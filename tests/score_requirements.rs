@@ -344,8 +344,9 @@ weight = 1
     );
     let scorer = Scorer::compile(&mixed).unwrap();
     let score = scorer.score(&Features::from_profile(&seller()));
-    // (3 × 48/72 + 2 × 1 + 1 × 0) / 6 × 100 = 66.67
-    assert_eq!(score.score, 66.67);
+    // (3 × 48/72 + 2 × 1 + 1 × 0) / 6 × 100 = 66.67, times the must-have factor
+    // ½ + ½ × 48/72 = 5/6 for the partly met must-have: 55.56.
+    assert_eq!(score.score, 55.56);
     assert!(!score.must_haves_met);
     let results = explain(&mixed, &seller());
     let recomputed: f32 = results
@@ -354,7 +355,8 @@ weight = 1
         .map(|(r, w)| r.score * w)
         .sum::<f32>()
         / 6.0
-        * 100.0;
+        * 100.0
+        * (0.5 + 0.5 * results[0].score);
     // Explanations show credits rounded to hundredths: within half a point of the score.
     assert!(
         (recomputed - score.score).abs() < 0.5,

@@ -136,7 +136,11 @@ fn split_words(page: &PageGlyphs, line: &[usize], words: &mut Vec<Word>) {
     let has_spaces = line
         .iter()
         .any(|&i| page.glyphs.get(i).is_some_and(|g| g.space));
-    let gap = if has_spaces { WORD_GAP_WITH_SPACES } else { WORD_GAP };
+    let gap = if has_spaces {
+        WORD_GAP_WITH_SPACES
+    } else {
+        WORD_GAP
+    };
     for g in line.iter().filter_map(|&i| page.glyphs.get(i)) {
         let text = page
             .text
@@ -349,7 +353,8 @@ fn column_split(words: &[Word], indices: &[usize], lines: &[Vec<usize>], size: f
                     .iter()
                     .filter_map(|&i| words.get(i))
                     .filter(|w| (w.x1 <= left_edge + 0.01) == left);
-                let (a, b) = side.fold((f32::MAX, f32::MIN), |(a, b), w| (a.min(w.x0), b.max(w.x1)));
+                let (a, b) =
+                    side.fold((f32::MAX, f32::MIN), |(a, b), w| (a.min(w.x0), b.max(w.x1)));
                 if b > a {
                     total += b - a;
                     count += 1.0;

@@ -312,10 +312,10 @@ pub fn sniff(bytes: &[u8], file_name: Option<&str>) -> Result<MediaType, Extract
         return Ok(MediaType::Rtf);
     }
     let lower_name = file_name.unwrap_or("").to_ascii_lowercase();
-    if looks_like_html(trimmed) || lower_name.ends_with(".html") || lower_name.ends_with(".htm") {
-        if text::is_text(bytes) {
-            return Ok(MediaType::Html);
-        }
+    if (looks_like_html(trimmed) || lower_name.ends_with(".html") || lower_name.ends_with(".htm"))
+        && text::is_text(bytes)
+    {
+        return Ok(MediaType::Html);
     }
     if text::is_text(bytes) {
         if lower_name.ends_with(".pdf") {

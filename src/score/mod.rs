@@ -20,8 +20,12 @@
 //! - travel, language, certification, location, keyword: 1 or 0.
 //! - an `any_of` group: the best alternative's credit.
 //!
-//! score = 100 × Σ weight·credit ÷ Σ weight, rounded to hundredths. It depends on the resume and
-//! the role only: absolute, the same whoever else is in the pool, the same on every run.
+//! score = 100 × Σ weight·credit ÷ Σ weight × Π over must-haves (½ + ½·credit), rounded to
+//! hundredths. A must-have not shown halves the score and a partly shown one costs in proportion,
+//! so a candidate who lacks what the role cannot do without falls below one who has it even when
+//! the nice-to-haves add up to the same weight; the candidate still appears, with the reason. The
+//! score depends on the resume and the role only: absolute, the same whoever else is in the pool,
+//! the same on every run.
 //! `must_haves_met` is true when every `must_have` requirement has credit 1.
 
 mod explain;
@@ -116,6 +120,9 @@ impl Score {
     }
 }
 
+/// What is left of a score when a must-have requirement has no credit at all.
+const MUST_HAVE_FLOOR: f32 = 0.5;
+
 pub(crate) fn to_hundredths(score: f32) -> u16 {
     let h = (score * 100.0).round();
     if h.is_nan() || h <= 0.0 {
@@ -184,6 +191,10 @@ struct Term {
     matches: Option<SlotSet>,
 }
 
+/// Resolves a keyword query to the candidate slots whose text matches it (the index does this
+/// in the engine; tests pass a closure).
+pub type Resolver<'a> = dyn FnMut(&str) -> Result<SlotSet, RoleError> + 'a;
+
 /// A role compiled for scoring. Holds the role, so that it can explain its own scores.
 #[derive(Debug, Clone)]
 pub struct Scorer {
@@ -207,17 +218,11 @@ impl Scorer {
     /// Compiles a role, asking `resolve` for the slots that match each full-text query the role
     /// needs: keyword requirements' `query` as written (tantivy query syntax), and a quoted
     /// phrase query (`"Python" OR "Go"`) for skills and certifications outside the vocabulary.
-    pub fn compile_with(
-        role: &Role,
-        resolve: &mut dyn FnMut(&str) -> Result<SlotSet, RoleError>,
-    ) -> Result<Scorer, RoleError> {
+    pub fn compile_with(role: &Role, resolve: &mut Resolver<'_>) -> Result<Scorer, RoleError> {
         Scorer::build(role, Some(resolve))
     }
 
-    fn build(
-        role: &Role,
-        mut resolve: Option<&mut dyn FnMut(&str) -> Result<SlotSet, RoleError>>,
-    ) -> Result<Scorer, RoleError> {
+    fn build(role: &Role, mut resolve: Option<&mut Resolver<'_>>) -> Result<Scorer, RoleError> {
         role.validate()?;
         let mut scorer = Scorer {
             role: role.clone(),
@@ -255,7 +260,7 @@ impl Scorer {
     fn add_term(
         &mut self,
         query: String,
-        resolve: &mut Option<&mut dyn FnMut(&str) -> Result<SlotSet, RoleError>>,
+        resolve: &mut Option<&mut Resolver<'_>>,
     ) -> Result<usize, RoleError> {
         let matches = match resolve {
             Some(resolve) => Some(resolve(&query)?),
@@ -268,7 +273,7 @@ impl Scorer {
     fn compile_test(
         &mut self,
         requirement: &Requirement,
-        resolve: &mut Option<&mut dyn FnMut(&str) -> Result<SlotSet, RoleError>>,
+        resolve: &mut Option<&mut Resolver<'_>>,
     ) -> Result<Test, RoleError> {
         Ok(match &requirement.spec {
             Spec::Skill { any_of, min_months } => {
@@ -432,25 +437,30 @@ impl Scorer {
     #[inline]
     fn evaluate(&self, features: &Features, term: impl Fn(usize) -> Option<bool>) -> Score {
         let mut sum = 0.0f32;
+        let mut must_have_factor = 1.0f32;
         let mut must_haves_met = true;
         for node in &self.nodes {
             let credit = self.node_credit(node, features, &term).0;
             sum += node.weight * credit;
-            if node.must_have && credit < 1.0 {
-                must_haves_met = false;
+            if node.must_have {
+                must_have_factor *= MUST_HAVE_FLOOR + (1.0 - MUST_HAVE_FLOOR) * credit;
+                if credit < 1.0 {
+                    must_haves_met = false;
+                }
             }
         }
         Score {
-            score: self.quantise(sum),
+            score: self.quantise(sum, must_have_factor),
             must_haves_met,
         }
     }
 
-    fn quantise(&self, weighted: f32) -> f32 {
+    fn quantise(&self, weighted: f32, must_have_factor: f32) -> f32 {
         if self.total_weight <= 0.0 {
             return 0.0;
         }
-        f32::from(to_hundredths(100.0 * weighted / self.total_weight)) / 100.0
+        let score = 100.0 * weighted / self.total_weight * must_have_factor;
+        f32::from(to_hundredths(score)) / 100.0
     }
 
     /// The best credit among a node's tests, with its verdict and the index of that test.

@@ -240,7 +240,7 @@ impl Font {
         let mut pending: Vec<CTok> = Vec::new();
         let mut text = String::new();
         let mut guard = 0usize;
-        while let Some(tok) = tokens.next() {
+        for tok in tokens.by_ref() {
             guard += 1;
             if guard > 2_000_000 {
                 break;

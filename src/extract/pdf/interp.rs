@@ -73,7 +73,7 @@ pub struct PageFrame {
 }
 
 impl PageFrame {
-    fn to_display(&self, x: f32, y: f32) -> (f32, f32) {
+    fn display_point(&self, x: f32, y: f32) -> (f32, f32) {
         match self.rotate {
             90 => (y - self.y0, x - self.x0),
             180 => (self.x1 - x, y - self.y0),
@@ -177,11 +177,9 @@ impl<'d> Interpreter<'d> {
                 }
             };
             match op {
-                b"q" => {
-                    if stack.len() < 256 {
-                        stack.push(gs.clone());
-                    }
-                }
+                // Nesting is bounded: a hostile stream of `q`s costs nothing past 256 levels.
+                b"q" if stack.len() < 256 => stack.push(gs.clone()),
+                b"q" => {}
                 b"Q" => {
                     if let Some(saved) = stack.pop() {
                         gs = saved;
@@ -380,8 +378,8 @@ impl<'d> Interpreter<'d> {
             );
             let (ux0, uy0) = apply(&trm, 0.0, 0.0);
             let (ux1, uy1) = apply(&trm, w0, 0.0);
-            let (x0, y0) = self.frame.to_display(ux0, uy0);
-            let (x1, y1) = self.frame.to_display(ux1, uy1);
+            let (x0, y0) = self.frame.display_point(ux0, uy0);
+            let (x1, y1) = self.frame.display_point(ux1, uy1);
             // Display size: the length of the glyph's vertical axis in device space.
             let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
             let is_space = step == 1 && code == 32;

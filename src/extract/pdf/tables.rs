@@ -103,7 +103,7 @@ pub const SYMBOL: [u16; 256] = [
 ];
 
 /// Sorted by name, for binary search.
-pub const GLYPH_NAMES: [(&str, u16); 4495] = [
+pub static GLYPH_NAMES: [(&str, u16); 4495] = [
     ("A", 0x0041),
     ("AE", 0x00c6),
     ("AEacute", 0x01fc),
