@@ -2,44 +2,11 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use common::{TestApp, assert_problem, spawn_app};
+use common::{TestApp, assert_problem, spawn_app, spawn_receiver};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-
-type Received = Arc<Mutex<Vec<(String, String)>>>;
-
-/// A webhook receiver that records (signature header, body) and answers 200.
-async fn spawn_receiver() -> (String, Received, actix_web::dev::ServerHandle) {
-    let received: Received = Arc::default();
-    let shared = web::Data::new(Arc::clone(&received));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = HttpServer::new(move || {
-        App::new().app_data(shared.clone()).default_service(web::to(
-            |request: HttpRequest, body: String, received: web::Data<Received>| async move {
-                let signature = request
-                    .headers()
-                    .get("shortlist-signature")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned();
-                received.lock().unwrap().push((signature, body));
-                HttpResponse::Ok().finish()
-            },
-        ))
-    })
-    .workers(1)
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    tokio::spawn(server);
-    (format!("http://127.0.0.1:{port}/hook"), received, handle)
-}
 
 async fn upload_many(app: &TestApp, count: usize) -> Value {
     let mut form = Form::new();

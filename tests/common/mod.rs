@@ -3,9 +3,10 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use shortlist::api::{self, ApiSettings};
 use shortlist::engine::Engine;
 use shortlist::extract::Limits;
@@ -147,4 +148,35 @@ pub async fn assert_problem(
         assert!(body[field].is_string(), "problem has {field}: {body}");
     }
     body
+}
+
+pub type Received = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A webhook receiver that records (signature header, body) and answers 200.
+pub async fn spawn_receiver() -> (String, Received, actix_web::dev::ServerHandle) {
+    let received: Received = Arc::default();
+    let shared = web::Data::new(Arc::clone(&received));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(move || {
+        App::new().app_data(shared.clone()).default_service(web::to(
+            |request: HttpRequest, body: String, received: web::Data<Received>| async move {
+                let signature = request
+                    .headers()
+                    .get("shortlist-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                received.lock().unwrap().push((signature, body));
+                HttpResponse::Ok().finish()
+            },
+        ))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://127.0.0.1:{port}/hook"), received, handle)
 }
