@@ -36,7 +36,7 @@ const FLOORS: [(&str, f64); 8] = [
     ("highest_degree", 0.96),
     ("crm", 0.96),
     ("excel", 0.97),
-    ("travel", 0.82),
+    ("travel", 0.95),
     ("total_months", 0.88),
     ("sales_months", 0.74),
     ("b2b_sales_months", 0.66),
