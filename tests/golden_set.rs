@@ -38,8 +38,8 @@ const FLOORS: [(&str, f64); 8] = [
     ("excel", 0.97),
     ("travel", 0.95),
     ("total_months", 0.88),
-    ("sales_months", 0.74),
-    ("b2b_sales_months", 0.66),
+    ("sales_months", 0.77),
+    ("b2b_sales_months", 0.72),
     ("dates", 0.92),
 ];
 

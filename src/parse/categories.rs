@@ -5,7 +5,8 @@
 //!   development, territory, ...), or the bullets show selling as the main work (at least two
 //!   distinct strong signs: quota, prospecting, closing deals, cold calls, ...).
 //! - `b2b_sales`: a sales position whose buyers are organisations: the title says so (key account,
-//!   enterprise, corporate, wholesale, channel, business development) or the bullets do (corporate
+//!   enterprise, corporate, wholesale, channel, business development, account executive/manager:
+//!   an account is a client organisation, franchise sales) or the bullets do (corporate
 //!   clients, B2B, decision makers, distributors, hospitals, ...). A retail title (sales
 //!   associate, cashier, store) needs an explicit B2B phrase.
 //! - `account_management`: owns client accounts: an account/client/relationship manager title, or
@@ -83,10 +84,10 @@ impl Categorizer {
                 r"(?i)\b(sales\s+(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
             ),
             sales_bullet: compile(
-                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue)|new\s+(business|accounts|clients|customers)|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
+                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(business|accounts|clients|customers)|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
             ),
             b2b_title: compile(
-                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory)\b",
+                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
             ),
             b2b_bullet: compile(
                 r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations)\b",
@@ -118,8 +119,11 @@ impl Categorizer {
                 .map(|m| evidence_around(description, m.start(), m.end()))
         };
 
-        let sales_by_title =
-            self.sales_title.is_match(title) && !self.not_sales_title.is_match(title);
+        // "Sales Operations" is no selling title, but "Director of Sales Operations and Business
+        // Development" is one: the title sells when a selling phrase is left once the non-selling
+        // ones are taken out.
+        let selling_part = self.not_sales_title.replace_all(title, " ");
+        let sales_by_title = self.sales_title.is_match(&selling_part);
         let sales_signs = {
             let mut distinct: Vec<String> = self
                 .sales_bullet
@@ -229,6 +233,30 @@ mod tests {
         );
         assert!(cats("Chef", "Prepared meals and created seasonal menus.").is_empty());
         assert!(cats("Accountant", "Reconciled accounts payable and receivable.").is_empty());
+    }
+
+    #[test]
+    fn account_and_franchise_sellers_sell_to_organisations() {
+        assert_eq!(
+            cats("Account Executive", "Exceeded quota.")[..2],
+            [Category::Sales, Category::B2bSales]
+        );
+        assert_eq!(
+            cats(
+                "Director of Franchise Sales",
+                "Managed the consultative sales process."
+            )[..2],
+            [Category::Sales, Category::B2bSales]
+        );
+        assert_eq!(
+            cats("Director of Sales Operations and Business Development", "")[..2],
+            [Category::Sales, Category::B2bSales]
+        );
+        assert!(!cats("Sales Operations Analyst", "").contains(&Category::Sales));
+        assert_eq!(
+            cats("Retail Account Executive", "Sold to shoppers."),
+            [Category::Sales, Category::AccountManagement]
+        );
     }
 
     #[test]
