@@ -37,8 +37,8 @@ const FLOORS: [(&str, f64); 8] = [
     ("crm", 0.96),
     ("excel", 0.97),
     ("travel", 0.95),
-    ("total_months", 0.88),
-    ("sales_months", 0.77),
+    ("total_months", 0.90),
+    ("sales_months", 0.80),
     ("b2b_sales_months", 0.72),
     ("dates", 0.92),
 ];
