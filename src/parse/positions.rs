@@ -315,8 +315,34 @@ impl PositionReader {
             [] if ranges.len() == 1 => ranges.first()?.clone(),
             _ => return None,
         };
-        let rest = remove_span(&joined, chosen.span);
+        let mut rest = remove_span(&joined, chosen.span);
         let is_range = chosen.end.is_some() || chosen.current;
+        // "December 2007 to August 2014 Company Name － City , State Generated several new
+        // accounts ...": a heading whose description runs on in the same line. The heading ends
+        // with the employer and location near the start; the rest of the line is description.
+        let starts_line = joined
+            .get(..chosen.span.0)
+            .is_some_and(|head| head.trim().is_empty());
+        if is_range && starts_line {
+            let employer_end = rest.find("Company Name").map(|i| i + "Company Name".len());
+            let location_end = self.location.find(&rest).map(|m| m.end());
+            // The description starts with a past-tense verb ("Developed", "Managed").
+            let description_follows = |end: usize| {
+                rest.get(end..)
+                    .and_then(|after| after.split_whitespace().next())
+                    .is_some_and(|word| {
+                        word.len() > 4
+                            && word.ends_with("ed")
+                            && word.chars().next().is_some_and(char::is_uppercase)
+                    })
+            };
+            if let Some(end) = location_end
+                .or(employer_end)
+                .filter(|&end| end <= 80 && description_follows(end))
+            {
+                rest.truncate(end);
+            }
+        }
         let plausible = if is_range {
             word_count(&rest) <= 16 && !rest.trim_end().ends_with('.')
         } else {
@@ -616,6 +642,20 @@ mod tests {
         assert_eq!(positions[0].location.as_deref(), Some("City , State"));
         assert_eq!(positions[0].description_lines, (4, 5));
         assert!(positions[1].range.current);
+    }
+
+    #[test]
+    fn reads_a_heading_whose_description_runs_on_in_the_date_line() {
+        let text = "HEADLINE\nExperience\nRegional Account Manager\n\
+            December 2001 to December 2007 Company Name － City , State Developed several new accounts and provided regional sales leadership of\n\
+            the System Development Group.\n";
+        let positions = read(text);
+        assert_eq!(positions.len(), 1);
+        assert_eq!(
+            positions[0].title.as_deref(),
+            Some("Regional Account Manager")
+        );
+        assert_eq!(positions[0].location.as_deref(), Some("City , State"));
     }
 
     #[test]
