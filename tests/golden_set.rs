@@ -38,8 +38,8 @@ const FLOORS: [(&str, f64); 8] = [
     ("excel", 0.97),
     ("travel", 0.95),
     ("total_months", 0.92),
-    ("sales_months", 0.82),
-    ("b2b_sales_months", 0.72),
+    ("sales_months", 0.84),
+    ("b2b_sales_months", 0.76),
     ("dates", 0.93),
 ];
 

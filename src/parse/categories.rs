@@ -2,13 +2,14 @@
 //! words that show it.
 //!
 //! - `sales`: the title is a selling role (sales, account executive/manager, business
-//!   development, territory, ...), or the bullets show selling as the main work (at least two
-//!   distinct strong signs: quota, prospecting, closing deals, cold calls, ...).
+//!   development, territory, mortgage consultant, loan officer, ...), or the bullets show selling
+//!   as the main work (at least two distinct strong signs: quota, prospecting, closing deals, cold
+//!   calls, ...).
 //! - `b2b_sales`: a sales position whose buyers are organisations: the title says so (key account,
 //!   enterprise, corporate, wholesale, channel, business development, account executive/manager:
-//!   an account is a client organisation, franchise sales) or the bullets do (corporate
-//!   clients, B2B, decision makers, distributors, hospitals, ...). A retail title (sales
-//!   associate, cashier, store) needs an explicit B2B phrase.
+//!   an account is a client organisation, franchise sales) or the bullets do (corporate clients,
+//!   B2B, decision makers, distributors, hospitals, bulk goods, client routes through stores,
+//!   ...). A retail title (sales associate, cashier, store) needs an explicit B2B phrase.
 //! - `account_management`: owns client accounts: an account/client/relationship manager title, or
 //!   bullets such as "managed a portfolio of 40 accounts".
 //! - `people_management`: supervises staff: a supervisory title (supervisor, team lead, director,
@@ -78,7 +79,7 @@ impl Categorizer {
     pub fn new() -> Self {
         Self {
             sales_title: compile(
-                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+(manager|representative|rep)|key\s+account|new\s+business|client\s+development|inside\s+sales|outside\s+sales|vertriebs?\w*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
+                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+(manager|representative|rep)|key\s+account|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|route\s+sales|vertriebs?\w*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
             ),
             not_sales_title: compile(
                 r"(?i)\b(sales\s+(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
@@ -90,7 +91,7 @@ impl Categorizer {
                 r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
             ),
             b2b_bullet: compile(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations)\b",
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?)\b",
             ),
             retail_title: compile(
                 r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|associate|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket\w*)\b",
@@ -253,6 +254,17 @@ mod tests {
             [Category::Sales, Category::B2bSales]
         );
         assert!(!cats("Sales Operations Analyst", "").contains(&Category::Sales));
+        assert_eq!(
+            cats(
+                "Sales Representative",
+                "Planned and organized client routes within territory."
+            ),
+            [Category::Sales, Category::B2bSales]
+        );
+        assert_eq!(
+            cats("Mortgage Consultant", "Advised home buyers."),
+            [Category::Sales]
+        );
         assert_eq!(
             cats("Retail Account Executive", "Sold to shoppers."),
             [Category::Sales, Category::AccountManagement]
