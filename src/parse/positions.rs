@@ -316,6 +316,11 @@ impl PositionReader {
             _ => return None,
         };
         let mut rest = remove_span(&joined, chosen.span);
+        // A range written backwards is a heading's only next to a job title ("Receptionist
+        // 09/2008 to 04/2005"); alone ("2019 - 2018") it is no position.
+        if chosen.end.is_some_and(|end| end < chosen.start) && !has_title_word(&rest) {
+            return None;
+        }
         let is_range = chosen.end.is_some() || chosen.current;
         // "December 2007 to August 2014 Company Name － City , State Generated several new
         // accounts ...": a heading whose description runs on in the same line. The heading ends
