@@ -349,7 +349,9 @@ impl PositionReader {
             }
         }
         let plausible = if is_range {
-            word_count(&rest) <= 16 && !rest.trim_end().ends_with('.')
+            // "January 17th 2007- Present).": a date line with only punctuation left over.
+            !rest.chars().any(char::is_alphabetic)
+                || word_count(&rest) <= 16 && !rest.trim_end().ends_with('.')
         } else {
             // A lone date is a heading only next to the anonymised employer or in a short line.
             rest.contains("Company Name") || (is_heading_like(&rest) && word_count(&rest) <= 8)
@@ -437,6 +439,23 @@ impl PositionReader {
                 {
                     header_text.insert(0, previous.text.to_owned());
                     first = index - 1;
+                    // "Company Name Network Support Engineer" / "City" / the dates: above a line
+                    // that is only the location, the title line.
+                    let location_only = self
+                        .location
+                        .find(previous.text)
+                        .is_some_and(|m| m.start() < 3 && m.end() + 3 >= previous.text.len());
+                    if let Some(above) = index.checked_sub(2).and_then(|i| lines.get(i))
+                        && location_only
+                        && anchors.last().is_none_or(|a| a.last < index - 2)
+                        && !above.is_heading
+                        && above.section == line.section
+                        && is_heading_like(above.text)
+                        && range_at(index - 2).is_none()
+                    {
+                        header_text.insert(0, above.text.to_owned());
+                        first = index - 2;
+                    }
                 }
             }
             anchors.push(Anchor {
@@ -661,6 +680,19 @@ mod tests {
             Some("Regional Account Manager")
         );
         assert_eq!(positions[0].location.as_deref(), Some("City , State"));
+    }
+
+    #[test]
+    fn reads_a_title_above_the_location_line_and_dates_in_brackets() {
+        let text = "HEADLINE\nExperience\nCompany Name Administrator of Information Technology\nCity\n\
+            January 17th 2007- Present).\nResearch and support new technologies.\n";
+        let positions = read(text);
+        assert_eq!(positions.len(), 1);
+        assert_eq!(
+            positions[0].title.as_deref(),
+            Some("Administrator of Information Technology")
+        );
+        assert!(positions[0].range.current);
     }
 
     #[test]
