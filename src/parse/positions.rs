@@ -332,15 +332,8 @@ impl PositionReader {
             let employer_end = rest.find("Company Name").map(|i| i + "Company Name".len());
             let location_end = self.location.find(&rest).map(|m| m.end());
             // The description starts with a past-tense verb ("Developed", "Managed").
-            let description_follows = |end: usize| {
-                rest.get(end..)
-                    .and_then(|after| after.split_whitespace().next())
-                    .is_some_and(|word| {
-                        word.len() > 4
-                            && word.ends_with("ed")
-                            && word.chars().next().is_some_and(char::is_uppercase)
-                    })
-            };
+            let description_follows =
+                |end: usize| rest.get(end..).is_some_and(starts_with_past_tense_verb);
             if let Some(end) = location_end
                 .or(employer_end)
                 .filter(|&end| end <= 80 && description_follows(end))
@@ -348,13 +341,26 @@ impl PositionReader {
                 rest.truncate(end);
             }
         }
+        // "Company Name City , State Dispatcher 10/2005 to 10/2008 Provided support to ...": the
+        // heading ends with the range and the description runs on after it.
+        let after_range = joined.get(chosen.span.1..).unwrap_or("");
+        if is_range && !starts_line && starts_with_past_tense_verb(after_range) {
+            rest = joined.get(..chosen.span.0).unwrap_or("").to_owned();
+        }
         let plausible = if is_range {
             // "January 17th 2007- Present).": a date line with only punctuation left over.
             !rest.chars().any(char::is_alphabetic)
                 || word_count(&rest) <= 16 && !rest.trim_end().ends_with('.')
         } else {
-            // A lone date is a heading only next to the anonymised employer or in a short line.
-            rest.contains("Company Name") || (is_heading_like(&rest) && word_count(&rest) <= 8)
+            // A lone date is a heading only next to the anonymised employer or in a short line,
+            // or alone on its line above the employer and title ("July 2006" / "Company Name
+            // City , State Summer Analyst").
+            let next_is_heading = next.is_some_and(|n| {
+                is_heading_like(n) && (n.contains("Company Name") || has_title_word(n))
+            });
+            rest.contains("Company Name")
+                || (is_heading_like(&rest) && word_count(&rest) <= 8)
+                || (!rest.chars().any(char::is_alphabetic) && extra == 0 && next_is_heading)
         };
         plausible.then_some((chosen, extra, rest))
     }
@@ -589,6 +595,16 @@ fn cut_at_sentence(title: &str) -> String {
     kept.join(" ")
 }
 
+/// Whether `text` starts with a capitalised past-tense verb ("Developed", "Managed"): the first
+/// words of a description.
+fn starts_with_past_tense_verb(text: &str) -> bool {
+    text.split_whitespace().next().is_some_and(|word| {
+        word.len() > 4
+            && word.ends_with("ed")
+            && word.chars().next().is_some_and(char::is_uppercase)
+    })
+}
+
 /// Pieces of a heading segment split at "|" and at commas that end a title ("Senior Account
 /// Manager, Acme Corp"); a comma inside a title ("Registered Nurse, Supervisor") is kept.
 fn split_commas(segment: &str) -> Vec<String> {
@@ -693,6 +709,22 @@ mod tests {
             Some("Administrator of Information Technology")
         );
         assert!(positions[0].range.current);
+    }
+
+    #[test]
+    fn reads_a_description_after_the_range_and_a_lone_date_above_the_heading() {
+        let text = "HEADLINE\nExperience\n\
+            Company Name City , State Dispatcher 10/2005 to 10/2008 Provided support to the sales and service teams ensuring all objectives were met.\n\
+            July 2006\n\
+            Company Name City , State Summer Analyst\n\
+            Conducted research for portfolio managers.\n";
+        let positions = read(text);
+        let titles: Vec<_> = positions.iter().map(|p| p.title.clone()).collect();
+        assert_eq!(
+            titles,
+            [Some("Dispatcher".into()), Some("Summer Analyst".into())]
+        );
+        assert_eq!(positions[1].range.end, None);
     }
 
     #[test]
