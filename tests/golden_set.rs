@@ -38,7 +38,7 @@ const FLOORS: [(&str, f64); 8] = [
     ("excel", 0.97),
     ("travel", 0.95),
     ("total_months", 0.96),
-    ("sales_months", 0.84),
+    ("sales_months", 0.85),
     ("b2b_sales_months", 0.76),
     ("dates", 0.95),
 ];

@@ -27,6 +27,9 @@ pub struct Categorizer {
     b2b_title: Regex,
     b2b_bullet: Regex,
     retail_title: Regex,
+    /// Table service in the bullets: under a bare "Sales" title (a department, not a role) the
+    /// job is serving guests.
+    table_service_bullet: Regex,
     account_title: Regex,
     account_bullet: Regex,
     people_title: Regex,
@@ -96,6 +99,9 @@ impl Categorizer {
             retail_title: compile(
                 r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|associate|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket\w*)\b",
             ),
+            table_service_bullet: compile(
+                r"(?i)\b(guests?|menu\s+items?|diners?|kitchen\s+staff|restaurant|dining\s+room|tables)\b",
+            ),
             account_title: compile(
                 r"(?i)\b(account\s+(manager|management|director|executive|supervisor|coordinator|lead)|key\s+account|client\s+(manager|relationship|services?\s+manager|partner|success)|customer\s+success|relationship\s+manager|portfolio\s+manager|accounts?\s+manager)\b",
             ),
@@ -124,7 +130,18 @@ impl Categorizer {
         // Development" is one: the title sells when a selling phrase is left once the non-selling
         // ones are taken out.
         let selling_part = self.not_sales_title.replace_all(title, " ");
-        let sales_by_title = self.sales_title.is_match(&selling_part);
+        let bare_department = title.trim().eq_ignore_ascii_case("sales");
+        let table_service = bare_department && {
+            let mut signs: Vec<String> = self
+                .table_service_bullet
+                .find_iter(description)
+                .map(|m| m.as_str().to_lowercase())
+                .collect();
+            signs.sort_unstable();
+            signs.dedup();
+            signs.len() >= 2
+        };
+        let sales_by_title = self.sales_title.is_match(&selling_part) && !table_service;
         let sales_signs = {
             let mut distinct: Vec<String> = self
                 .sales_bullet
@@ -254,6 +271,14 @@ mod tests {
             [Category::Sales, Category::B2bSales]
         );
         assert!(!cats("Sales Operations Analyst", "").contains(&Category::Sales));
+        assert!(
+            cats(
+                "Sales",
+                "Greeted and served guests.\nKnew the menu items and talked with kitchen staff."
+            )
+            .is_empty()
+        );
+        assert_eq!(cats("Sales", "Sold cars.")[..1], [Category::Sales]);
         assert_eq!(
             cats(
                 "Sales Representative",
