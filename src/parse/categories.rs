@@ -2,12 +2,14 @@
 //! words that show it.
 //!
 //! - `sales`: the title is a selling role (sales, account executive/manager, business
-//!   development, territory, ...), or the bullets show selling as the main work (at least two
-//!   distinct strong signs: quota, prospecting, closing deals, cold calls, ...).
+//!   development, territory, mortgage consultant, loan officer, ...), or the bullets show selling
+//!   as the main work (at least two distinct strong signs: quota, prospecting, closing deals, cold
+//!   calls, ...).
 //! - `b2b_sales`: a sales position whose buyers are organisations: the title says so (key account,
-//!   enterprise, corporate, wholesale, channel, business development) or the bullets do (corporate
-//!   clients, B2B, decision makers, distributors, hospitals, ...). A retail title (sales
-//!   associate, cashier, store) needs an explicit B2B phrase.
+//!   enterprise, corporate, wholesale, channel, business development, account executive/manager:
+//!   an account is a client organisation, franchise sales) or the bullets do (corporate clients,
+//!   B2B, decision makers, distributors, hospitals, bulk goods, client routes through stores,
+//!   ...). A retail title (sales associate, cashier, store) needs an explicit B2B phrase.
 //! - `account_management`: owns client accounts: an account/client/relationship manager title, or
 //!   bullets such as "managed a portfolio of 40 accounts".
 //! - `people_management`: supervises staff: a supervisory title (supervisor, team lead, director,
@@ -25,6 +27,9 @@ pub struct Categorizer {
     b2b_title: Regex,
     b2b_bullet: Regex,
     retail_title: Regex,
+    /// Table service in the bullets: under a bare "Sales" title (a department, not a role) the
+    /// job is serving guests.
+    table_service_bullet: Regex,
     account_title: Regex,
     account_bullet: Regex,
     people_title: Regex,
@@ -77,22 +82,25 @@ impl Categorizer {
     pub fn new() -> Self {
         Self {
             sales_title: compile(
-                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+(manager|representative|rep)|key\s+account|new\s+business|client\s+development|inside\s+sales|outside\s+sales|vertriebs?\w*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
+                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+(manager|representative|rep)|key\s+account|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|route\s+sales|vertriebs?\w*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
             ),
             not_sales_title: compile(
                 r"(?i)\b(sales\s+(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
             ),
             sales_bullet: compile(
-                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue)|new\s+(business|accounts|clients|customers)|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
+                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(business|accounts|clients|customers)|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
             ),
             b2b_title: compile(
-                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory)\b",
+                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
             ),
             b2b_bullet: compile(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations)\b",
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?)\b",
             ),
             retail_title: compile(
                 r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|associate|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket\w*)\b",
+            ),
+            table_service_bullet: compile(
+                r"(?i)\b(guests?|menu\s+items?|diners?|kitchen\s+staff|restaurant|dining\s+room|tables)\b",
             ),
             account_title: compile(
                 r"(?i)\b(account\s+(manager|management|director|executive|supervisor|coordinator|lead)|key\s+account|client\s+(manager|relationship|services?\s+manager|partner|success)|customer\s+success|relationship\s+manager|portfolio\s+manager|accounts?\s+manager)\b",
@@ -118,8 +126,22 @@ impl Categorizer {
                 .map(|m| evidence_around(description, m.start(), m.end()))
         };
 
-        let sales_by_title =
-            self.sales_title.is_match(title) && !self.not_sales_title.is_match(title);
+        // "Sales Operations" is no selling title, but "Director of Sales Operations and Business
+        // Development" is one: the title sells when a selling phrase is left once the non-selling
+        // ones are taken out.
+        let selling_part = self.not_sales_title.replace_all(title, " ");
+        let bare_department = title.trim().eq_ignore_ascii_case("sales");
+        let table_service = bare_department && {
+            let mut signs: Vec<String> = self
+                .table_service_bullet
+                .find_iter(description)
+                .map(|m| m.as_str().to_lowercase())
+                .collect();
+            signs.sort_unstable();
+            signs.dedup();
+            signs.len() >= 2
+        };
+        let sales_by_title = self.sales_title.is_match(&selling_part) && !table_service;
         let sales_signs = {
             let mut distinct: Vec<String> = self
                 .sales_bullet
@@ -229,6 +251,49 @@ mod tests {
         );
         assert!(cats("Chef", "Prepared meals and created seasonal menus.").is_empty());
         assert!(cats("Accountant", "Reconciled accounts payable and receivable.").is_empty());
+    }
+
+    #[test]
+    fn account_and_franchise_sellers_sell_to_organisations() {
+        assert_eq!(
+            cats("Account Executive", "Exceeded quota.")[..2],
+            [Category::Sales, Category::B2bSales]
+        );
+        assert_eq!(
+            cats(
+                "Director of Franchise Sales",
+                "Managed the consultative sales process."
+            )[..2],
+            [Category::Sales, Category::B2bSales]
+        );
+        assert_eq!(
+            cats("Director of Sales Operations and Business Development", "")[..2],
+            [Category::Sales, Category::B2bSales]
+        );
+        assert!(!cats("Sales Operations Analyst", "").contains(&Category::Sales));
+        assert!(
+            cats(
+                "Sales",
+                "Greeted and served guests.\nKnew the menu items and talked with kitchen staff."
+            )
+            .is_empty()
+        );
+        assert_eq!(cats("Sales", "Sold cars.")[..1], [Category::Sales]);
+        assert_eq!(
+            cats(
+                "Sales Representative",
+                "Planned and organized client routes within territory."
+            ),
+            [Category::Sales, Category::B2bSales]
+        );
+        assert_eq!(
+            cats("Mortgage Consultant", "Advised home buyers."),
+            [Category::Sales]
+        );
+        assert_eq!(
+            cats("Retail Account Executive", "Sold to shoppers."),
+            [Category::Sales, Category::AccountManagement]
+        );
     }
 
     #[test]

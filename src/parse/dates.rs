@@ -267,8 +267,9 @@ impl DateParser {
                 .and_then(|next| line.get(first.span.1..next.span.0).map(|gap| (next, gap)));
             if let Some((next, gap)) = between_next
                 && self.range_sep.is_match(gap)
-                && next.date >= first.date
             {
+                // A range written backwards ("09/2008 to 04/2005") is kept as written: it is
+                // still the heading's range, and the timeline counts the span between its dates.
                 ranges.push(DateRange {
                     start: first.date,
                     end: Some(next.date),

@@ -1,6 +1,7 @@
 //! Education: degree level from every common spelling (BSc, B.S., Bachelor's, Associate of ...,
 //! MBA, M.S., PhD, High School Diploma, GED, ...), field, institution, year, and whether it is
-//! completed ("in progress", "expected", "pursuing", "coursework" are not).
+//! completed ("in progress", "expected", "pursuing", "current", "plan to" are not; "coursework
+//! in ..." under a degree lists its courses and does not make it unfinished).
 
 use regex::Regex;
 
@@ -23,6 +24,11 @@ pub struct RawEducation {
 pub struct EducationReader {
     degrees: Vec<(DegreeLevel, Regex)>,
     incomplete: Regex,
+    /// "Current" on an education line: still attending ("2016 to Current", "N/A, Current Varina
+    /// High School"), unless it is the current GPA.
+    current: Regex,
+    /// Wording that a high school was finished: a school's name alone is not a diploma.
+    high_school_finished: Regex,
     institution: Regex,
     year: Regex,
     field_after: Regex,
@@ -50,7 +56,7 @@ impl EducationReader {
             (
                 DegreeLevel::Master,
                 compile(
-                    r"(?i:\bmaster'?s?\b(?:\s+(?:of|in|degree)\b)?|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b",
+                    r"(?i:\bmaster['’]?s\b(?:\s+(?:of|in|degree)\b)?|\bmaster\s+(?:of|in|degree)\b|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b",
                 ),
             ),
             (
@@ -62,7 +68,7 @@ impl EducationReader {
             (
                 DegreeLevel::Associate,
                 compile(
-                    r"(?i:\bassociates?'?s?\s+(?:of|in|degree)\b|\bassociate'?s\b|\bassociates?\s*:)|\bA\.\s?A\.|\bAA\b|\bA\.\s?S\.|\bAS\b(?:\s+(?:in|of)\b)|\bA\.?A\.?S\.?\b|\bAAS\b|\bAAB\b",
+                    r"(?i:\bassociates?['’]?s?\s+(?:of|in|degree)\b|\bassociate['’]s\b|\bassociates?\s*:)|\bA\.\s?A\.|\bAA\b|\bA\.\s?S\.|\bAS\b(?:\s+(?:in|of)\b)|\bA\.?A\.?S\.?\b|\bAAS\b|\bAAB\b",
                 ),
             ),
             (
@@ -75,7 +81,11 @@ impl EducationReader {
         Self {
             degrees,
             incomplete: compile(
-                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|coursework|course\s+work|(degree|mba|ph\.?d|doctoral|master'?s|bachelor'?s)\s+candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
+                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|(some|partial)\s+course\s?work|plan(s|ning)?\s+(on|to)|after\s+graduation|(degree|mba|ph\.?d|doctoral|master'?s|bachelor'?s)\s+candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
+            ),
+            current: compile(r"(?i)\bcurrent\b(?:\s+(?P<gpa>gpa|cumulative|grade))?"),
+            high_school_finished: compile(
+                r"(?i)\b(diploma|graduat\w*|completed|g\.?e\.?d|equivalen\w*)\b|\b(19[5-9]\d|20[0-4]\d)\b",
             ),
             institution: compile(
                 r"(?i)\b(university|college|institute|school|academy|universidad|université|universität|hochschule|polytechnic|seminary|conservatory)\b",
@@ -181,13 +191,24 @@ impl EducationReader {
             let next_says_unfinished = next_text.len() < 60
                 && self.incomplete.is_match(next_text)
                 && self.level_of(next_text).is_none();
+            let says_current = self
+                .current
+                .captures_iter(line.text)
+                .any(|caps| caps.name("gpa").is_none());
+            // "Arvin High School" alone names a school, not a finished diploma.
+            let unproven_high_school = level == DegreeLevel::HighSchool
+                && year.is_none()
+                && !self.high_school_finished.is_match(line.text);
             let completed = !self.incomplete.is_match(line.text)
+                && !says_current
                 && !next_says_unfinished
+                && !unproven_high_school
                 && year.is_none_or(|y| y <= document_year);
             let first = neighbours.first().map_or(index, |(i, _)| (*i).min(index));
-            if entries.iter().any(|e| {
+            if let Some(same) = entries.iter_mut().find(|e| {
                 e.level == level && e.year == year && (e.field == field || field.is_none())
             }) {
+                same.completed &= completed;
                 continue;
             }
             entries.push(RawEducation {
@@ -199,6 +220,21 @@ impl EducationReader {
                 completed,
                 lines: (first.min(index), index),
             });
+        }
+        // The same degree written twice ("A.A., 2016" and "Graduation expected in 2016 - A.A.";
+        // "Bachelor of Arts" and later "a goal of obtaining a B.A. Degree (May 2020)"): unfinished
+        // in one mention is unfinished in the others of its level that give no other year.
+        let unfinished: Vec<(DegreeLevel, Option<u16>)> = entries
+            .iter()
+            .filter(|e| !e.completed)
+            .map(|e| (e.level, e.year))
+            .collect();
+        for entry in &mut entries {
+            if unfinished.iter().any(|(level, year)| {
+                *level == entry.level && (entry.year.is_none() || entry.year == *year)
+            }) {
+                entry.completed = false;
+            }
         }
         entries
     }
@@ -393,5 +429,43 @@ mod tests {
         assert_eq!(first.year, Some(2017));
         assert!(first.completed);
         assert!(!entries[1].completed);
+    }
+
+    #[test]
+    fn tells_finished_degrees_from_courses_plans_and_school_names() {
+        let completed = |text: &str| {
+            read(&format!("HEADLINE\n{text}"))
+                .iter()
+                .map(|e| (e.level, e.completed))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            completed("Master of Science : Accounting 2012\nCoursework in:"),
+            [(DegreeLevel::Master, true)]
+        );
+        assert_eq!(
+            completed("Plan on moving to MBA after graduation"),
+            [(DegreeLevel::Master, false)]
+        );
+        assert_eq!(
+            completed("N/A, Current Varina High School"),
+            [(DegreeLevel::HighSchool, false)]
+        );
+        assert_eq!(
+            completed("Arvin High School Bakersfield College"),
+            [(DegreeLevel::HighSchool, false)]
+        );
+        assert_eq!(
+            completed("Lincoln High School, 2005"),
+            [(DegreeLevel::HighSchool, true)]
+        );
+        assert!(completed("Master Resiliency Trainers Course").is_empty());
+        assert!(completed("Coached our associates on sales goals").is_empty());
+        assert_eq!(
+            completed(
+                "A.A. : Accounting , 2016\nCurrent GPA 3.85 Graduation expected in 2016 - A.A. in Accounting"
+            ),
+            [(DegreeLevel::Associate, false)]
+        );
     }
 }

@@ -153,15 +153,42 @@ impl Parser {
             .positions
             .read(&lines, &c.dates, document_year, positions_scope);
 
+        // A lone date with no end ("Sales Manager 05/2010") on the latest job (no other starts
+        // as late) of a work history with ranges is that job's start: it runs to now. On an
+        // earlier job it is a job within that month.
+        let latest_lone_start = {
+            let starts: Vec<i32> = raw_positions
+                .iter()
+                .map(|raw| raw.range.start.month_index(1))
+                .collect();
+            let latest = starts.iter().copied().max();
+            let latest_count = starts.iter().filter(|&&s| Some(s) == latest).count();
+            starts
+                .iter()
+                .position(|start| Some(*start) == latest)
+                .filter(|&index| {
+                    // Where every job gives a lone date ("July 2009", "July 2008" for summer
+                    // internships) the dates are single months, the latest one too.
+                    let others_have_ranges = raw_positions
+                        .iter()
+                        .any(|raw| raw.range.end.is_some() || raw.range.current);
+                    latest_count == 1
+                        && others_have_ranges
+                        && raw_positions
+                            .get(index)
+                            .is_some_and(|raw| raw.range.end.is_none() && !raw.range.current)
+                })
+        };
         let mut positions = Vec::with_capacity(raw_positions.len());
         let mut spans: Vec<Option<MonthSpan>> = Vec::with_capacity(raw_positions.len());
         let mut seen: Vec<(Option<&str>, PartialDate, Option<PartialDate>)> = Vec::new();
         let mut raw_spans: Vec<Option<MonthSpan>> = Vec::with_capacity(raw_positions.len());
-        for raw in &raw_positions {
+        for (index, raw) in raw_positions.iter().enumerate() {
+            let current = raw.range.current || latest_lone_start == Some(index);
             let span = position_span(
                 Some(raw.range.start),
                 raw.range.end,
-                raw.range.current,
+                current,
                 document_month,
             );
             raw_spans.push(span);
@@ -176,7 +203,7 @@ impl Parser {
             let heading_page = lines.get(raw.heading_lines.0).map(|l| page_of(l.offset));
             let title = raw.title.clone().unwrap_or_default();
             let categorized = c.categories.categorize(&title, &description);
-            let (end, current) = if raw.range.current {
+            let (end, current) = if current {
                 (None, true)
             } else {
                 // A single date is a position of that month (or year): it ends where it starts.

@@ -315,13 +315,52 @@ impl PositionReader {
             [] if ranges.len() == 1 => ranges.first()?.clone(),
             _ => return None,
         };
-        let rest = remove_span(&joined, chosen.span);
+        let mut rest = remove_span(&joined, chosen.span);
+        // A range written backwards is a heading's only next to a job title ("Receptionist
+        // 09/2008 to 04/2005"); alone ("2019 - 2018") it is no position.
+        if chosen.end.is_some_and(|end| end < chosen.start) && !has_title_word(&rest) {
+            return None;
+        }
         let is_range = chosen.end.is_some() || chosen.current;
+        // "December 2007 to August 2014 Company Name － City , State Generated several new
+        // accounts ...": a heading whose description runs on in the same line. The heading ends
+        // with the employer and location near the start; the rest of the line is description.
+        let starts_line = joined
+            .get(..chosen.span.0)
+            .is_some_and(|head| head.trim().is_empty());
+        if is_range && starts_line {
+            let employer_end = rest.find("Company Name").map(|i| i + "Company Name".len());
+            let location_end = self.location.find(&rest).map(|m| m.end());
+            // The description starts with a past-tense verb ("Developed", "Managed").
+            let description_follows =
+                |end: usize| rest.get(end..).is_some_and(starts_with_past_tense_verb);
+            if let Some(end) = location_end
+                .or(employer_end)
+                .filter(|&end| end <= 80 && description_follows(end))
+            {
+                rest.truncate(end);
+            }
+        }
+        // "Company Name City , State Dispatcher 10/2005 to 10/2008 Provided support to ...": the
+        // heading ends with the range and the description runs on after it.
+        let after_range = joined.get(chosen.span.1..).unwrap_or("");
+        if is_range && !starts_line && starts_with_past_tense_verb(after_range) {
+            rest = joined.get(..chosen.span.0).unwrap_or("").to_owned();
+        }
         let plausible = if is_range {
-            word_count(&rest) <= 16 && !rest.trim_end().ends_with('.')
+            // "January 17th 2007- Present).": a date line with only punctuation left over.
+            !rest.chars().any(char::is_alphabetic)
+                || word_count(&rest) <= 16 && !rest.trim_end().ends_with('.')
         } else {
-            // A lone date is a heading only next to the anonymised employer or in a short line.
-            rest.contains("Company Name") || (is_heading_like(&rest) && word_count(&rest) <= 8)
+            // A lone date is a heading only next to the anonymised employer or in a short line,
+            // or alone on its line above the employer and title ("July 2006" / "Company Name
+            // City , State Summer Analyst").
+            let next_is_heading = next.is_some_and(|n| {
+                is_heading_like(n) && (n.contains("Company Name") || has_title_word(n))
+            });
+            rest.contains("Company Name")
+                || (is_heading_like(&rest) && word_count(&rest) <= 8)
+                || (!rest.chars().any(char::is_alphabetic) && extra == 0 && next_is_heading)
         };
         plausible.then_some((chosen, extra, rest))
     }
@@ -406,6 +445,23 @@ impl PositionReader {
                 {
                     header_text.insert(0, previous.text.to_owned());
                     first = index - 1;
+                    // "Company Name Network Support Engineer" / "City" / the dates: above a line
+                    // that is only the location, the title line.
+                    let location_only = self
+                        .location
+                        .find(previous.text)
+                        .is_some_and(|m| m.start() < 3 && m.end() + 3 >= previous.text.len());
+                    if let Some(above) = index.checked_sub(2).and_then(|i| lines.get(i))
+                        && location_only
+                        && anchors.last().is_none_or(|a| a.last < index - 2)
+                        && !above.is_heading
+                        && above.section == line.section
+                        && is_heading_like(above.text)
+                        && range_at(index - 2).is_none()
+                    {
+                        header_text.insert(0, above.text.to_owned());
+                        first = index - 2;
+                    }
                 }
             }
             anchors.push(Anchor {
@@ -539,6 +595,16 @@ fn cut_at_sentence(title: &str) -> String {
     kept.join(" ")
 }
 
+/// Whether `text` starts with a capitalised past-tense verb ("Developed", "Managed"): the first
+/// words of a description.
+fn starts_with_past_tense_verb(text: &str) -> bool {
+    text.split_whitespace().next().is_some_and(|word| {
+        word.len() > 4
+            && word.ends_with("ed")
+            && word.chars().next().is_some_and(char::is_uppercase)
+    })
+}
+
 /// Pieces of a heading segment split at "|" and at commas that end a title ("Senior Account
 /// Manager, Acme Corp"); a comma inside a title ("Registered Nurse, Supervisor") is kept.
 fn split_commas(segment: &str) -> Vec<String> {
@@ -616,6 +682,49 @@ mod tests {
         assert_eq!(positions[0].location.as_deref(), Some("City , State"));
         assert_eq!(positions[0].description_lines, (4, 5));
         assert!(positions[1].range.current);
+    }
+
+    #[test]
+    fn reads_a_heading_whose_description_runs_on_in_the_date_line() {
+        let text = "HEADLINE\nExperience\nRegional Account Manager\n\
+            December 2001 to December 2007 Company Name － City , State Developed several new accounts and provided regional sales leadership of\n\
+            the System Development Group.\n";
+        let positions = read(text);
+        assert_eq!(positions.len(), 1);
+        assert_eq!(
+            positions[0].title.as_deref(),
+            Some("Regional Account Manager")
+        );
+        assert_eq!(positions[0].location.as_deref(), Some("City , State"));
+    }
+
+    #[test]
+    fn reads_a_title_above_the_location_line_and_dates_in_brackets() {
+        let text = "HEADLINE\nExperience\nCompany Name Administrator of Information Technology\nCity\n\
+            January 17th 2007- Present).\nResearch and support new technologies.\n";
+        let positions = read(text);
+        assert_eq!(positions.len(), 1);
+        assert_eq!(
+            positions[0].title.as_deref(),
+            Some("Administrator of Information Technology")
+        );
+        assert!(positions[0].range.current);
+    }
+
+    #[test]
+    fn reads_a_description_after_the_range_and_a_lone_date_above_the_heading() {
+        let text = "HEADLINE\nExperience\n\
+            Company Name City , State Dispatcher 10/2005 to 10/2008 Provided support to the sales and service teams ensuring all objectives were met.\n\
+            July 2006\n\
+            Company Name City , State Summer Analyst\n\
+            Conducted research for portfolio managers.\n";
+        let positions = read(text);
+        let titles: Vec<_> = positions.iter().map(|p| p.title.clone()).collect();
+        assert_eq!(
+            titles,
+            [Some("Dispatcher".into()), Some("Summer Analyst".into())]
+        );
+        assert_eq!(positions[1].range.end, None);
     }
 
     #[test]

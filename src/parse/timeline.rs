@@ -7,7 +7,8 @@
 //! Year-only dates count as January: "2015-2018" is 36 months (Jan 2015 to Jan 2018). A position
 //! that starts and ends in the same month counts one month; one that starts and ends in the same
 //! year-only year ("2018 - 2018", or the single date "2018") counts twelve. End dates after the
-//! document date are cut at the document date.
+//! document date are cut at the document date. A range written backwards ("09/2008 to 04/2005")
+//! counts the months between its dates.
 
 use crate::profile::{Gap, PartialDate};
 
@@ -30,7 +31,8 @@ pub fn month_of(date: chrono::NaiveDate) -> i32 {
     date.year() * 12 + date.month0() as i32
 }
 
-/// The span a position covers, or `None` when it has no start or ends before it starts.
+/// The span a position covers, or `None` when it has no start. A range written backwards
+/// ("09/2008 to 04/2005") covers the months between its dates.
 /// `end: None` with `current` runs to `document_month`; `end: None` without `current` is a
 /// single date.
 pub fn position_span(
@@ -41,7 +43,7 @@ pub fn position_span(
 ) -> Option<MonthSpan> {
     let start_date = start?;
     let begin = start_date.month_index(1);
-    let mut finish = match (end, current) {
+    let finish = match (end, current) {
         (_, true) => document_month,
         (Some(end_date), false) => {
             if end_date.month.is_none() && end_date.year == start_date.year {
@@ -53,10 +55,8 @@ pub fn position_span(
         (None, false) if start_date.month.is_none() => begin + 12,
         (None, false) => begin + 1,
     };
-    finish = finish.min(document_month.max(begin + 1));
-    if finish < begin {
-        return None;
-    }
+    let (begin, finish) = (begin.min(finish), begin.max(finish));
+    let finish = finish.min(document_month.max(begin + 1));
     Some(MonthSpan {
         start: begin,
         end: finish.max(begin + 1),
@@ -127,7 +127,8 @@ mod tests {
         assert_eq!(span(y(2018), y(2018), false), Some(12));
         assert_eq!(span(y(2018), None, false), Some(12));
         assert_eq!(span(ym(2019, 3), ym(2019, 3), false), Some(1));
-        assert_eq!(span(ym(2019, 3), ym(2018, 3), false), None);
+        // A range written backwards counts the months between its dates.
+        assert_eq!(span(ym(2019, 3), ym(2018, 3), false), Some(12));
         // An end after the document date is cut at the document date.
         assert_eq!(span(ym(2021, 1), ym(2023, 1), false), Some(7));
     }

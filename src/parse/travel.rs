@@ -9,12 +9,70 @@ use regex::Regex;
 
 use crate::profile::TravelStatus;
 
+/// US states by name: a territory "in California and Nevada" or "covering North Carolina, South
+/// Carolina and Georgia" spans states.
+const US_STATES: &[&str] = &[
+    "Alabama",
+    "Alaska",
+    "Arizona",
+    "Arkansas",
+    "California",
+    "Colorado",
+    "Connecticut",
+    "Delaware",
+    "Florida",
+    "Georgia",
+    "Hawaii",
+    "Idaho",
+    "Illinois",
+    "Indiana",
+    "Iowa",
+    "Kansas",
+    "Kentucky",
+    "Louisiana",
+    "Maine",
+    "Maryland",
+    "Massachusetts",
+    "Michigan",
+    "Minnesota",
+    "Mississippi",
+    "Missouri",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    r"New\s+Hampshire",
+    r"New\s+Jersey",
+    r"New\s+Mexico",
+    r"New\s+York",
+    r"North\s+Carolina",
+    r"North\s+Dakota",
+    "Ohio",
+    "Oklahoma",
+    "Oregon",
+    "Pennsylvania",
+    r"Rhode\s+Island",
+    r"South\s+Carolina",
+    r"South\s+Dakota",
+    "Tennessee",
+    "Texas",
+    "Utah",
+    "Vermont",
+    "Virginia",
+    "Washington",
+    r"West\s+Virginia",
+    "Wisconsin",
+    "Wyoming",
+];
+
 #[derive(Debug, Clone)]
 pub struct TravelReader {
     no: Regex,
     yes: Regex,
     /// Words after a match that make it someone else's travel ("travel arrangements").
     not_candidate_after: Regex,
+    /// Words just before a match that make it no journey of the candidate's: a licence or policy
+    /// "covering 40 countries", "management of a 9-state region" (a remit, not travel).
+    not_candidate_before: Regex,
     /// Words on the line that make it a pastime ("Hobbies: International Travel").
     pastime: Regex,
 }
@@ -28,15 +86,19 @@ impl Default for TravelReader {
 impl TravelReader {
     pub fn new() -> Self {
         let compile = super::compile_ascii_words;
+        let states = format!(r"\b({})\b", US_STATES.join("|"));
         Self {
             no: compile(
                 r"(?i)\b(unable\s+to\s+travel|cannot\s+travel|can\s*not\s+travel|can't\s+travel|can’t\s+travel|not\s+(willing|able|available|open)\s+to\s+travel|unwilling\s+to\s+travel|no\s+travel(ing)?\s+(please|preferred|required)|(do|does)\s+not\s+travel|prefer\s+(not\s+to|no)\s+travel|keine\s+reisebereitschaft|pas\s+de\s+déplacements?)\b",
             ),
-            yes: compile(
-                r"(?i)\b((willing|able|available|open|ready|happy|eager)\s+to\s+(travel|relocate\s+and\s+travel)(\s+(up\s+to\s+)?\d{1,3}\s?%)?|travel\s+(up\s+to\s+)?\d{1,3}\s?%|\d{1,3}\s?%\s+(overnight\s+)?travel|travel(l?ed|l?ing)\s+(extensively|frequently|regularly|nationally|internationally|throughout|across|weekly|overnight|to\s+(client|customer|trade|various|multiple|accounts|sites|offices|meetings)|\d+\s?%)|extensive(ly)?\s+travel|frequent\s+travel|overnight\s+travel|(regional|national|international|domestic)\s+travel|travel\s+(required|throughout|across|within)|territory\s+(covering|spanning|encompassing|including|comprised\s+of|of)\s+[^.\n]{0,40}\b(states|counties|countries|regions|provinces|cities)|(multi|tri|five|four|three|two|six|seven|eight|\d+)[\s-]state\s+(territory|region|area)|covering\s+(\w+\s+){0,2}(states|counties|countries|provinces)|reisebereitschaft|disponible\s+(pour\s+)?(les\s+)?déplacements|disponibilidad\s+para\s+viajar)",
-            ),
+            yes: compile(&format!(
+                r"(?i)\b((willing|able|available|open|ready|happy|eager)\s+to\s+(travel|relocate\s+and\s+travel)(\s+(up\s+to\s+)?\d{{1,3}}\s?%)?|travels?\s+(up\s+to\s+)?\d{{1,3}}\s?%|\d{{1,3}}\s?%\s+(overnight\s+)?travel|travel(l?ed|l?ing)\s+(extensively|frequently|regularly|nationally|internationally|throughout|across|weekly|overnight|to\s+(client|customer|trade|various|multiple|accounts|sites|offices|meetings|meet|visit)|\d+\s?%)|extensive(ly)?\s+travel|frequent\s+travel|overnight\s+travel|(regional|national|international|domestic)\s+travel|travel\s+(required|throughout|across|within)|territory\s+(covering|spanning|encompassing|including|comprised\s+of|of)\s+[^.\n]{{0,40}}\b(states|counties|countries|regions|provinces|cities)|(multi|tri|five|four|three|two|six|seven|eight|\d+)[\s-]state\s+(territory|region)|(multi|five|four|six|seven|eight|\d+)[\s-]state\s+area|covering\s+(\w+\s+){{0,2}}(states|counties|countries|provinces)|reisebereitschaft|disponible\s+(pour\s+)?(les\s+)?déplacements|disponibilidad\s+para\s+viajar|covering\s+{states}(\s*,\s*{states})*\s*,?\s+(and|&)\s+{states}|territor(y|ies)\b[^.\n]{{0,80}}?\b(in|across|throughout|of)\s+{states}(\s*,\s*{states})*\s*,?\s+(and|&)\s+{states}|territor(y|ies)\b[^.\n]{{0,60}}?\b\d+\s+states\b)"
+            )),
             not_candidate_after: compile(
                 r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar\w*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat\w*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?)\b",
+            ),
+            not_candidate_before: compile(
+                r"(?i)\b(licens\w*|certific\w*|polic(y|ies)|coverage|management\s+of(\s+\w+){0,2})\s*$",
             ),
             pastime: compile(r"(?i)\b(hobbies|interests|enjoy|enjoys|love|loves|passion)\b"),
         }
@@ -57,7 +119,7 @@ impl TravelReader {
                 .and_then(|h| h.rfind('\n'))
                 .map_or(0, |i| i + 1);
             let line = text.get(line_start..m.start()).unwrap_or("");
-            if self.pastime.is_match(line) {
+            if self.pastime.is_match(line) || self.not_candidate_before.is_match(line) {
                 continue;
             }
             return (TravelStatus::Yes, Some((m.start(), m.end())));
@@ -103,5 +165,25 @@ mod tests {
             status("Hobbies: International Travel, Cruising"),
             TravelStatus::Unknown
         );
+    }
+
+    #[test]
+    fn reads_territories_across_states_and_travel_shares() {
+        for yes in [
+            "Travels 35% for out of state recruitment.",
+            "traveling to meet individual customers",
+            "Director of Business Development covering North\nCarolina, South Carolina and Georgia.",
+            "a sales territory comprised of commercial accounts in California and Nevada.",
+            "Increased territory penetration 25% from 19 to 25 States.",
+        ] {
+            assert_eq!(status(yes), TravelStatus::Yes, "{yes}");
+        }
+        for unknown in [
+            "Earned CIPS certification licensing covering 40 countries",
+            "small accounts across the tri state area",
+            "Assisted the Director in management of large 9-state region",
+        ] {
+            assert_eq!(status(unknown), TravelStatus::Unknown, "{unknown}");
+        }
     }
 }
