@@ -33,3 +33,88 @@ fn extract_typed_skips_sniffing_but_keeps_the_checks() {
         Err(ExtractError::Malformed { .. })
     ));
 }
+
+/// A PDF with one page whose content stream is `content`, Helvetica as `/F1`.
+fn one_page_pdf(content: &[u8]) -> Vec<u8> {
+    let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    stream.extend_from_slice(content);
+    stream.extend_from_slice(b"\nendstream");
+    let objects: [&[u8]; 5] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+          /Resources << /Font << /F1 5 0 R >> >> >>",
+        &stream,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// Found by the `pdf` fuzz target's budget check: one `Tj` of a long string made one glyph per
+/// byte with no bound but the decompressed size (200 MB), so a 150 KB PDF with a deflated
+/// 150 MB string took gigabytes and minutes. Glyphs now count against a per-document budget of
+/// twice `max_text_chars`.
+#[test]
+fn one_huge_string_is_refused_by_the_glyph_budget() {
+    let limits = Limits::default();
+    let mut content = b"BT /F1 1 Tf 10 700 Td (".to_vec();
+    content.resize(content.len() + 2 * limits.max_text_chars + 10, b'A');
+    content.extend_from_slice(b") Tj ET");
+    let result = extract::extract(&one_page_pdf(&content), None, &limits);
+    match result {
+        Err(ExtractError::TooComplex(reason)) => assert!(reason.contains("characters"), "{reason}"),
+        other => panic!(
+            "expected too complex, got {:?}",
+            other.map(|d| d.text.len())
+        ),
+    }
+}
+
+#[test]
+fn the_glyph_budget_counts_every_page_and_spares_ordinary_text() {
+    let small = Limits {
+        max_text_chars: 100,
+        ..Limits::default()
+    };
+    // 150 glyphs: within twice the text limit, so extracted (and then cut to the limit).
+    let doc = extract::extract(
+        &one_page_pdf(format!("BT /F1 12 Tf 10 700 Td ({}) Tj ET", "A".repeat(150)).as_bytes()),
+        None,
+        &small,
+    )
+    .unwrap();
+    assert_eq!(doc.text.chars().count(), 100);
+    // The budget is per document, not per operator: many short strings add up.
+    let many = "(AAAAAAAAAA) Tj 0 -14 Td ".repeat(25);
+    let result = extract::extract(
+        &one_page_pdf(format!("BT /F1 12 Tf 10 700 Td {many} ET").as_bytes()),
+        None,
+        &small,
+    );
+    assert!(
+        matches!(result, Err(ExtractError::TooComplex(_))),
+        "{result:?}"
+    );
+}
