@@ -133,3 +133,46 @@ fn the_glyph_budget_counts_every_page_and_spares_ordinary_text() {
     ));
     assert!(reason.contains("characters"), "{reason}");
 }
+
+/// Runs `f` and fails if it takes longer than `seconds`: the inputs below take milliseconds
+/// when the work is linear and hours when it is quadratic, so the bound is far from both.
+fn within<T>(seconds: u64, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let value = f();
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(seconds),
+        "took {elapsed:?}"
+    );
+    value
+}
+
+/// Every `&` searched the whole rest of the document for the `;` that ends an entity, so 4 MB
+/// of `&`s was about 10^13 steps.
+#[test]
+fn html_ampersands_without_semicolons_are_linear() {
+    let limits = Limits::default();
+    let html = vec![b'&'; 4 * 1024 * 1024];
+    let doc = within(30, || {
+        extract::extract_typed(&html, MediaType::Html, &limits)
+    })
+    .unwrap();
+    assert_eq!(doc.text.chars().count(), limits.max_text_chars);
+    assert!(doc.text.chars().all(|c| c == '&'));
+    // Entities still decode.
+    let doc = extract::extract_typed(b"A&amp;B &#233; &nbsp;C", MediaType::Html, &limits).unwrap();
+    assert_eq!(doc.text, "A&B \u{e9} C");
+}
+
+/// Each `<title>` (or script, style, head) lowercased a copy of the rest of the document to find
+/// its end tag, so many small ones were quadratic.
+#[test]
+fn html_many_skipped_elements_are_linear() {
+    let limits = Limits::default();
+    let html = "<TITLE>t</Title>x".repeat(300_000);
+    let doc = within(30, || {
+        extract::extract_typed(html.as_bytes(), MediaType::Html, &limits)
+    })
+    .unwrap();
+    assert_eq!(doc.text, "x".repeat(300_000));
+}
