@@ -265,10 +265,13 @@ fn finish(media_type: MediaType, raw: Raw, limits: &Limits) -> Result<Document, 
             .map_or(text.len(), |(i, _)| i);
         text.truncate(cut);
         page_starts.retain(|&s| s < text.len());
-        warnings.push(Warning::new(
-            "text_truncated",
-            format!("the text was cut at {} characters", limits.max_text_chars),
-        ));
+        // A reader that already stopped early (the PDF glyph budget) said so more precisely.
+        if !warnings.iter().any(|w| w.code == "text_truncated") {
+            warnings.push(Warning::new(
+                "text_truncated",
+                format!("the text was cut at {} characters", limits.max_text_chars),
+            ));
+        }
     }
     if text.trim().is_empty() {
         return Err(ExtractError::NoText);

@@ -95,7 +95,8 @@ impl PageFrame {
 /// Why interpretation stopped early.
 pub enum Stop {
     TooComplex,
-    /// The glyph or text budget ([`GlyphBudget`]) ran out.
+    /// The glyph or text budget ([`GlyphBudget`]) ran out: the page stops, the glyphs drawn so
+    /// far are kept.
     TooMuchText,
 }
 

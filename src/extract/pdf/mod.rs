@@ -66,9 +66,12 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
     let mut hidden_chars = 0usize;
     let mut has_images = false;
     // Twice the text limit in glyphs (spaces and glyphs that layout drops included), at most 8
-    // bytes of text per kept character: beyond that the text would be cut anyway.
+    // bytes of text per kept character: beyond that the text would be cut anyway, so drawing
+    // stops there and the text read so far is kept, like text past `max_text_chars`.
+    let glyph_cap = limits.max_text_chars.saturating_mul(2);
+    let mut drawing_stopped = false;
     let mut glyph_budget = GlyphBudget {
-        glyphs: limits.max_text_chars.saturating_mul(2),
+        glyphs: glyph_cap,
         text_bytes: limits.max_text_chars.saturating_mul(8),
     };
     for (_, &page_id) in pages.iter() {
@@ -104,12 +107,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
                     "a page has too many drawing operations".into(),
                 ));
             }
-            Err(Stop::TooMuchText) => {
-                return Err(ExtractError::TooComplex(format!(
-                    "the pages draw more than {} characters",
-                    limits.max_text_chars.saturating_mul(2)
-                )));
-            }
+            Err(Stop::TooMuchText) => drawing_stopped = true,
         }
         text_ops += interp.text_ops;
         hidden_chars += interp.hidden_chars;
@@ -117,8 +115,19 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
         glyph_budget.glyphs = glyph_budget.glyphs.saturating_sub(glyphs.glyphs.len());
         glyph_budget.text_bytes = glyph_budget.text_bytes.saturating_sub(glyphs.text.len());
         page_glyphs.push(glyphs);
+        if drawing_stopped {
+            break;
+        }
     }
     let mut warnings = Vec::new();
+    if drawing_stopped {
+        warnings.push(Warning::new(
+            "text_truncated",
+            format!(
+                "the pages draw more than {glyph_cap} characters; drawing stopped there and the rest of the document was not read"
+            ),
+        ));
+    }
     if hidden_chars > 0 {
         warnings.push(Warning::new(
             "hidden_text",
