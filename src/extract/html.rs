@@ -29,10 +29,13 @@ pub fn extract(html: &str) -> String {
             .collect::<String>()
             .to_ascii_lowercase();
         if !closing && (name == "script" || name == "style" || name == "head" || name == "title") {
+            // Searched in place, case-insensitively: lowercasing a copy of the rest for every
+            // such tag made a file of many `<title></title>` quadratic (hours for 20 MB).
             let end = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = lower
-                .find(&end)
+            rest = rest
+                .as_bytes()
+                .windows(end.len())
+                .position(|w| w.eq_ignore_ascii_case(end.as_bytes()))
                 .and_then(|e| rest.get(e..))
                 .and_then(|r| r.find('>').and_then(|g| r.get(g + 1..)))
                 .unwrap_or("");
@@ -70,7 +73,9 @@ fn push_text(text: &str, out: &mut String) {
                 .replace(['\n', '\r', '\t'], " "),
         );
         rest = rest.get(amp..).unwrap_or("");
-        let end = rest.find(';').filter(|&e| e <= 10);
+        // Entity names are short: look for the `;` in the next few bytes only. Searching the
+        // whole rest for every `&` made a file of `&`s without `;` quadratic.
+        let end = rest.bytes().take(11).position(|b| b == b';');
         match end.and_then(|e| entity(rest.get(1..e).unwrap_or(""))) {
             Some(c) => {
                 out.push(c);

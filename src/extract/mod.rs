@@ -156,6 +156,27 @@ pub fn extract(
         });
     }
     let media_type = sniff(bytes, file_name)?;
+    extract_typed(bytes, media_type, limits)
+}
+
+/// Extracts `bytes` as `media_type`, skipping content sniffing: for callers that already know
+/// the format, and for the fuzz targets (`fuzz/`), which drive one format reader each with
+/// arbitrary bytes. The size checks, the panic guard and the shared post-processing are the same
+/// as in [`extract`].
+pub fn extract_typed(
+    bytes: &[u8],
+    media_type: MediaType,
+    limits: &Limits,
+) -> Result<Document, ExtractError> {
+    if bytes.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    if bytes.len() > limits.max_input_bytes {
+        return Err(ExtractError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_input_bytes,
+        });
+    }
     // Last line of defence: lopdf and zip are large parsers fed hostile input. A panic inside
     // them must become an error for this one document, not take down a worker thread (the API
     // runs extraction on a shared pool). Our own code does not panic by construction.
@@ -244,10 +265,13 @@ fn finish(media_type: MediaType, raw: Raw, limits: &Limits) -> Result<Document, 
             .map_or(text.len(), |(i, _)| i);
         text.truncate(cut);
         page_starts.retain(|&s| s < text.len());
-        warnings.push(Warning::new(
-            "text_truncated",
-            format!("the text was cut at {} characters", limits.max_text_chars),
-        ));
+        // A reader that already stopped early (the PDF glyph budget) said so more precisely.
+        if !warnings.iter().any(|w| w.code == "text_truncated") {
+            warnings.push(Warning::new(
+                "text_truncated",
+                format!("the text was cut at {} characters", limits.max_text_chars),
+            ));
+        }
     }
     if text.trim().is_empty() {
         return Err(ExtractError::NoText);

@@ -95,12 +95,26 @@ impl PageFrame {
 /// Why interpretation stopped early.
 pub enum Stop {
     TooComplex,
+    /// The glyph or text budget ([`GlyphBudget`]) ran out: the page stops, the glyphs drawn so
+    /// far are kept.
+    TooMuchText,
+}
+
+/// What the rest of the document may still draw. The operator limit alone does not bound
+/// memory: one `Tj` can show a string as long as the (decompressed) content stream, so a 150 KB
+/// PDF whose stream inflates to 150 MB of one string made 150 million glyphs (gigabytes, and
+/// minutes of layout). Kept glyphs and their text are therefore counted against the document.
+#[derive(Debug, Clone, Copy)]
+pub struct GlyphBudget {
+    pub glyphs: usize,
+    pub text_bytes: usize,
 }
 
 pub struct Interpreter<'d> {
     doc: &'d Document,
     pub fonts: &'d mut FontCache,
     pub budget: &'d mut usize,
+    glyph_budget: GlyphBudget,
     frame: PageFrame,
     out: PageGlyphs,
     strings: Vec<u8>,
@@ -115,6 +129,7 @@ impl<'d> Interpreter<'d> {
         doc: &'d Document,
         fonts: &'d mut FontCache,
         budget: &'d mut usize,
+        glyph_budget: GlyphBudget,
         frame: PageFrame,
     ) -> Self {
         let (width, height) = frame.display_size();
@@ -122,6 +137,7 @@ impl<'d> Interpreter<'d> {
             doc,
             fonts,
             budget,
+            glyph_budget,
             frame,
             out: PageGlyphs {
                 glyphs: Vec::new(),
@@ -138,6 +154,11 @@ impl<'d> Interpreter<'d> {
 
     pub fn finish(self) -> PageGlyphs {
         self.out
+    }
+
+    fn over_glyph_budget(&self) -> bool {
+        self.out.glyphs.len() > self.glyph_budget.glyphs
+            || self.out.text.len() > self.glyph_budget.text_bytes
     }
 
     /// Runs one content stream with `resources` in the given state.
@@ -296,6 +317,13 @@ impl<'d> Interpreter<'d> {
                 }
                 _ => {}
             }
+            // `show` stops early at either limit; the page stops here.
+            if self.ops > MAX_OPS_PER_PAGE {
+                return Err(Stop::TooComplex);
+            }
+            if self.over_glyph_budget() {
+                return Err(Stop::TooMuchText);
+            }
             operands.clear();
             self.strings.clear();
         }
@@ -364,6 +392,12 @@ impl<'d> Interpreter<'d> {
         let step = if font.two_byte { 2 } else { 1 };
         let mut i = 0;
         while i < bytes.len() {
+            // Each glyph costs an operation, hidden or not, so one huge string is bounded like
+            // many operators.
+            self.ops += 1;
+            if self.ops > MAX_OPS_PER_PAGE || self.over_glyph_budget() {
+                return;
+            }
             let code = if step == 2 {
                 u32::from(bytes.get(i).copied().unwrap_or(0)) << 8
                     | u32::from(bytes.get(i + 1).copied().unwrap_or(0))

@@ -13,7 +13,7 @@ use super::layout::{self, PageGlyphs};
 use super::{ExtractError, Limits};
 use crate::profile::Warning;
 use font::{FontCache, as_number, deref};
-use interp::{Interpreter, PageFrame, Stop};
+use interp::{GlyphBudget, Interpreter, PageFrame, Stop};
 
 /// The raw result before the shared post-processing (mojibake repair, limits) in `extract`.
 pub struct PdfText {
@@ -65,6 +65,15 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
     let mut text_ops = 0usize;
     let mut hidden_chars = 0usize;
     let mut has_images = false;
+    // Twice the text limit in glyphs (spaces and glyphs that layout drops included), at most 8
+    // bytes of text per kept character: beyond that the text would be cut anyway, so drawing
+    // stops there and the text read so far is kept, like text past `max_text_chars`.
+    let glyph_cap = limits.max_text_chars.saturating_mul(2);
+    let mut drawing_stopped = false;
+    let mut glyph_budget = GlyphBudget {
+        glyphs: glyph_cap,
+        text_bytes: limits.max_text_chars.saturating_mul(8),
+    };
     for (_, &page_id) in pages.iter() {
         let Ok(page) = doc.get_dictionary(page_id) else {
             continue;
@@ -89,18 +98,36 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
                 .and_then(|x| x.as_dict().ok())
                 .is_some_and(|x| !x.is_empty())
         });
-        let mut interp = Interpreter::new(&doc, &mut fonts, &mut budget, frame);
+        let mut interp = Interpreter::new(&doc, &mut fonts, &mut budget, glyph_budget, frame);
         let ctm = initial_ctm();
-        if let Err(Stop::TooComplex) = interp.run(&content, &resources, ctm, 0) {
-            return Err(ExtractError::TooComplex(
-                "a page has too many drawing operations".into(),
-            ));
+        match interp.run(&content, &resources, ctm, 0) {
+            Ok(()) => {}
+            Err(Stop::TooComplex) => {
+                return Err(ExtractError::TooComplex(
+                    "a page has too many drawing operations".into(),
+                ));
+            }
+            Err(Stop::TooMuchText) => drawing_stopped = true,
         }
         text_ops += interp.text_ops;
         hidden_chars += interp.hidden_chars;
-        page_glyphs.push(interp.finish());
+        let glyphs = interp.finish();
+        glyph_budget.glyphs = glyph_budget.glyphs.saturating_sub(glyphs.glyphs.len());
+        glyph_budget.text_bytes = glyph_budget.text_bytes.saturating_sub(glyphs.text.len());
+        page_glyphs.push(glyphs);
+        if drawing_stopped {
+            break;
+        }
     }
     let mut warnings = Vec::new();
+    if drawing_stopped {
+        warnings.push(Warning::new(
+            "text_truncated",
+            format!(
+                "the pages draw more than {glyph_cap} characters; drawing stopped there and the rest of the document was not read"
+            ),
+        ));
+    }
     if hidden_chars > 0 {
         warnings.push(Warning::new(
             "hidden_text",
