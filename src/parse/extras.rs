@@ -117,8 +117,11 @@ impl CertificationReader {
     pub fn new() -> Self {
         let compile = super::compile_ascii_words;
         Self {
+            // ASCII classes: with Unicode `\w` and `\s` this pattern's lazy DFA kept outgrowing
+            // its cache and rebuilding states, a fifth of all parsing time; credential names
+            // are written in ASCII.
             phrase: compile(
-                r"\b(?:Certified\s+(?:[A-Z][\w&/-]*\s*){1,6}|(?:[A-Z][\w&/-]*\s+){1,5}Certifi(?:cation|cate)\b|Certificate\s+(?:in|of)\s+(?:[A-Z][\w&/-]*\s*){1,6}|Licensed\s+(?:[A-Z][\w&/-]*\s*){1,4})",
+                r"(?-u)\b(?:Certified\s+(?:[A-Z][\w&/-]*\s*){1,6}|(?:[A-Z][\w&/-]*\s+){1,5}Certifi(?:cation|cate)\b|Certificate\s+(?:in|of)\s+(?:[A-Z][\w&/-]*\s*){1,6}|Licensed\s+(?:[A-Z][\w&/-]*\s*){1,4})",
             ),
             known: compile(KNOWN_CREDENTIALS),
         }
