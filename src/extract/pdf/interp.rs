@@ -12,6 +12,53 @@ const MAX_FORM_DEPTH: u32 = 8;
 /// Operators run per page before the page is abandoned as too complex.
 const MAX_OPS_PER_PAGE: usize = 5_000_000;
 
+/// An operator as a number: its (at most three) bytes packed, so that dispatch is one integer
+/// `match` rather than a chain of slice comparisons; longer operators are none we handle.
+const fn op_key(op: &[u8]) -> u32 {
+    if op.len() > 3 {
+        return u32::MAX;
+    }
+    let mut key = 0u32;
+    let mut i = 0;
+    while i < op.len() {
+        key = key << 8 | op[i] as u32;
+        i += 1;
+    }
+    key
+}
+
+/// The operators the interpreter runs (ISO 32000-1, tables 57, 74, 105, 107).
+mod op {
+    use super::op_key;
+    pub const SAVE: u32 = op_key(b"q");
+    pub const RESTORE: u32 = op_key(b"Q");
+    pub const CM: u32 = op_key(b"cm");
+    pub const BT: u32 = op_key(b"BT");
+    pub const TF: u32 = op_key(b"Tf");
+    pub const TC: u32 = op_key(b"Tc");
+    pub const TW: u32 = op_key(b"Tw");
+    pub const TZ: u32 = op_key(b"Tz");
+    pub const TL: u32 = op_key(b"TL");
+    pub const TS: u32 = op_key(b"Ts");
+    pub const TR: u32 = op_key(b"Tr");
+    pub const TD_LOWER: u32 = op_key(b"Td");
+    pub const TD_UPPER: u32 = op_key(b"TD");
+    pub const TM: u32 = op_key(b"Tm");
+    pub const T_STAR: u32 = op_key(b"T*");
+    pub const TJ_LOWER: u32 = op_key(b"Tj");
+    pub const QUOTE: u32 = op_key(b"'");
+    pub const DOUBLE_QUOTE: u32 = op_key(b"\"");
+    pub const TJ_UPPER: u32 = op_key(b"TJ");
+    pub const GRAY: u32 = op_key(b"g");
+    pub const RGB: u32 = op_key(b"rg");
+    pub const CMYK: u32 = op_key(b"k");
+    pub const SC: u32 = op_key(b"sc");
+    pub const SCN: u32 = op_key(b"scn");
+    pub const CS: u32 = op_key(b"cs");
+    pub const DO: u32 = op_key(b"Do");
+    pub const BI: u32 = op_key(b"BI");
+}
+
 type Matrix = [f32; 6];
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 
@@ -197,60 +244,60 @@ impl<'d> Interpreter<'d> {
                     _ => 0.0,
                 }
             };
-            match op {
+            match op_key(op) {
                 // Nesting is bounded: a hostile stream of `q`s costs nothing past 256 levels.
-                b"q" if stack.len() < 256 => stack.push(gs.clone()),
-                b"q" => {}
-                b"Q" => {
+                op::SAVE if stack.len() < 256 => stack.push(gs.clone()),
+                op::SAVE => {}
+                op::RESTORE => {
                     if let Some(saved) = stack.pop() {
                         gs = saved;
                     }
                 }
-                b"cm" if operands.len() >= 6 => {
+                op::CM if operands.len() >= 6 => {
                     let m = [num(0), num(1), num(2), num(3), num(4), num(5)];
                     gs.ctm = mul(&m, &gs.ctm);
                 }
-                b"BT" => {
+                op::BT => {
                     tm = IDENTITY;
                     tlm = IDENTITY;
                 }
-                b"Tf" => {
+                op::TF => {
                     gs.size = num(1);
                     gs.font = match operands.first() {
                         Some(Tok::Name(s, e)) => self.font_named(lexer.slice(*s, *e), resources),
                         _ => None,
                     };
                 }
-                b"Tc" => gs.char_spacing = num(0),
-                b"Tw" => gs.word_spacing = num(0),
-                b"Tz" => gs.scale = num(0) / 100.0,
-                b"TL" => gs.leading = num(0),
-                b"Ts" => gs.rise = num(0),
-                b"Tr" => gs.render = num(0).clamp(0.0, 7.0) as u8,
-                b"Td" => {
+                op::TC => gs.char_spacing = num(0),
+                op::TW => gs.word_spacing = num(0),
+                op::TZ => gs.scale = num(0) / 100.0,
+                op::TL => gs.leading = num(0),
+                op::TS => gs.rise = num(0),
+                op::TR => gs.render = num(0).clamp(0.0, 7.0) as u8,
+                op::TD_LOWER => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, num(0), num(1)], &tlm);
                     tm = tlm;
                 }
-                b"TD" => {
+                op::TD_UPPER => {
                     gs.leading = -num(1);
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, num(0), num(1)], &tlm);
                     tm = tlm;
                 }
-                b"Tm" if operands.len() >= 6 => {
+                op::TM if operands.len() >= 6 => {
                     tlm = [num(0), num(1), num(2), num(3), num(4), num(5)];
                     tm = tlm;
                 }
-                b"T*" => {
+                op::T_STAR => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
                     tm = tlm;
                 }
-                b"Tj" => {
+                op::TJ_LOWER => {
                     if let Some(Tok::Str(s, e)) = operands.last() {
                         self.show(*s, *e, &gs, &mut tm);
                     }
                 }
-                b"'" | b"\"" => {
-                    if op == b"\"" {
+                op::QUOTE | op::DOUBLE_QUOTE => {
+                    if op_key(op) == op::DOUBLE_QUOTE {
                         gs.word_spacing = num(0);
                         gs.char_spacing = num(1);
                     }
@@ -260,7 +307,7 @@ impl<'d> Interpreter<'d> {
                         self.show(*s, *e, &gs, &mut tm);
                     }
                 }
-                b"TJ" => {
+                op::TJ_UPPER => {
                     for i in 0..operands.len() {
                         match operands.get(i) {
                             Some(Tok::Str(s, e)) => self.show(*s, *e, &gs, &mut tm),
@@ -272,28 +319,32 @@ impl<'d> Interpreter<'d> {
                         }
                     }
                 }
-                b"g" => gs.fill_white = num(0) >= 0.99,
-                b"rg" => gs.fill_white = num(0) >= 0.99 && num(1) >= 0.99 && num(2) >= 0.99,
-                b"k" => {
+                op::GRAY => gs.fill_white = num(0) >= 0.99,
+                op::RGB => gs.fill_white = num(0) >= 0.99 && num(1) >= 0.99 && num(2) >= 0.99,
+                op::CMYK => {
                     gs.fill_white =
                         num(0) <= 0.01 && num(1) <= 0.01 && num(2) <= 0.01 && num(3) <= 0.01
                 }
-                b"sc" | b"scn" => {
-                    let nums: Vec<f32> = operands
-                        .iter()
-                        .filter_map(|t| match t {
-                            Tok::Num(n) => Some(*n),
-                            _ => None,
-                        })
-                        .collect();
-                    gs.fill_white = match nums.as_slice() {
-                        [g] => *g >= 0.99,
-                        [r, g, b] => *r >= 0.99 && *g >= 0.99 && *b >= 0.99,
+                op::SC | op::SCN => {
+                    // Gray or RGB white; a pattern name or other spaces are not white.
+                    let mut nums = [0f32; 3];
+                    let mut count = 0;
+                    for tok in &operands {
+                        if let Tok::Num(n) = tok {
+                            if let Some(slot) = nums.get_mut(count) {
+                                *slot = *n;
+                            }
+                            count += 1;
+                        }
+                    }
+                    gs.fill_white = match count {
+                        1 => nums[0] >= 0.99,
+                        3 => nums.iter().all(|&c| c >= 0.99),
                         _ => false,
                     };
                 }
-                b"cs" => gs.fill_white = false,
-                b"Do" if depth < MAX_FORM_DEPTH => {
+                op::CS => gs.fill_white = false,
+                op::DO if depth < MAX_FORM_DEPTH => {
                     if let Some(Tok::Name(s, e)) = operands.first() {
                         let name = lexer.slice(*s, *e);
                         let saved = std::mem::take(&mut self.strings);
@@ -302,7 +353,7 @@ impl<'d> Interpreter<'d> {
                         result?;
                     }
                 }
-                b"BI" => {
+                op::BI => {
                     // Skip the image dictionary up to `ID`, then the binary data.
                     loop {
                         match lexer.next_token(&mut self.strings) {

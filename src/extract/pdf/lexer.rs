@@ -24,15 +24,30 @@ pub struct Lexer<'a> {
     pos: usize,
 }
 
-fn is_white(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'\x0c' | 0)
-}
+/// Byte classes of the PDF syntax (ISO 32000-1, 7.2.2), looked up once per byte: the lexer's
+/// inner loops run over every byte of every content stream.
+const REGULAR: u8 = 0;
+const WHITE: u8 = 1;
+const DELIM: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut table = [REGULAR; 256];
+    let white = [b' ', b'\n', b'\r', b'\t', b'\x0c', 0];
+    let mut i = 0;
+    while i < white.len() {
+        table[white[i] as usize] = WHITE;
+        i += 1;
+    }
+    let delims = *b"()<>[]{}/%";
+    let mut i = 0;
+    while i < delims.len() {
+        table[delims[i] as usize] = DELIM;
+        i += 1;
+    }
+    table
+};
 
-fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+fn is_white(b: u8) -> bool {
+    CLASS[b as usize] == WHITE
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -58,30 +73,28 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_white_and_comments(&mut self) {
-        while let Some(b) = self.peek() {
-            if is_white(b) {
-                self.pos += 1;
-            } else if b == b'%' {
-                while let Some(c) = self.peek() {
-                    if c == b'\n' || c == b'\r' {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-            } else {
-                break;
+        loop {
+            let rest = self.data.get(self.pos..).unwrap_or(&[]);
+            let white = rest.iter().take_while(|&&b| is_white(b)).count();
+            self.pos += white;
+            if self.peek() != Some(b'%') {
+                return;
             }
+            let rest = self.data.get(self.pos..).unwrap_or(&[]);
+            self.pos += rest
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .unwrap_or(rest.len());
         }
     }
 
     fn regular_run(&mut self) -> (usize, usize) {
         let start = self.pos;
-        while let Some(b) = self.peek() {
-            if is_white(b) || is_delim(b) {
-                break;
-            }
-            self.pos += 1;
-        }
+        let rest = self.data.get(start..).unwrap_or(&[]);
+        self.pos += rest
+            .iter()
+            .position(|&b| CLASS[b as usize] != REGULAR)
+            .unwrap_or(rest.len());
         (start, self.pos)
     }
 
@@ -239,29 +252,50 @@ impl<'a> Lexer<'a> {
     }
 }
 
+const POW10: [f64; 19] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18,
+];
+
+/// A PDF number (`12`, `-3.5`, `.25`, `+7`). Digits accumulate in an integer and one division
+/// places the point: content streams are mostly numbers, so this runs for most tokens.
 fn parse_number(text: &[u8]) -> f32 {
     let mut negative = false;
-    let mut value = 0f64;
-    let mut scale = 0f64;
+    let mut mantissa: u64 = 0;
+    let mut fraction_digits: i32 = 0;
+    let mut in_fraction = false;
     let mut seen_digit = false;
+    let mut skipped_exponent: i32 = 0;
     for &b in text {
         match b {
             b'-' if !seen_digit => negative = !negative,
             b'+' => {}
-            b'.' if scale == 0.0 => scale = 1.0,
+            b'.' if !in_fraction => in_fraction = true,
             b'0'..=b'9' => {
                 seen_digit = true;
-                if scale > 0.0 {
-                    scale /= 10.0;
-                    value += f64::from(b - b'0') * scale;
-                } else {
-                    value = value * 10.0 + f64::from(b - b'0');
+                if mantissa < 1_000_000_000_000_000 {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    if in_fraction {
+                        fraction_digits += 1;
+                    }
+                } else if !in_fraction {
+                    // Beyond 18 digits the value is clamped below anyway: keep its magnitude.
+                    skipped_exponent += 1;
                 }
             }
             _ => break,
         }
     }
-    let value = if negative { -value } else { value };
+    let mut value = mantissa as f64;
+    if fraction_digits > 0 {
+        value /= POW10.get(fraction_digits as usize).copied().unwrap_or(1e18);
+    }
+    if skipped_exponent > 0 {
+        value *= 10f64.powi(skipped_exponent);
+    }
+    if negative {
+        value = -value;
+    }
     if value.is_finite() {
         value.clamp(-1e9, 1e9) as f32
     } else {
@@ -287,5 +321,14 @@ mod tests {
         assert_eq!(&strings[..6], b"a(b)A\x00");
         assert_eq!(parse_number(b"-.5"), -0.5);
         assert_eq!(parse_number(b"3.25"), 3.25);
+        assert_eq!(parse_number(b"12"), 12.0);
+        assert_eq!(parse_number(b"--4"), 4.0);
+        assert_eq!(parse_number(b"0.001"), 0.001);
+        assert_eq!(parse_number(b"1.2.3"), 1.2);
+        assert_eq!(parse_number(b"99999999999999999999999"), 1e9);
+        assert_eq!(parse_number(b"-"), 0.0);
+        let mut strings = Vec::new();
+        let mut lexer = Lexer::new(b"% a comment\r\n  %another\n/Name 1 0 0 1 72 700 Tm");
+        assert_eq!(lexer.next_token(&mut strings), Some(Tok::Name(25, 29)));
     }
 }
