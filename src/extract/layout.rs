@@ -37,13 +37,30 @@ pub struct LaidOut {
     pub page_starts: Vec<usize>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Word {
     x0: f32,
     x1: f32,
     y: f32,
     size: f32,
+    /// The word's text: a range of the page's word text ([`Words::text`]). One buffer for the
+    /// page rather than a `String` per word: allocating and growing those was a tenth of
+    /// extraction time.
+    start: u32,
+    end: u32,
+}
+
+struct Words {
+    words: Vec<Word>,
     text: String,
+}
+
+impl Words {
+    fn text_of(&self, word: &Word) -> &str {
+        self.text
+            .get(word.start as usize..word.end as usize)
+            .unwrap_or("")
+    }
 }
 
 /// A gap wider than this fraction of the font size between two glyphs is a word break. Word
@@ -88,19 +105,22 @@ pub fn lay_out(pages: &[PageGlyphs]) -> LaidOut {
 fn page_blocks(page: &PageGlyphs) -> Vec<Vec<String>> {
     let words = words_of(page);
     let mut blocks = Vec::new();
-    let mut indices: Vec<usize> = (0..words.len()).collect();
-    cut(&words, &mut indices, &mut blocks, 0);
+    let mut indices: Vec<usize> = (0..words.words.len()).collect();
+    cut(&words.words, &mut indices, &mut blocks, 0);
     blocks
         .into_iter()
         .map(|lines| finish_block(&words, lines))
         .collect()
 }
 
-fn words_of(page: &PageGlyphs) -> Vec<Word> {
+fn words_of(page: &PageGlyphs) -> Words {
     let glyphs = &page.glyphs;
     let mut order: Vec<usize> = (0..glyphs.len()).collect();
     order.sort_by(|&a, &b| key_y(glyphs, a).total_cmp(&key_y(glyphs, b)));
-    let mut words = Vec::new();
+    let mut words = Words {
+        words: Vec::with_capacity(glyphs.len() / 4),
+        text: String::with_capacity(page.text.len()),
+    };
     let mut line: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < order.len() {
@@ -130,7 +150,7 @@ fn key_y(glyphs: &[Glyph], i: usize) -> f32 {
     glyphs.get(i).map_or(0.0, |g| g.y)
 }
 
-fn split_words(page: &PageGlyphs, line: &[usize], words: &mut Vec<Word>) {
+fn split_words(page: &PageGlyphs, line: &[usize], out: &mut Words) {
     let mut current: Option<Word> = None;
     let mut last: Option<&Glyph> = None;
     let has_spaces = line
@@ -159,32 +179,38 @@ fn split_words(page: &PageGlyphs, line: &[usize], words: &mut Vec<Word>) {
         last = Some(g);
         if g.space {
             if let Some(w) = current.take() {
-                words.push(w);
+                out.words.push(w);
             }
             continue;
         }
+        // The current word is always the last text written to `out.text`, so extending it is
+        // appending to the buffer.
         match current.as_mut() {
             Some(w) if g.x0 - w.x1 <= gap * g.size.max(w.size) && g.x0 - w.x1 > -g.size => {
-                w.text.push_str(text);
+                out.text.push_str(text);
+                w.end = out.text.len() as u32;
                 w.x1 = w.x1.max(g.x1);
                 w.size = w.size.max(g.size);
             }
             _ => {
                 if let Some(w) = current.take() {
-                    words.push(w);
+                    out.words.push(w);
                 }
+                let start = out.text.len() as u32;
+                out.text.push_str(text);
                 current = Some(Word {
                     x0: g.x0,
                     x1: g.x1.max(g.x0),
                     y: g.y,
                     size: g.size,
-                    text: text.to_owned(),
+                    start,
+                    end: out.text.len() as u32,
                 });
             }
         }
     }
     if let Some(w) = current {
-        words.push(w);
+        out.words.push(w);
     }
 }
 
@@ -202,7 +228,9 @@ fn lines_of(words: &[Word], indices: &mut [usize]) -> Vec<Vec<usize>> {
         match lines.last_mut() {
             Some(line) if w.y - base <= 0.3 * w.size.min(base_size) => line.push(i),
             _ => {
-                lines.push(vec![i]);
+                let mut line = Vec::with_capacity(16);
+                line.push(i);
+                lines.push(line);
                 base = w.y;
                 base_size = w.size;
             }
@@ -402,15 +430,15 @@ fn bands_of(words: &[Word], lines: &[Vec<usize>], size: f32) -> Vec<Vec<usize>> 
 
 /// Block lines to text: words joined by spaces, ligatures and bullets normalised, hyphenated
 /// line ends rejoined.
-fn finish_block(words: &[Word], lines: Vec<Vec<usize>>) -> Vec<String> {
+fn finish_block(words: &Words, lines: Vec<Vec<usize>>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {
-        let mut text = String::new();
-        for w in line.iter().filter_map(|&i| words.get(i)) {
+        let mut text = String::with_capacity(line.len() * 8);
+        for w in line.iter().filter_map(|&i| words.words.get(i)) {
             if !text.is_empty() {
                 text.push(' ');
             }
-            normalise_word(&w.text, &mut text);
+            normalise_word(words.text_of(w), &mut text);
         }
         if text.is_empty() {
             continue;
