@@ -15,16 +15,12 @@ const MAX_OPS_PER_PAGE: usize = 5_000_000;
 /// An operator as a number: its (at most three) bytes packed, so that dispatch is one integer
 /// `match` rather than a chain of slice comparisons; longer operators are none we handle.
 const fn op_key(op: &[u8]) -> u32 {
-    if op.len() > 3 {
-        return u32::MAX;
+    match *op {
+        [a] => a as u32,
+        [a, b] => (a as u32) << 8 | b as u32,
+        [a, b, c] => (a as u32) << 16 | (b as u32) << 8 | c as u32,
+        _ => u32::MAX,
     }
-    let mut key = 0u32;
-    let mut i = 0;
-    while i < op.len() {
-        key = key << 8 | op[i] as u32;
-        i += 1;
-    }
-    key
 }
 
 /// The operators the interpreter runs (ISO 32000-1, tables 57, 74, 105, 107).
