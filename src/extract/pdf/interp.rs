@@ -70,10 +70,6 @@ fn mul(a: &Matrix, b: &Matrix) -> Matrix {
     ]
 }
 
-fn apply(m: &Matrix, x: f32, y: f32) -> (f32, f32) {
-    (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5])
-}
-
 #[derive(Clone)]
 struct GState {
     ctm: Matrix,
@@ -437,6 +433,14 @@ impl<'d> Interpreter<'d> {
             .get(start as usize..end as usize)
             .unwrap_or(&[]);
         let step = if font.two_byte { 2 } else { 1 };
+        // Text space to user space, `tm` x `ctm`. Within one string only the text matrix's
+        // translation moves, by each glyph's advance along its first row, so the product is
+        // formed once here and moved glyph by glyph instead of multiplied out per glyph.
+        let mut m = mul(tm, &gs.ctm);
+        // Display size: the length of the glyph's vertical axis in device space, the same for
+        // every glyph of the string.
+        let (v0, v1) = (gs.size * m[2], gs.size * m[3]);
+        let size = (v0 * v0 + v1 * v1).sqrt();
         let mut i = 0;
         while i < bytes.len() {
             // Each glyph costs an operation, hidden or not, so one huge string is bounded like
@@ -453,21 +457,22 @@ impl<'d> Interpreter<'d> {
             };
             i += step;
             let w0 = font.width(code) / 1000.0;
-            let trm = mul(
-                &[gs.size * gs.scale, 0.0, 0.0, gs.size, 0.0, gs.rise],
-                &mul(tm, &gs.ctm),
-            );
-            let (ux0, uy0) = apply(&trm, 0.0, 0.0);
-            let (ux1, uy1) = apply(&trm, w0, 0.0);
+            // The glyph's origin (the rise above the baseline applied) and the end of its
+            // advance width, in user space: rows of [size·scale 0; 0 size; 0 rise] x m.
+            let (ux0, uy0) = (gs.rise * m[2] + m[4], gs.rise * m[3] + m[5]);
+            let hscale = w0 * gs.size * gs.scale;
+            let (ux1, uy1) = (hscale * m[0] + ux0, hscale * m[1] + uy0);
             let (x0, y0) = self.frame.display_point(ux0, uy0);
             let (x1, y1) = self.frame.display_point(ux1, uy1);
-            // Display size: the length of the glyph's vertical axis in device space.
-            let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
             let is_space = step == 1 && code == 32;
             let advance =
                 (w0 * gs.size + gs.char_spacing + if is_space { gs.word_spacing } else { 0.0 })
                     * gs.scale;
-            *tm = mul(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], tm);
+            // Translate by the advance: tm := [1 0 0 1 advance 0] x tm, and m alike.
+            tm[4] += advance * tm[0];
+            tm[5] += advance * tm[1];
+            m[4] += advance * m[0];
+            m[5] += advance * m[1];
 
             let text = font.text(code);
             let mut fallback = [0u8; 4];
