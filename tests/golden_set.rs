@@ -36,7 +36,7 @@ const FLOORS: [(&str, f64); 8] = [
     ("highest_degree", 0.96),
     ("crm", 0.99),
     ("excel", 0.97),
-    ("travel", 0.95),
+    ("travel", 0.98),
     ("total_months", 0.96),
     ("sales_months", 0.85),
     ("b2b_sales_months", 0.76),
