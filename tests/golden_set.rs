@@ -38,8 +38,8 @@ const FLOORS: [(&str, f64); 8] = [
     ("excel", 0.97),
     ("travel", 0.98),
     ("total_months", 0.96),
-    ("sales_months", 0.90),
-    ("b2b_sales_months", 0.77),
+    ("sales_months", 0.92),
+    ("b2b_sales_months", 0.80),
     ("dates", 0.95),
 ];
 

@@ -10,8 +10,8 @@
 //!   enterprise, corporate, wholesale, channel, business development, account executive/manager:
 //!   an account is a client organisation, franchise sales) or the bullets do (corporate clients,
 //!   corporate and government clients, B2B, decision makers, distributors, hospitals, bulk goods,
-//!   client routes through stores, buyers at retailers, merchants, advertising sold, small to
-//!   medium sized businesses, ...). A retail title (sales associate, cashier, store) needs an
+//!   client routes through stores, buyers at retailers, merchants, advertising sold, accounts in
+//!   an industry, small to medium sized businesses, ...). A retail title (sales associate, cashier, store) needs an
 //!   explicit B2B phrase, unless it sells to retail accounts (a newspaper's retail account
 //!   executive). "Associate" alone is no retail title ("Business Development Associate").
 //! - `account_management`: owns client accounts: an account/client/relationship manager title, or
@@ -92,13 +92,13 @@ impl Categorizer {
                 r"(?i)\b(sales\s+((and|&)\s+marketing\s+)?(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
             ),
             sales_bullet: compile(
-                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(business|accounts|clients|customers)|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|sell(ing|s)\s+(\w+\s+){0,2}(advertising|sponsorships|products|services|solutions|software|equipment|insurance|memberships|policies|systems)|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
+                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(business|accounts|clients|customers)|qualified\s+leads|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|sell(ing|s)\s+(\w+\s+){0,2}(advertising|sponsorships|products|services|solutions|software|equipment|insurance|memberships|policies|systems)|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
             ),
             b2b_title: compile(
-                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
+                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|(strategic|national|major|corporate)(\s+(and|&)\s+\w+)?\s+accounts|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
             ),
             b2b_bullet: compile(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+\w+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+(\w+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell\w*|sold)\s+(\w+\s+){0,2}advertising|advertisers|advertising\s+(sales|clients|accounts|space)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?)\b",
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+\w+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+(\w+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell\w*|sold)\s+(\w+\s+){0,2}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+(\w+\s+){1,2}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?)\b",
             ),
             retail_title: compile(
                 r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|(store|retail|floor|shop|customer|service|banking|branch|team|front\s+end)\s+associate|^\s*associate\s*$|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket\w*)\b",
@@ -329,6 +329,18 @@ mod tests {
             "Worked closely with advertising agencies on client needs."
         ));
         assert!(b2b("Senior Associate Business Development", ""));
+        assert!(b2b(
+            "Sales Manager",
+            "Managed 10 accounts in the cable industry sector.\nGrew advertising revenue."
+        ));
+        assert!(b2b(
+            "Strategic National Accounts",
+            "Generated $26.8M in sales."
+        ));
+        assert!(b2b(
+            "Business Products Specialist",
+            "Exceeded sales goal 12%.\nProduced qualified leads.\nServed business owners."
+        ));
         assert!(!b2b("Sales Associate", "Helped corporate event planners."));
         assert!(!cats("Territory HR Manager", "").contains(&Category::Sales));
         assert!(!cats("National Sales and Marketing Analyst", "").contains(&Category::Sales));
