@@ -39,7 +39,7 @@ const FLOORS: [(&str, f64); 8] = [
     ("travel", 0.98),
     ("total_months", 0.96),
     ("sales_months", 0.92),
-    ("b2b_sales_months", 0.80),
+    ("b2b_sales_months", 0.82),
     ("dates", 0.95),
 ];
 

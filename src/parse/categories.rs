@@ -89,7 +89,7 @@ impl Categorizer {
                 r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|route\s+sales|vertriebs?\w*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
             ),
             not_sales_title: compile(
-                r"(?i)\b(sales\s+((and|&)\s+marketing\s+)?(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
+                r"(?i)\b(sales\s+((and|&)\s+marketing\s+)?(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|(sales|account\s+executive)\s+compensation|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
             ),
             sales_bullet: compile(
                 r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(business|accounts|clients|customers)|qualified\s+leads|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|sell(ing|s)\s+(\w+\s+){0,2}(advertising|sponsorships|products|services|solutions|software|equipment|insurance|memberships|policies|systems)|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
@@ -279,6 +279,9 @@ mod tests {
             [Category::Sales, Category::B2bSales]
         );
         assert!(!cats("Sales Operations Analyst", "").contains(&Category::Sales));
+        assert!(
+            !cats("Accountant, Account Executive Compensation Dept", "").contains(&Category::Sales)
+        );
         assert!(
             cats(
                 "Sales",
