@@ -443,8 +443,9 @@ impl PositionReader {
                     || self.location.find(next.text).is_some_and(|m| m.start() < 3)
                         && word_count(next.text) <= 8;
                 // A title line right above the next date line is that position's title.
+                let sentence_under_title = title_above && word_count(next.text) >= SENTENCE_WORDS;
                 let title_line = !title_found
-                    && !(title_above && word_count(next.text) >= SENTENCE_WORDS)
+                    && !sentence_under_title
                     && is_heading_like(next.text)
                     && has_title_word(next.text)
                     && range_at(last + 2).is_none();
