@@ -160,6 +160,22 @@ fn review() {
     let parser = Parser::builtin();
     for (id, text) in &rows {
         let p = parser.parse(&document(text), &options());
+        let crm: Vec<&str> = p
+            .skills
+            .iter()
+            .filter(|s| s.group == "crm")
+            .map(|s| s.name.as_str())
+            .collect();
+        println!(
+            "PROFILE\t{id}\t{}\t{:?} {:?}\t{:?}\t{} {} {}",
+            p.highest_degree.as_str(),
+            p.travel.status,
+            p.travel.evidence,
+            crm,
+            p.experience.total_months,
+            p.experience.sales_months,
+            p.experience.b2b_sales_months
+        );
         for pos in &p.positions {
             let cats: Vec<&str> = pos.categories.iter().map(|c| c.as_str()).collect();
             println!(

@@ -2,14 +2,18 @@
 //! words that show it.
 //!
 //! - `sales`: the title is a selling role (sales, account executive/manager, business
-//!   development, territory, mortgage consultant, loan officer, ...), or the bullets show selling
-//!   as the main work (at least two distinct strong signs: quota, prospecting, closing deals, cold
-//!   calls, ...).
+//!   development, territory, national accounts, mortgage consultant, loan officer, ...; not a
+//!   sales and marketing analyst or assistant), or the bullets show selling as the main work (at
+//!   least two distinct strong signs: quota, prospecting, closing deals, cold calls, selling
+//!   advertising or services, ...).
 //! - `b2b_sales`: a sales position whose buyers are organisations: the title says so (key account,
 //!   enterprise, corporate, wholesale, channel, business development, account executive/manager:
 //!   an account is a client organisation, franchise sales) or the bullets do (corporate clients,
-//!   B2B, decision makers, distributors, hospitals, bulk goods, client routes through stores,
-//!   ...). A retail title (sales associate, cashier, store) needs an explicit B2B phrase.
+//!   corporate and government clients, B2B, decision makers, distributors, hospitals, bulk goods,
+//!   client routes through stores, buyers at retailers, merchants, advertising sold, accounts in
+//!   an industry, small to medium sized businesses, ...). A retail title (sales associate, cashier, store) needs an
+//!   explicit B2B phrase, unless it sells to retail accounts (a newspaper's retail account
+//!   executive). "Associate" alone is no retail title ("Business Development Associate").
 //! - `account_management`: owns client accounts: an account/client/relationship manager title, or
 //!   bullets such as "managed a portfolio of 40 accounts".
 //! - `people_management`: supervises staff: a supervisory title (supervisor, team lead, director,
@@ -82,22 +86,22 @@ impl Categorizer {
     pub fn new() -> Self {
         Self {
             sales_title: compile(
-                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+(manager|representative|rep)|key\s+account|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|route\s+sales|vertriebs?\w*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
+                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|route\s+sales|vertriebs?[0-9A-Za-z_]*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
             ),
             not_sales_title: compile(
-                r"(?i)\b(sales\s+(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
+                r"(?i)\b(sales\s+((and|&)\s+marketing\s+)?(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|(sales|account\s+executive)\s+compensation|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
             ),
             sales_bullet: compile(
-                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(business|accounts|clients|customers)|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell\w*|cross[\s-]sell\w*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat\w+\s+(contracts?|deals?|pricing|terms))\b",
+                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(business|accounts|clients|customers)|qualified\s+leads|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell[0-9A-Za-z_]*|cross[\s-]sell[0-9A-Za-z_]*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|sell(ing|s)\s+([0-9A-Za-z_]+\s+){0,2}(advertising|sponsorships|products|services|solutions|software|equipment|insurance|memberships|policies|systems)|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat[0-9A-Za-z_]+\s+(contracts?|deals?|pricing|terms))\b",
             ),
             b2b_title: compile(
-                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
+                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|(strategic|national|major|corporate)(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+accounts|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
             ),
             b2b_bullet: compile(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)\s+(and\s+\w+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+(\w+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?)\b",
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+([0-9A-Za-z_]+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+[0-9A-Za-z_]+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+([0-9A-Za-z_]+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell[0-9A-Za-z_]*|sold)\s+([0-9A-Za-z_]+\s+){0,2}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+([0-9A-Za-z_]+\s+){1,2}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?)\b",
             ),
             retail_title: compile(
-                r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|associate|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket\w*)\b",
+                r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|(store|retail|floor|shop|customer|service|banking|branch|team|front\s+end)\s+associate|^\s*associate\s*$|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket[0-9A-Za-z_]*)\b",
             ),
             table_service_bullet: compile(
                 r"(?i)\b(guests?|menu\s+items?|diners?|kitchen\s+staff|restaurant|dining\s+room|tables)\b",
@@ -106,13 +110,13 @@ impl Categorizer {
                 r"(?i)\b(account\s+(manager|management|director|executive|supervisor|coordinator|lead)|key\s+account|client\s+(manager|relationship|services?\s+manager|partner|success)|customer\s+success|relationship\s+manager|portfolio\s+manager|accounts?\s+manager)\b",
             ),
             account_bullet: compile(
-                r"(?i)\b((manag|serv|own|handl|grow|grew|retain|oversaw|oversee)\w*\s+(a\s+|an\s+|the\s+)?(book|portfolio|base|roster|list)\s+of\s+(\$?[\d,.]+\s*\w*\s+)?(\w+\s+)?(accounts|clients|customers)|portfolio\s+of\s+(\$?[\d,.]+\s*\w*\s+)?(\w+\s+)?(accounts|clients)|(manag|grow|grew|retain|own)\w*\s+(\d+\s+|over\s+\d+\s+|more\s+than\s+\d+\s+)?(existing\s+|key\s+|major\s+|corporate\s+|national\s+|strategic\s+|enterprise\s+)(client\s+|customer\s+)?(accounts|clients)|(manag|grow|grew|retain|own)\w*\s+(\d+|over\s+\d+|more\s+than\s+\d+)\s+(client\s+|customer\s+|business\s+)?accounts|book\s+of\s+business|key\s+accounts|account\s+(retention|growth|plans?|planning)|key\s+account\s+management|quarterly\s+business\s+reviews|qbrs?)\b",
+                r"(?i)\b((manag|serv|own|handl|grow|grew|retain|oversaw|oversee)[0-9A-Za-z_]*\s+(a\s+|an\s+|the\s+)?(book|portfolio|base|roster|list)\s+of\s+(\$?[\d,.]+\s*[0-9A-Za-z_]*\s+)?([0-9A-Za-z_]+\s+)?(accounts|clients|customers)|portfolio\s+of\s+(\$?[\d,.]+\s*[0-9A-Za-z_]*\s+)?([0-9A-Za-z_]+\s+)?(accounts|clients)|(manag|grow|grew|retain|own)[0-9A-Za-z_]*\s+(\d+\s+|over\s+\d+\s+|more\s+than\s+\d+\s+)?(existing\s+|key\s+|major\s+|corporate\s+|national\s+|strategic\s+|enterprise\s+)(client\s+|customer\s+)?(accounts|clients)|(manag|grow|grew|retain|own)[0-9A-Za-z_]*\s+(\d+|over\s+\d+|more\s+than\s+\d+)\s+(client\s+|customer\s+|business\s+)?accounts|book\s+of\s+business|key\s+accounts|account\s+(retention|growth|plans?|planning)|key\s+account\s+management|quarterly\s+business\s+reviews|qbrs?)\b",
             ),
             people_title: compile(
                 r"(?i)\b(supervisor|team\s+lead(er)?|head\s+of|director|general\s+manager|store\s+manager|branch\s+manager|sales\s+manager|district\s+manager|regional\s+manager|area\s+manager|office\s+manager|operations\s+manager|shift\s+manager|assistant\s+manager|department\s+manager|restaurant\s+manager|unit\s+manager|plant\s+manager|manager\s+of|vp|vice\s+president|president|ceo|coo|chief|foreman|superintendent|leiter|gerente|chef\s+d'équipe)\b",
             ),
             people_bullet: compile(
-                r"(?i)\b((supervis|manag|led|lead|direct|oversaw|oversee|oversees|overseeing|coach|mentor|hir)\w*\s+(and\s+\w+\s+)?(a\s+|the\s+|my\s+own\s+|an?\s+\w+\s+)?(team|staff|crew|group|department|workforce|sales\s+force|employees|associates|representatives|reps|agents|personnel|workers|direct\s+reports|\d+\s+\w+)|team\s+of\s+\d+|\d+\s+direct\s+reports|staff\s+of\s+\d+|(hired|recruited),?\s+(and\s+)?(trained|coached|developed)|performance\s+(reviews|evaluations|appraisals)\s+(for|of)|scheduling\s+of\s+staff|staff\s+scheduling)\b",
+                r"(?i)\b((supervis|manag|led|lead|direct|oversaw|oversee|oversees|overseeing|coach|mentor|hir)[0-9A-Za-z_]*\s+(and\s+[0-9A-Za-z_]+\s+)?(a\s+|the\s+|my\s+own\s+|an?\s+[0-9A-Za-z_]+\s+)?(team|staff|crew|group|department|workforce|sales\s+force|employees|associates|representatives|reps|agents|personnel|workers|direct\s+reports|\d+\s+[0-9A-Za-z_]+)|team\s+of\s+\d+|\d+\s+direct\s+reports|staff\s+of\s+\d+|(hired|recruited),?\s+(and\s+)?(trained|coached|developed)|performance\s+(reviews|evaluations|appraisals)\s+(for|of)|scheduling\s+of\s+staff|staff\s+scheduling)\b",
             ),
         }
     }
@@ -167,13 +171,17 @@ impl Categorizer {
             } else {
                 let explicit = bullet_match(&self.b2b_bullet);
                 // A retail seller's "customers" are consumers: only an explicit B2B phrase counts.
-                match (&explicit, retail) {
+                // A retail account executive's accounts are stores, though (newspaper and media
+                // sellers): their bullets are read like any seller's.
+                let retail_accounts = retail && self.account_title.is_match(title);
+                match (&explicit, retail && !retail_accounts) {
                     (Some(text), true) => {
                         let lower = text.to_lowercase();
                         (lower.contains("b2b")
                             || lower.contains("business-to-business")
                             || lower.contains("business to business")
-                            || lower.contains("corporate"))
+                            || lower.contains("corporate")
+                            || lower.contains("merchant"))
                         .then_some(text.clone())
                     }
                     _ => explicit,
@@ -272,6 +280,9 @@ mod tests {
         );
         assert!(!cats("Sales Operations Analyst", "").contains(&Category::Sales));
         assert!(
+            !cats("Accountant, Account Executive Compensation Dept", "").contains(&Category::Sales)
+        );
+        assert!(
             cats(
                 "Sales",
                 "Greeted and served guests.\nKnew the menu items and talked with kitchen staff."
@@ -294,6 +305,49 @@ mod tests {
             cats("Retail Account Executive", "Sold to shoppers."),
             [Category::Sales, Category::AccountManagement]
         );
+    }
+
+    #[test]
+    fn reads_buyers_from_the_business_sold_to() {
+        let b2b =
+            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
+        assert!(b2b(
+            "Vice President of Sales",
+            "Direct client relationships with major corporate and government clients."
+        ));
+        assert!(b2b(
+            "Category Sales Manager",
+            "Interacted directly with buyers at Kroger and Safeway."
+        ));
+        assert!(b2b(
+            "Territory Field Representative",
+            "Exceeded quota by acquiring small to medium sized businesses."
+        ));
+        assert!(b2b(
+            "Business Manager",
+            "Selling online advertising and sponsorships to new customers."
+        ));
+        assert!(b2b(
+            "Retail Account Executive",
+            "Worked closely with advertising agencies on client needs."
+        ));
+        assert!(b2b("Senior Associate Business Development", ""));
+        assert!(b2b(
+            "Sales Manager",
+            "Managed 10 accounts in the cable industry sector.\nGrew advertising revenue."
+        ));
+        assert!(b2b(
+            "Strategic National Accounts",
+            "Generated $26.8M in sales."
+        ));
+        assert!(b2b(
+            "Business Products Specialist",
+            "Exceeded sales goal 12%.\nProduced qualified leads.\nServed business owners."
+        ));
+        assert!(!b2b("Sales Associate", "Helped corporate event planners."));
+        assert!(!cats("Territory HR Manager", "").contains(&Category::Sales));
+        assert!(!cats("National Sales and Marketing Analyst", "").contains(&Category::Sales));
+        assert!(cats("Strategic National Accounts", "").contains(&Category::Sales));
     }
 
     #[test]

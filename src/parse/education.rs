@@ -6,6 +6,7 @@
 use regex::Regex;
 
 use super::lines::Line;
+use super::sections::SectionKind;
 use crate::profile::DegreeLevel;
 
 #[derive(Debug, Clone)]
@@ -32,6 +33,9 @@ pub struct EducationReader {
     institution: Regex,
     year: Regex,
     field_after: Regex,
+    /// Wording just before a degree in a summary that the candidate holds it ("my Master's at
+    /// Bentley", "holds an MBA", "earned a Bachelor's degree").
+    held_before: Regex,
 }
 
 impl Default for EducationReader {
@@ -91,6 +95,9 @@ impl EducationReader {
                 r"(?i)\b(university|college|institute|school|academy|universidad|université|universität|hochschule|polytechnic|seminary|conservatory)\b",
             ),
             year: compile(r"\b(19[5-9]\d|20[0-4]\d)\b"),
+            held_before: compile(
+                r"(?i)\b(my|holds?|holding|earned|received|completed|possess(es|ing)?|have|has|with)\s+(an?\s+|the\s+|two\s+)?$",
+            ),
             field_after: compile(
                 r"(?i)^\s*(?:(?:of\s+)?(?:arts|science|sciences|business\s+administration|fine\s+arts|applied\s+science|education|engineering)\b)?\s*(?:degree\b)?\s*(?:[:,\-–]|\bin\b)\s*(?:in\s+)?(?P<field>[A-Za-z&/][A-Za-z&/ ,'-]{1,80})",
             ),
@@ -127,12 +134,22 @@ impl EducationReader {
     ) -> Vec<RawEducation> {
         let mut entries: Vec<RawEducation> = Vec::new();
         for (index, line) in lines.iter().enumerate() {
-            if line.is_heading || !in_scope(index) || line.text.len() > 250 {
+            if line.is_heading || line.text.len() > 250 {
                 continue;
             }
             let Some((level, start, end)) = self.level_of(line.text) else {
                 continue;
             };
+            // A degree the summary says the candidate holds counts even where the education
+            // section names the school and field but no degree type.
+            let held_in_summary = matches!(line.section, SectionKind::Summary | SectionKind::Top)
+                && level > DegreeLevel::HighSchool
+                && self
+                    .held_before
+                    .is_match(line.text.get(..start).unwrap_or(""));
+            if !in_scope(index) && !held_in_summary {
+                continue;
+            }
             let degree_text = self.degree_name(line.text, start, end);
             let tail = line.text.get(end..).unwrap_or("");
             let field = self.field_after.captures(tail).and_then(|caps| {
@@ -413,6 +430,37 @@ mod tests {
             let entries = read(&format!("HEADLINE\n{text}"));
             assert_eq!(entries.first().map(|e| e.level), Some(level), "{text}");
         }
+    }
+
+    #[test]
+    fn reads_a_degree_the_summary_says_is_held() {
+        let only_education = |text: &str| {
+            let lines = split_lines(text, &HeadingTable::new());
+            EducationReader::new()
+                .read(&lines, |i| lines[i].section == SectionKind::Education, 2021)
+                .iter()
+                .map(|e| (e.level, e.completed))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            only_education(
+                "Summary\nA financial background through my Master's at Bentley University.\nEducation\nFinance, Bentley University 2012"
+            ),
+            [(DegreeLevel::Master, true)]
+        );
+        // A degree named in the summary without saying it is held, or still to come, is not one.
+        assert!(
+            only_education(
+                "Summary\nLooking for work that needs a Bachelor's degree.\nEducation\nBentley University"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            only_education(
+                "Summary\nCurrently pursuing my Bachelor's degree.\nEducation\nBentley University"
+            ),
+            [(DegreeLevel::Bachelor, false)]
+        );
     }
 
     #[test]

@@ -225,6 +225,10 @@ fn has_organisation_word(text: &str) -> bool {
     words_lower(text).any(|word| ORGANISATION_WORDS.contains(&word.as_str()))
 }
 
+/// Words from which a line below a heading reads as a sentence of the description rather than
+/// a title ("Consistently exceeded monthly sales quotas ...").
+const SENTENCE_WORDS: usize = 5;
+
 fn word_count(text: &str) -> usize {
     text.split_whitespace().count()
 }
@@ -403,10 +407,28 @@ impl PositionReader {
             };
             let mut first = index;
             let mut last = index + extra;
+            let rest_has_employer = rest.contains("Company Name");
             let mut header_text = vec![rest];
             // Lines after: the employer and location line, or the title line when the date line
             // had none.
             let mut title_found = self.title_candidate(header_text.join(" ").as_str());
+            // "Strategic Account Sales and Consulting" / "December 2012 to August 2014 Company
+            // Name - City , State" / "Consistently exceeded monthly sales quotas": when the date
+            // line already carries the employer, a title-like line above it is the title, and
+            // a sentence below starts the description (a short line below, "Senior Accountant"
+            // under a repeated headline "TEACHER", is still the title).
+            let title_above = rest_has_employer
+                && anchors.last().is_none_or(|a| a.last + 1 < index)
+                && index
+                    .checked_sub(1)
+                    .and_then(|i| lines.get(i))
+                    .is_some_and(|previous| {
+                        !previous.is_heading
+                            && previous.section == line.section
+                            && is_heading_like(previous.text)
+                            && has_title_word(previous.text)
+                            && range_at(index - 1).is_none()
+                    });
             for _ in 0..2 {
                 let Some(next) = lines.get(last + 1) else {
                     break;
@@ -421,7 +443,9 @@ impl PositionReader {
                     || self.location.find(next.text).is_some_and(|m| m.start() < 3)
                         && word_count(next.text) <= 8;
                 // A title line right above the next date line is that position's title.
+                let sentence_under_title = title_above && word_count(next.text) >= SENTENCE_WORDS;
                 let title_line = !title_found
+                    && !sentence_under_title
                     && is_heading_like(next.text)
                     && has_title_word(next.text)
                     && range_at(last + 2).is_none();
@@ -696,6 +720,23 @@ mod tests {
             Some("Regional Account Manager")
         );
         assert_eq!(positions[0].location.as_deref(), Some("City , State"));
+    }
+
+    #[test]
+    fn a_title_above_an_employer_date_line_wins_over_a_sentence_below() {
+        let text = "HEADLINE\nExperience\nStrategic Account Sales and Consulting\n\
+            December 2012 to August 2014 Company Name - City , State\n\
+            Consistently exceeded monthly sales quotas by more than 100%\n\
+            Negotiated prices and terms.\n";
+        let positions = read(text);
+        assert_eq!(
+            positions[0].title.as_deref(),
+            Some("Strategic Account Sales and Consulting")
+        );
+        // A short title line below still is the title (the line above repeats the headline).
+        let text = "HEADLINE\nExperience\nTEACHER\nMarch 2013 to Current Company Name\n\
+            Senior Accountant\nReconciled accounts.\n";
+        assert_eq!(read(text)[0].title.as_deref(), Some("Senior Accountant"));
     }
 
     #[test]

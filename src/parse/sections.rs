@@ -30,6 +30,8 @@ const HEADINGS: &[(&str, SectionKind)] = &[
     ("professional profile", SectionKind::Summary),
     ("executive profile", SectionKind::Summary),
     ("career overview", SectionKind::Summary),
+    ("professional overview", SectionKind::Summary),
+    ("executive overview", SectionKind::Summary),
     ("career focus", SectionKind::Summary),
     ("objective", SectionKind::Summary),
     ("career objective", SectionKind::Summary),

@@ -5,6 +5,10 @@
 //! for spellings that are products only as written ("Excel" but not "excel at", "Act!" but not
 //! "act"). Matches are collected overlapping and then chosen leftmost-longest, so that
 //! "Zoho CRM" is Zoho CRM and not also the generic CRM.
+//!
+//! A third kind of spelling is a product only as an item of a software list ("ACT" beside
+//! "Microsoft Office, Adobe Acrobat"; "Sales Force" in a list with Excel and Outlook): alone it is
+//! an exam or a team of sellers, so it counts only where other software is listed with it.
 
 use std::path::Path;
 
@@ -40,7 +44,27 @@ pub struct SkillEntry {
     pub case_sensitive: Vec<String>,
     #[serde(default)]
     pub not_followed_by: Vec<String>,
+    /// Spellings (as written) that name the skill only as a whole item of a list that also
+    /// names software ("Microsoft Office, Adobe Acrobat, ACT."): see [`SOFTWARE_GROUPS`].
+    #[serde(default)]
+    pub in_software_list: Vec<String>,
 }
+
+/// Groups whose skills are software products: a list naming one of them is a software list.
+const SOFTWARE_GROUPS: &[&str] = &[
+    "crm",
+    "office",
+    "erp",
+    "accounting",
+    "analytics",
+    "marketing_tool",
+    "sales_tool",
+];
+
+/// How far a one-item line looks for the rest of its list (one item per line), in lines.
+const LIST_NEIGHBOUR_LINES: usize = 12;
+/// Lines longer than this are prose, not list items.
+const LIST_ITEM_MAX_LEN: usize = 60;
 
 #[derive(Debug, Deserialize)]
 struct SkillsFile {
@@ -76,6 +100,10 @@ struct TermMatcher {
     sensitive_entry: Vec<usize>,
     /// Per entry: lowercase words that, next after a case-sensitive spelling, reject it.
     not_followed_by: Vec<Vec<String>>,
+    /// Per case-sensitive pattern: it counts only as an item of a software list.
+    sensitive_listed: Vec<bool>,
+    /// Per entry: it is a software product (its group is one of [`SOFTWARE_GROUPS`]).
+    software: Vec<bool>,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -99,6 +127,71 @@ fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
+/// The byte range of the line holding `at`, without its newline.
+fn line_around(text: &str, at: usize) -> (usize, usize) {
+    let start = text
+        .get(..at)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(at..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| at + i);
+    (start, end)
+}
+
+/// Whether `start..end` is a whole list item: between list separators (`,` `;` `/` `|` `•`
+/// `:` brackets, "and", the line's ends) with nothing else but spaces and a final full stop.
+fn is_whole_item(text: &str, start: usize, end: usize) -> bool {
+    let (line_start, line_end) = line_around(text, start);
+    let before = text.get(line_start..start).unwrap_or("").trim_end();
+    let after = text.get(end..line_end).unwrap_or("").trim_start();
+    let separated_before = before.is_empty()
+        || before.ends_with([',', ';', '/', '|', '•', ':', '(', '·', '-'])
+        || before.ends_with(" and")
+        || before.ends_with(" &");
+    let after = after.strip_prefix('.').map_or(after, str::trim_start);
+    let separated_after = after.is_empty()
+        || after.starts_with([',', ';', '/', '|', '•', ')', '·'])
+        || after.starts_with("and ")
+        || after.starts_with("& ");
+    separated_before && separated_after
+}
+
+/// The range of text a list item's list spans: its line, or, for an item alone on a short
+/// line, the run of short lines around it (a list written one item per line).
+fn list_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let (line_start, line_end) = line_around(text, start);
+    let line = text.get(line_start..line_end).unwrap_or("").trim();
+    let alone = line.len() <= end - start + 1;
+    if !alone {
+        return (line_start, line_end);
+    }
+    let mut from = line_start;
+    for _ in 0..LIST_NEIGHBOUR_LINES {
+        let Some(prev_end) = from.checked_sub(1) else {
+            break;
+        };
+        let (s, _) = line_around(text, prev_end);
+        if text.get(s..prev_end).unwrap_or("").len() > LIST_ITEM_MAX_LEN {
+            break;
+        }
+        from = s;
+    }
+    let mut to = line_end;
+    for _ in 0..LIST_NEIGHBOUR_LINES {
+        if to >= text.len() {
+            break;
+        }
+        let (_, e) = line_around(text, to + 1);
+        if text.get(to + 1..e).unwrap_or("").len() > LIST_ITEM_MAX_LEN {
+            break;
+        }
+        to = e;
+    }
+    (from, to)
+}
+
 fn next_word(text: &str, end: usize) -> String {
     text.get(end..)
         .unwrap_or("")
@@ -111,13 +204,20 @@ fn next_word(text: &str, end: usize) -> String {
 impl TermMatcher {
     fn build(
         insensitive_terms: Vec<(String, usize)>,
-        sensitive_terms: Vec<(String, usize)>,
+        sensitive_terms: Vec<(String, usize, bool)>,
         not_followed_by: Vec<Vec<String>>,
+        software: Vec<bool>,
     ) -> Result<Self, aho_corasick::BuildError> {
         let (insensitive_patterns, insensitive_entry): (Vec<String>, Vec<usize>) =
             insensitive_terms.into_iter().unzip();
-        let (sensitive_patterns, sensitive_entry): (Vec<String>, Vec<usize>) =
-            sensitive_terms.into_iter().unzip();
+        let mut sensitive_patterns = Vec::with_capacity(sensitive_terms.len());
+        let mut sensitive_entry = Vec::with_capacity(sensitive_terms.len());
+        let mut sensitive_listed = Vec::with_capacity(sensitive_terms.len());
+        for (pattern, entry, listed) in sensitive_terms {
+            sensitive_patterns.push(pattern);
+            sensitive_entry.push(entry);
+            sensitive_listed.push(listed);
+        }
         Ok(Self {
             // A full DFA: a few hundred patterns make it small, and it is the fastest to search.
             insensitive: AhoCorasickBuilder::new()
@@ -132,6 +232,8 @@ impl TermMatcher {
                 .build(&sensitive_patterns)?,
             sensitive_entry,
             not_followed_by,
+            sensitive_listed,
+            software,
         })
     }
 
@@ -150,11 +252,21 @@ impl TermMatcher {
                 });
             }
         }
+        let mut listed: Vec<Hit> = Vec::new();
         for found in self.sensitive.find_overlapping_iter(text) {
-            let Some(&entry) = self.sensitive_entry.get(found.pattern().as_usize()) else {
+            let pattern = found.pattern().as_usize();
+            let Some(&entry) = self.sensitive_entry.get(pattern) else {
                 continue;
             };
             if !at_word_boundaries(text, found.start(), found.end()) {
+                continue;
+            }
+            if self.sensitive_listed.get(pattern).copied().unwrap_or(false) {
+                listed.push(Hit {
+                    entry,
+                    start: found.start(),
+                    end: found.end(),
+                });
                 continue;
             }
             let rejected = self
@@ -176,6 +288,29 @@ impl TermMatcher {
                 chosen.push(hit);
             }
         }
+        if listed.is_empty() {
+            return chosen;
+        }
+        let mut accepted = Vec::new();
+        for hit in listed {
+            if !is_whole_item(text, hit.start, hit.end) {
+                continue;
+            }
+            let (from, to) = list_around(text, hit.start, hit.end);
+            let with_software = chosen.iter().any(|other| {
+                from <= other.start
+                    && other.end <= to
+                    && self.software.get(other.entry).copied().unwrap_or(false)
+            });
+            let overlaps = chosen
+                .iter()
+                .any(|other| other.start < hit.end && hit.start < other.end);
+            if with_software && !overlaps {
+                accepted.push(hit);
+            }
+        }
+        chosen.extend(accepted);
+        chosen.sort_unstable_by_key(|hit| hit.start);
         chosen
     }
 }
@@ -226,7 +361,10 @@ impl Taxonomy {
                 insensitive.push((term.clone(), index));
             }
             for term in &skill.case_sensitive {
-                sensitive.push((term.clone(), index));
+                sensitive.push((term.clone(), index, false));
+            }
+            for term in &skill.in_software_list {
+                sensitive.push((term.clone(), index, true));
             }
         }
         let not_followed_by = skills
@@ -240,7 +378,12 @@ impl Taxonomy {
                     .collect()
             })
             .collect();
-        let skill_matcher = TermMatcher::build(insensitive, sensitive, not_followed_by)?;
+        let software = skills
+            .skill
+            .iter()
+            .map(|skill| SOFTWARE_GROUPS.contains(&skill.group.as_str()))
+            .collect();
+        let skill_matcher = TermMatcher::build(insensitive, sensitive, not_followed_by, software)?;
 
         let mut language_terms = Vec::new();
         for (index, language) in languages.languages.iter().enumerate() {
@@ -249,7 +392,8 @@ impl Taxonomy {
                 language_terms.push((term.clone(), index));
             }
         }
-        let language_matcher = TermMatcher::build(language_terms, Vec::new(), Vec::new())?;
+        let language_matcher =
+            TermMatcher::build(language_terms, Vec::new(), Vec::new(), Vec::new())?;
         Ok(Self {
             skills: skills.skill,
             skill_matcher,
@@ -340,6 +484,33 @@ mod tests {
         assert_eq!(names("ACT! and GoldMine"), ["Act!", "GoldMine"]);
         assert_eq!(names("Microsoft Dynamics GP"), ["Microsoft Dynamics ERP"]);
         assert!(names("led a sales force of 20").is_empty());
+    }
+
+    #[test]
+    fn reads_list_only_spellings_as_products_only_in_software_lists() {
+        assert_eq!(
+            names("Managed desktop applications: Microsoft Office, Adobe Acrobat, ACT."),
+            ["Microsoft Office", "Act!"]
+        );
+        assert_eq!(
+            names("Microsoft Word, Excel, PowerPoint, Sales Force and Outlook"),
+            [
+                "Microsoft Word",
+                "Microsoft Excel",
+                "Microsoft PowerPoint",
+                "Salesforce",
+                "Microsoft Outlook"
+            ]
+        );
+        assert_eq!(
+            names("Skills\nMicrosoft Office\nCold Calling\nSales Force\n"),
+            ["Microsoft Office", "Cold Calling", "Salesforce"]
+        );
+        // The exam, a team of sellers, an association: no software listed with them.
+        assert!(names("Motivated students for FSA, ACT and SAT").is_empty());
+        assert!(names("SAT and ACT testing, using Excel").len() == 1);
+        assert!(names("Retail Sales, Sales Activities, Sales Force, Sales Management").is_empty());
+        assert!(names("Trained the Sales Force on Excel reporting").len() == 1);
     }
 
     #[test]

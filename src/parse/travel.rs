@@ -1,5 +1,6 @@
 //! Travel: willing or able to travel, a job that plainly involved it (a territory covering five
-//! states, traveled extensively), or a statement that the candidate cannot travel.
+//! states, traveled extensively, attended national conferences or regional tournaments, client
+//! meetings held domestically), or a statement that the candidate cannot travel.
 //!
 //! A "no" statement wins over "yes" signs: it is about the candidate now, where the signs may be
 //! about past jobs. Mentions of travel as a subject ("travel arrangements", "Defense Travel
@@ -92,13 +93,13 @@ impl TravelReader {
                 r"(?i)\b(unable\s+to\s+travel|cannot\s+travel|can\s*not\s+travel|can't\s+travel|can’t\s+travel|not\s+(willing|able|available|open)\s+to\s+travel|unwilling\s+to\s+travel|no\s+travel(ing)?\s+(please|preferred|required)|(do|does)\s+not\s+travel|prefer\s+(not\s+to|no)\s+travel|keine\s+reisebereitschaft|pas\s+de\s+déplacements?)\b",
             ),
             yes: compile(&format!(
-                r"(?i)\b((willing|able|available|open|ready|happy|eager)\s+to\s+(travel|relocate\s+and\s+travel)(\s+(up\s+to\s+)?\d{{1,3}}\s?%)?|travels?\s+(up\s+to\s+)?\d{{1,3}}\s?%|\d{{1,3}}\s?%\s+(overnight\s+)?travel|travel(l?ed|l?ing)\s+(extensively|frequently|regularly|nationally|internationally|throughout|across|weekly|overnight|to\s+(client|customer|trade|various|multiple|accounts|sites|offices|meetings|meet|visit)|\d+\s?%)|extensive(ly)?\s+travel|frequent\s+travel|overnight\s+travel|(regional|national|international|domestic)\s+travel|travel\s+(required|throughout|across|within)|territory\s+(covering|spanning|encompassing|including|comprised\s+of|of)\s+[^.\n]{{0,40}}\b(states|counties|countries|regions|provinces|cities)|(multi|tri|five|four|three|two|six|seven|eight|\d+)[\s-]state\s+(territory|region)|(multi|five|four|six|seven|eight|\d+)[\s-]state\s+area|covering\s+(\w+\s+){{0,2}}(states|counties|countries|provinces)|reisebereitschaft|disponible\s+(pour\s+)?(les\s+)?déplacements|disponibilidad\s+para\s+viajar|covering\s+{states}(\s*,\s*{states})*\s*,?\s+(and|&)\s+{states}|territor(y|ies)\b[^.\n]{{0,80}}?\b(in|across|throughout|of)\s+{states}(\s*,\s*{states})*\s*,?\s+(and|&)\s+{states}|territor(y|ies)\b[^.\n]{{0,60}}?\b\d+\s+states\b)"
+                r"(?i)\b((willing|able|available|open|ready|happy|eager)\s+to\s+(travel|relocate\s+and\s+travel)(\s+(up\s+to\s+)?\d{{1,3}}\s?%)?|travels?\s+(up\s+to\s+)?\d{{1,3}}\s?%|\d{{1,3}}\s?%\s+(overnight\s+)?travel|travel(l?ed|l?ing)\s+(extensively|frequently|regularly|nationally|internationally|throughout|across|weekly|overnight|to\s+(client|customer|trade|various|multiple|accounts|sites|offices|meetings|meet|visit)|\d+\s?%)|extensive(ly)?\s+travel|frequent\s+travel|overnight\s+travel|(regional|national|international|domestic)\s+travel|travel\s+(required|throughout|across|within)|territory\s+(covering|spanning|encompassing|including|comprised\s+of|of)\s+[^.\n]{{0,40}}\b(states|counties|countries|regions|provinces|cities)|(multi|tri|five|four|three|two|six|seven|eight|\d+)[\s-]state\s+(territory|region)|(multi|five|four|six|seven|eight|\d+)[\s-]state\s+area|covering\s+([0-9A-Za-z_]+\s+){{0,2}}(states|counties|countries|provinces)|attend(ed|s|ing)?\s+([0-9A-Za-z_]+\s+)?(regional|national|international|out[\s-]of[\s-]state)\s+(and\s+(national|international)\s+)?([0-9A-Za-z_]+\s+)?(events|tournaments|conferences|trade\s*shows|conventions|expos)|(client|customer)\s+(meetings|visits)\s+([0-9A-Za-z_]+\s+){{0,3}}(domestically|nationally|internationally|nationwide)|reisebereitschaft|disponible\s+(pour\s+)?(les\s+)?déplacements|disponibilidad\s+para\s+viajar|covering\s+{states}(\s*,\s*{states})*\s*,?\s+(and|&)\s+{states}|territor(y|ies)\b[^.\n]{{0,80}}?\b(in|across|throughout|of)\s+{states}(\s*,\s*{states})*\s*,?\s+(and|&)\s+{states}|territor(y|ies)\b[^.\n]{{0,60}}?\b\d+\s+states\b)"
             )),
             not_candidate_after: compile(
-                r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar\w*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat\w*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?)\b",
+                r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar[0-9A-Za-z_]*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat[0-9A-Za-z_]*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?)\b",
             ),
             not_candidate_before: compile(
-                r"(?i)\b(licens\w*|certific\w*|polic(y|ies)|coverage|management\s+of(\s+\w+){0,2})\s*$",
+                r"(?i)\b(licens[0-9A-Za-z_]*|certific[0-9A-Za-z_]*|polic(y|ies)|coverage|management\s+of(\s+[0-9A-Za-z_]+){0,2})\s*$",
             ),
             pastime: compile(r"(?i)\b(hobbies|interests|enjoy|enjoys|love|loves|passion)\b"),
         }
@@ -175,6 +176,9 @@ mod tests {
             "Director of Business Development covering North\nCarolina, South Carolina and Georgia.",
             "a sales territory comprised of commercial accounts in California and Nevada.",
             "Increased territory penetration 25% from 19 to 25 States.",
+            "Attended regional and national AAU tournaments to recruit student-athletes",
+            "prospecting, cold calling, attending national conferences",
+            "Consistently arranges client meetings locally and domestically",
         ] {
             assert_eq!(status(yes), TravelStatus::Yes, "{yes}");
         }
@@ -182,6 +186,8 @@ mod tests {
             "Earned CIPS certification licensing covering 40 countries",
             "small accounts across the tri state area",
             "Assisted the Director in management of large 9-state region",
+            "cold emails, networking and attending trade shows",
+            "Attended local networking events",
         ] {
             assert_eq!(status(unknown), TravelStatus::Unknown, "{unknown}");
         }
