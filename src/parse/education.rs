@@ -137,12 +137,18 @@ impl EducationReader {
             if line.is_heading || line.text.len() > 250 {
                 continue;
             }
+            // Outside the education scope only summary lines can name a degree held (below);
+            // the degree patterns are the costly part, so other lines stop here.
+            let summary_line = matches!(line.section, SectionKind::Summary | SectionKind::Top);
+            if !summary_line && !in_scope(index) {
+                continue;
+            }
             let Some((level, start, end)) = self.level_of(line.text) else {
                 continue;
             };
             // A degree the summary says the candidate holds counts even where the education
             // section names the school and field but no degree type.
-            let held_in_summary = matches!(line.section, SectionKind::Summary | SectionKind::Top)
+            let held_in_summary = summary_line
                 && level > DegreeLevel::HighSchool
                 && self
                     .held_before
