@@ -217,6 +217,10 @@ impl<'d> Interpreter<'d> {
         let mut stack: Vec<GState> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
+        // Fonts already resolved in this stream by resource name: producers that set the font
+        // before every glyph would otherwise look it up through the resource dictionaries (and
+        // the font cache's hash) each time.
+        let mut font_names: Vec<(&[u8], Option<usize>)> = Vec::new();
         self.strings.clear();
         while let Some(tok) = lexer.next_token(&mut self.strings) {
             let Tok::Op(s, e) = tok else {
@@ -256,7 +260,19 @@ impl<'d> Interpreter<'d> {
                 op::TF => {
                     gs.size = num(1);
                     gs.font = match operands.first() {
-                        Some(Tok::Name(s, e)) => self.font_named(lexer.slice(*s, *e), resources),
+                        Some(Tok::Name(s, e)) => {
+                            let name = lexer.slice(*s, *e);
+                            match font_names.iter().find(|(n, _)| *n == name) {
+                                Some(&(_, font)) => font,
+                                None => {
+                                    let font = self.font_named(name, resources);
+                                    if font_names.len() < 64 {
+                                        font_names.push((name, font));
+                                    }
+                                    font
+                                }
+                            }
+                        }
                         _ => None,
                     };
                 }

@@ -146,7 +146,12 @@ impl<'a> Lexer<'a> {
             b'0'..=b'9' | b'+' | b'-' | b'.' => {
                 let (s, e) = self.regular_run();
                 let text = self.data.get(s..e).unwrap_or(&[]);
-                Some(Tok::Num(parse_number(text)))
+                Some(Tok::Num(match text {
+                    // Most numbers in content streams are one or two plain digits.
+                    [d @ b'0'..=b'9'] => f32::from(d - b'0'),
+                    [d @ b'0'..=b'9', e @ b'0'..=b'9'] => f32::from((d - b'0') * 10 + (e - b'0')),
+                    _ => parse_number(text),
+                }))
             }
             _ => {
                 let (s, e) = self.regular_run();
