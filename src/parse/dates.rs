@@ -168,9 +168,17 @@ fn alternation(words: &[(&str, u8)]) -> String {
 /// The alternation of `words`, each preceded by an ASCII word boundary, but for the words that
 /// begin with a non-ASCII letter, where an ASCII boundary could never hold.
 fn bounded_alternation(words: &[(&str, u8)]) -> String {
-    let (ascii, other): (Vec<(&str, u8)>, Vec<(&str, u8)>) = words
+    let ascii_initial = |name: &str| name.chars().next().is_some_and(|c| c.is_ascii());
+    let ascii: Vec<(&str, u8)> = words
         .iter()
-        .partition(|(name, _)| name.chars().next().is_some_and(|c| c.is_ascii()));
+        .copied()
+        .filter(|(name, _)| ascii_initial(name))
+        .collect();
+    let other: Vec<(&str, u8)> = words
+        .iter()
+        .copied()
+        .filter(|(name, _)| !ascii_initial(name))
+        .collect();
     match (ascii.is_empty(), other.is_empty()) {
         (_, true) => format!(r"(?-u:\b)(?:{})", alternation(&ascii)),
         (true, false) => alternation(&other),
