@@ -11,6 +11,15 @@ fn pdf_with(content: &str) -> Vec<u8> {
 }
 
 fn pdf_with_options(content: &str, info_date: Option<&str>, rotate: i64) -> Vec<u8> {
+    pdf_with_stream(
+        Stream::new(dictionary! {}, content.as_bytes().to_vec()),
+        info_date,
+        rotate,
+    )
+}
+
+/// The same page with a content stream given as it is (filters and all).
+fn pdf_with_stream(content: Stream, info_date: Option<&str>, rotate: i64) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font_id = doc.add_object(dictionary! {
@@ -22,7 +31,7 @@ fn pdf_with_options(content: &str, info_date: Option<&str>, rotate: i64) -> Vec<
     let resources_id = doc.add_object(dictionary! {
         "Font" => dictionary! { "F1" => font_id },
     });
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+    let content_id = doc.add_object(content);
     let page_id = doc.add_object(dictionary! {
         "Type" => "Page",
         "Parent" => pages_id,
@@ -257,6 +266,61 @@ fn bad_inputs_fail_with_clear_errors() {
     let mut random_pdf = b"%PDF-1.4\n".to_vec();
     random_pdf.extend_from_slice(&random);
     assert!(extract(&random_pdf, None, &limits).is_err());
+}
+
+/// A content stream compressed with Flate: `content` followed by `padding` bytes of a comment,
+/// so that it inflates to a known size.
+fn flate_pdf(content: &str, padding: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut plain = content.as_bytes().to_vec();
+    plain.extend_from_slice(b"\n%");
+    plain.resize(plain.len() + padding, b'x');
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&plain).expect("compresses in memory");
+    let compressed = encoder.finish().expect("compresses in memory");
+    pdf_with_stream(
+        Stream::new(dictionary! { "Filter" => "FlateDecode" }, compressed),
+        None,
+        0,
+    )
+}
+
+#[test]
+fn flate_content_streams_inflate_within_the_limit() {
+    let content = "BT /F1 12 Tf 72 700 Td (Hello compressed world) Tj ET";
+    // Inflates to about 1 MB from a few KB.
+    let pdf = flate_pdf(content, 1 << 20);
+    let doc = extract(&pdf, None, &Limits::default()).expect("extracts");
+    assert_eq!(doc.text, "Hello compressed world");
+
+    // The same stream against a limit below its inflated size: refused, not read in full.
+    let tight = Limits {
+        max_decompressed_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        extract(&pdf, None, &tight),
+        Err(ExtractError::TooComplex(_))
+    ));
+
+    // Compressed data damaged in place (the file's structure intact): an error, or the text
+    // read before the damage; never a panic caught by the guard.
+    let mut damaged = flate_pdf(content, 0);
+    let data_at = damaged
+        .windows(7)
+        .position(|w| w == b"stream\n")
+        .expect("has a stream")
+        + 7;
+    for byte in damaged.iter_mut().skip(data_at + 12).take(8) {
+        *byte = 0xff;
+    }
+    match extract(&damaged, None, &Limits::default()) {
+        Ok(doc) => assert!("Hello compressed world".starts_with(doc.text.as_str())),
+        Err(ExtractError::Malformed { reason, .. }) => {
+            assert!(!reason.contains("could not be parsed"), "{reason}")
+        }
+        Err(_) => {}
+    }
 }
 
 #[test]
