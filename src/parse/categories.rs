@@ -47,17 +47,22 @@ impl Default for Categorizer {
 }
 
 use super::compile_ascii_words as compile;
+use super::lines::line_bounds;
+
+/// How many different phrases (ignoring case) `re` finds in `text`.
+fn distinct_matches(re: &Regex, text: &str) -> usize {
+    let mut phrases: Vec<String> = re
+        .find_iter(text)
+        .map(|m| m.as_str().to_lowercase())
+        .collect();
+    phrases.sort_unstable();
+    phrases.dedup();
+    phrases.len()
+}
 
 /// The line of `text` around a match, shortened, as evidence.
 fn evidence_around(text: &str, start: usize, end: usize) -> String {
-    let line_start = text
-        .get(..start)
-        .and_then(|h| h.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = text
-        .get(end..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| end + i);
+    let (line_start, line_end) = line_bounds(text, start, end);
     let line = text.get(line_start..line_end).unwrap_or("").trim();
     if line.chars().count() <= 200 {
         return line.to_owned();
@@ -135,27 +140,10 @@ impl Categorizer {
         // ones are taken out.
         let selling_part = self.not_sales_title.replace_all(title, " ");
         let bare_department = title.trim().eq_ignore_ascii_case("sales");
-        let table_service = bare_department && {
-            let mut signs: Vec<String> = self
-                .table_service_bullet
-                .find_iter(description)
-                .map(|m| m.as_str().to_lowercase())
-                .collect();
-            signs.sort_unstable();
-            signs.dedup();
-            signs.len() >= 2
-        };
+        let table_service =
+            bare_department && distinct_matches(&self.table_service_bullet, description) >= 2;
         let sales_by_title = self.sales_title.is_match(&selling_part) && !table_service;
-        let sales_signs = {
-            let mut distinct: Vec<String> = self
-                .sales_bullet
-                .find_iter(description)
-                .map(|m| m.as_str().to_lowercase())
-                .collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            distinct.len()
-        };
+        let sales_signs = distinct_matches(&self.sales_bullet, description);
         let sales = if sales_by_title {
             Some(title.trim().to_owned())
         } else if sales_signs >= 2 {

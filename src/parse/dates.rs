@@ -11,6 +11,7 @@
 
 use regex::Regex;
 
+use super::compile_ascii_words;
 use crate::profile::PartialDate;
 
 /// A date range found in a line. `start..end` are byte offsets of the whole range in the line.
@@ -153,8 +154,8 @@ impl Default for DateParser {
     }
 }
 
-fn alternation(words: &[(&str, u8)]) -> String {
-    let mut names: Vec<&str> = words.iter().map(|(name, _)| *name).collect();
+fn alternation(names: &[&str]) -> String {
+    let mut names = names.to_vec();
     // Longest first so that "june" wins over "jun" in the alternation.
     names.sort_by_key(|name| std::cmp::Reverse(name.len()));
     names.dedup();
@@ -165,29 +166,20 @@ fn alternation(words: &[(&str, u8)]) -> String {
         .join("|")
 }
 
-/// The alternation of `words`, each preceded by an ASCII word boundary, but for the words that
-/// begin with a non-ASCII letter, where an ASCII boundary could never hold.
+/// The alternation of `words`, each preceded by a word boundary, but for the words that begin
+/// with a non-ASCII letter: the patterns use ASCII boundaries, which never hold before one.
 fn bounded_alternation(words: &[(&str, u8)]) -> String {
-    let ascii_initial = |name: &str| name.chars().next().is_some_and(|c| c.is_ascii());
-    let ascii: Vec<(&str, u8)> = words
-        .iter()
-        .copied()
-        .filter(|(name, _)| ascii_initial(name))
-        .collect();
-    let other: Vec<(&str, u8)> = words
-        .iter()
-        .copied()
-        .filter(|(name, _)| !ascii_initial(name))
-        .collect();
-    match (ascii.is_empty(), other.is_empty()) {
-        (_, true) => format!(r"(?-u:\b)(?:{})", alternation(&ascii)),
-        (true, false) => alternation(&other),
-        (false, false) => format!(
-            r"(?-u:\b)(?:{})|{}",
-            alternation(&ascii),
-            alternation(&other)
-        ),
+    let ascii_initial = |name: &&str| name.chars().next().is_some_and(|c| c.is_ascii());
+    let (ascii, other): (Vec<&str>, Vec<&str>) =
+        words.iter().map(|(name, _)| *name).partition(ascii_initial);
+    let mut parts = Vec::new();
+    if !ascii.is_empty() {
+        parts.push(format!(r"\b(?:{})", alternation(&ascii)));
     }
+    if !other.is_empty() {
+        parts.push(alternation(&other));
+    }
+    parts.join("|")
 }
 
 fn lookup(words: &[(&str, u8)], text: &str) -> Option<u8> {
@@ -205,32 +197,30 @@ impl DateParser {
         // The alternatives are tried left to right at each position: the most specific forms
         // come first so that "09/2012" is not read as the bare year "2012".
         //
-        // Word boundaries are ASCII ones (`(?-u:\b)`, written `\B` below before the
-        // substitution): a Unicode `\b` makes the lazy DFA give up on any line with a non-ASCII
-        // character (a bullet, a dash, an accent), and the slower engines it falls back to were
-        // a third of all parsing time. Names that begin with a non-ASCII letter ("été") have no
-        // boundary before them (`bounded_alternation`).
+        // Compiled with ASCII word boundaries (`compile_ascii_words`): a Unicode `\b` makes the
+        // lazy DFA give up on any line with a non-ASCII character (a bullet, a dash, an accent),
+        // and the slower engines it falls back to were a third of all parsing time. Names that
+        // begin with a non-ASCII letter ("été") have no boundary before them
+        // (`bounded_alternation`).
         let token = format!(
             r"(?ix)
-            (?P<mon>{months})\.?,?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:(?P<my>(?:19|20)\d\d)\B|['’](?P<my2>\d\d)\B)
-            |(?P<season>{seasons})\s*(?P<sy>(?:19|20)\d\d)\B
-            |\B(?P<nm>0?[1-9]|1[0-2])\s*[/.]\s*(?:\d{{1,2}}\s*[/.]\s*)?(?P<ny>(?:19|20)\d\d)\B
-            |\B(?P<nm2>0[1-9]|1[0-2])-(?P<ny2>(?:19|20)\d\d)\B
-            |\B(?P<iy>(?:19|20)\d\d)[-/](?P<im>0[1-9]|1[0-2])\B(?:[^\d]|$)
-            |\B(?P<y>(?:19|20)\d\d)\B
-            |['’](?P<y2>\d\d)\B"
-        )
-        .replace(r"\B", r"(?-u:\b)");
+            (?P<mon>{months})\.?,?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:(?P<my>(?:19|20)\d\d)\b|['’](?P<my2>\d\d)\b)
+            |(?P<season>{seasons})\s*(?P<sy>(?:19|20)\d\d)\b
+            |\b(?P<nm>0?[1-9]|1[0-2])\s*[/.]\s*(?:\d{{1,2}}\s*[/.]\s*)?(?P<ny>(?:19|20)\d\d)\b
+            |\b(?P<nm2>0[1-9]|1[0-2])-(?P<ny2>(?:19|20)\d\d)\b
+            |\b(?P<iy>(?:19|20)\d\d)[-/](?P<im>0[1-9]|1[0-2])\b(?:[^\d]|$)
+            |\b(?P<y>(?:19|20)\d\d)\b
+            |['’](?P<y2>\d\d)\b"
+        );
         let separators = SEPARATORS;
         let present = PRESENT_WORDS;
         Self {
-            token: Regex::new(&token).unwrap_or_else(|e| panic!("date token regex: {e}")),
+            token: compile_ascii_words(&token),
             range_sep: Regex::new(&format!(r"(?i)^\s*(?:{separators})\s*$"))
                 .unwrap_or_else(|e| panic!("range separator regex: {e}")),
-            open_tail: Regex::new(&format!(
-                r"(?i)^\s*(?:(?:{separators})\s*(?:the\s+)?)?(?:{present})(?-u:\b)\.?"
-            ))
-            .unwrap_or_else(|e| panic!("open range regex: {e}")),
+            open_tail: compile_ascii_words(&format!(
+                r"(?i)^\s*(?:(?:{separators})\s*(?:the\s+)?)?(?:{present})\b\.?"
+            )),
             since: Regex::new(r"(?i)(?:since|seit|depuis|desde)\s*$")
                 .unwrap_or_else(|e| panic!("since regex: {e}")),
             bare_sep: Regex::new(&format!(r"(?i)^\s*(?:{separators})\s*$"))

@@ -12,6 +12,19 @@ pub struct Line<'a> {
     pub is_heading: bool,
 }
 
+/// The byte range of the line (or lines) holding `start..end` in `text`, without line breaks.
+pub fn line_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let line_start = text
+        .get(..start)
+        .and_then(|head| head.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = text
+        .get(end..)
+        .and_then(|tail| tail.find('\n'))
+        .map_or(text.len(), |i| end + i);
+    (line_start, line_end)
+}
+
 /// Splits `text` into non-empty lines and assigns each to the section of the heading above it.
 /// Content written after an inline heading ("Skills: Excel, Word") becomes a line of its own.
 pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> {

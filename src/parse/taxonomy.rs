@@ -129,15 +129,7 @@ fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 
 /// The byte range of the line holding `at`, without its newline.
 fn line_around(text: &str, at: usize) -> (usize, usize) {
-    let start = text
-        .get(..at)
-        .and_then(|h| h.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(at..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| at + i);
-    (start, end)
+    super::lines::line_bounds(text, at, at)
 }
 
 /// Whether `start..end` is a whole list item: between list separators (`,` `;` `/` `|` `•`

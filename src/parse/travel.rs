@@ -115,10 +115,7 @@ impl TravelReader {
             if self.not_candidate_after.is_match(after) {
                 continue;
             }
-            let line_start = text
-                .get(..m.start())
-                .and_then(|h| h.rfind('\n'))
-                .map_or(0, |i| i + 1);
+            let (line_start, _) = super::lines::line_bounds(text, m.start(), m.start());
             let line = text.get(line_start..m.start()).unwrap_or("");
             if self.pastime.is_match(line) || self.not_candidate_before.is_match(line) {
                 continue;
