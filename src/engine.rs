@@ -469,8 +469,9 @@ impl Engine {
         let mut to_store = Vec::new();
         let mut first_with_bytes: HashMap<String, usize> = HashMap::new();
         for (position, (upload, prepared)) in batch.iter().enumerate() {
+            // Hashed once here: the duplicate check and the store's file name both use it.
+            let sha256 = sha256_hex(upload.bytes);
             if upload.external_id.is_none() {
-                let sha256 = sha256_hex(upload.bytes);
                 if let Some(existing) = self.store.find_by_file(&sha256)? {
                     plans.push(Plan::Duplicate(Box::new(existing.into())));
                     continue;
@@ -479,12 +480,13 @@ impl Engine {
                     plans.push(Plan::DuplicateOfBatchItem(earlier));
                     continue;
                 }
-                first_with_bytes.insert(sha256, position);
+                first_with_bytes.insert(sha256.clone(), position);
             }
             plans.push(Plan::Store(to_store.len()));
             to_store.push(NewCandidate {
                 external_id: upload.external_id,
                 file_bytes: upload.bytes,
+                file_sha256: sha256,
                 file_name: upload.file_name,
                 batch_id: upload.batch_id,
                 media_type: prepared.document.media_type.mime(),

@@ -51,6 +51,8 @@ pub struct StoredCandidate {
 pub struct NewCandidate<'a> {
     pub external_id: Option<&'a str>,
     pub file_bytes: &'a [u8],
+    /// SHA-256 of `file_bytes`, in hex ([`sha256_hex`]): the stored file's name.
+    pub file_sha256: String,
     pub file_name: Option<&'a str>,
     pub batch_id: Option<&'a str>,
     pub media_type: &'a str,
@@ -255,19 +257,14 @@ impl SqliteStore {
     /// Writes the files of a batch durably, several at a time: each write waits on its own
     /// fsyncs, and one after the other those waits were most of a batch's time on a virtual
     /// disk. Files with the same content are written once.
-    fn write_files(
-        &self,
-        candidates: &[NewCandidate<'_>],
-        hashes: &[String],
-    ) -> Result<(), StoreError> {
+    fn write_files(&self, candidates: &[NewCandidate<'_>]) -> Result<(), StoreError> {
         /// Writers at once: enough to overlap the disk's waits, few enough to stay cheap.
         const WRITERS: usize = 8;
         let mut seen = std::collections::HashSet::new();
-        let files: Vec<(&str, &[u8])> = hashes
+        let files: Vec<(&str, &[u8])> = candidates
             .iter()
-            .zip(candidates)
-            .filter(|(sha256, _)| seen.insert(sha256.as_str()))
-            .map(|(sha256, candidate)| (sha256.as_str(), candidate.file_bytes))
+            .filter(|candidate| seen.insert(candidate.file_sha256.as_str()))
+            .map(|candidate| (candidate.file_sha256.as_str(), candidate.file_bytes))
             .collect();
         if files.len() <= 1 {
             return files
@@ -368,23 +365,20 @@ impl Store for SqliteStore {
         candidates: &[NewCandidate<'_>],
     ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
         // Files first, each synced: a row is never committed before the file it points at.
-        let hashes: Vec<String> = candidates
-            .iter()
-            .map(|c| sha256_hex(c.file_bytes))
-            .collect();
-        self.write_files(candidates, &hashes)?;
+        self.write_files(candidates)?;
         let mut prepared = Vec::with_capacity(candidates.len());
-        for (candidate, sha256) in candidates.iter().zip(hashes) {
+        for candidate in candidates {
             let profile_json = serde_json::to_string(candidate.profile)
                 .map_err(|e| StoreError::Corrupt(format!("profile cannot be encoded: {e}")))?;
-            prepared.push((candidate, sha256, profile_json));
+            prepared.push((candidate, profile_json));
         }
         let now = Utc::now().to_rfc3339();
 
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         let mut stored = Vec::with_capacity(candidates.len());
-        for (candidate, sha256, profile_json) in prepared {
+        for (candidate, profile_json) in prepared {
+            let sha256 = &candidate.file_sha256;
             let existing: Option<i64> = match candidate.external_id {
                 Some(external_id) => transaction
                     .query_row(
@@ -653,6 +647,7 @@ mod tests {
         NewCandidate {
             external_id,
             file_bytes: bytes,
+            file_sha256: sha256_hex(bytes),
             file_name: Some("cv.txt"),
             batch_id: None,
             media_type: "text/plain",
