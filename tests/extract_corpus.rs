@@ -197,5 +197,7 @@ fn information_technology_pdfs_match_the_original_text() {
     );
     eprintln!("lowest: {:?}", worst.iter().take(5).collect::<Vec<_>>());
     assert_eq!(ours.len(), 117);
-    assert!(mean(&ours) > 0.95);
+    // A floor just under today's figure (0.9979), so that a layout change that reads these
+    // resumes worse fails here.
+    assert!(mean(&ours) > 0.997, "mean similarity {}", mean(&ours));
 }

@@ -114,6 +114,99 @@ fn two_columns_drawn_alternately_are_read_column_by_column() {
     assert_eq!(got, expected, "{text}");
 }
 
+/// A two-column skills list inside a one-column page, the way HTML resume builders draw a
+/// two-cell table: a heading right above it, a heading and a paragraph right below it, no blank
+/// line around it, the shorter column centred (its lines half a line off the other's), and the
+/// lines drawn row by row. The columns are read one after the other, the rest stays in place.
+#[test]
+fn a_two_column_list_between_paragraphs_is_read_column_by_column() {
+    let mut content = String::new();
+    let mut y = 760.0;
+    let mut line = |content: &mut String, x: f32, y: f32, text: &str| {
+        content.push_str(&format!("BT /F1 11 Tf {x} {y} Td ({text}) Tj ET\n"));
+    };
+    line(&mut content, 50.0, y, "Summary");
+    for text in [
+        "Account manager with a record of growing enterprise accounts across the region and of",
+        "keeping customers for years.",
+    ] {
+        y -= 13.0;
+        line(&mut content, 50.0, y, text);
+    }
+    y -= 13.0;
+    line(&mut content, 50.0, y, "Skills");
+    let left = [
+        "Negotiation",
+        "Forecasting",
+        "Account planning",
+        "Pipeline reviews",
+        "Coaching",
+    ];
+    let right = ["Salesforce", "HubSpot", "Excel", "Territory design"];
+    let top = y - 13.0;
+    for (i, l) in left.iter().enumerate() {
+        line(&mut content, 60.0, top - 13.0 * i as f32, l);
+        if let Some(r) = right.get(i) {
+            // Centred against the taller column: half a line lower.
+            line(&mut content, 320.0, top - 6.5 - 13.0 * i as f32, r);
+        }
+    }
+    y = top - 13.0 * left.len() as f32;
+    line(&mut content, 50.0, y, "Experience");
+    y -= 13.0;
+    line(
+        &mut content,
+        50.0,
+        y,
+        "Key Account Manager at a software company, selling to corporate clients since 2019.",
+    );
+    let text = text_of(&pdf_with(&content));
+    let got = lines(&text);
+    let mut expected = vec![
+        "Summary",
+        "Account manager with a record of growing enterprise accounts across the region and of",
+        "keeping customers for years.",
+        "Skills",
+    ];
+    expected.extend(left);
+    expected.extend(right);
+    expected.extend([
+        "Experience",
+        "Key Account Manager at a software company, selling to corporate clients since 2019.",
+    ]);
+    assert_eq!(got, expected, "{text}");
+}
+
+/// Two-column tables one under the other, far apart, under a full-width line: each table is
+/// read column by column before the next, not all left cells and then all right cells.
+#[test]
+fn two_column_tables_far_apart_are_read_one_after_the_other() {
+    let tables = [
+        (
+            ["Alpha one", "Alpha two", "Alpha three"],
+            ["Beta one", "Beta two", "Beta three"],
+        ),
+        (
+            ["Gamma one", "Gamma two", "Gamma three"],
+            ["Delta one", "Delta two", "Delta three"],
+        ),
+    ];
+    let title = "Skills and tools, grouped by the years in which they were used at work";
+    let mut content = format!("BT /F1 11 Tf 50 740 Td ({title}) Tj ET\n");
+    let mut expected = vec![title];
+    for (t, (left, right)) in tables.iter().enumerate() {
+        let top = 700.0 - 100.0 * t as f32;
+        for (i, (l, r)) in left.iter().zip(right).enumerate() {
+            let y = top - 13.0 * i as f32;
+            content.push_str(&format!("BT /F1 11 Tf 60 {y} Td ({l}) Tj ET\n"));
+            content.push_str(&format!("BT /F1 11 Tf 320 {y} Td ({r}) Tj ET\n"));
+        }
+        expected.extend(left.iter().chain(right).copied());
+    }
+    let text = text_of(&pdf_with(&content));
+    assert_eq!(lines(&text), expected, "{text}");
+}
+
 #[test]
 fn a_page_drawn_bottom_to_top_reads_top_to_bottom() {
     let rows = [

@@ -72,8 +72,49 @@ const WORD_GAP_WITH_SPACES: f32 = 0.5;
 /// A column gutter is at least this many font sizes wide.
 const GUTTER: f32 = 1.0;
 
-pub fn lay_out(pages: &[PageGlyphs]) -> LaidOut {
-    let mut page_lines: Vec<Vec<Vec<String>>> = pages.iter().map(page_blocks).collect();
+/// Whether the program that made the document breaks words with hyphens at line ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hyphenation {
+    /// Typesetters (TeX, InDesign) hyphenate: "experi-" + "ence" is one word, "experience".
+    Words,
+    /// Word processors and HTML renderers only break lines after a hyphen the text already has:
+    /// "detail-" + "oriented" is "detail-oriented", the hyphen kept.
+    None,
+}
+
+impl Hyphenation {
+    /// From the PDF's `Producer` and `Creator`: typesetting programs hyphenate words; everything
+    /// else that makes resumes (Word, LibreOffice, Google Docs, browsers, wkhtmltopdf) does not
+    /// unless asked, and a compound word broken at its own hyphen is far more common in resumes
+    /// ("results-oriented", "cross-functional") than a word hyphenated by the program.
+    pub fn of_producer(producer: &str) -> Hyphenation {
+        let producer = producer.to_ascii_lowercase();
+        let typesetters = [
+            "pdftex",
+            "xetex",
+            "luatex",
+            "latex",
+            "miktex",
+            "texlive",
+            "tex live",
+            "dvipdf",
+            "indesign",
+            "quark",
+            "framemaker",
+        ];
+        if typesetters.iter().any(|t| producer.contains(t)) {
+            Hyphenation::Words
+        } else {
+            Hyphenation::None
+        }
+    }
+}
+
+pub fn lay_out(pages: &[PageGlyphs], hyphenation: Hyphenation) -> LaidOut {
+    let mut page_lines: Vec<Vec<Vec<String>>> = pages
+        .iter()
+        .map(|page| page_blocks(page, hyphenation))
+        .collect();
     drop_running_heads(&mut page_lines);
     let mut text = String::new();
     let mut page_starts = Vec::new();
@@ -102,14 +143,14 @@ pub fn lay_out(pages: &[PageGlyphs]) -> LaidOut {
 }
 
 /// The page as blocks of lines.
-fn page_blocks(page: &PageGlyphs) -> Vec<Vec<String>> {
+fn page_blocks(page: &PageGlyphs, hyphenation: Hyphenation) -> Vec<Vec<String>> {
     let words = words_of(page);
     let mut blocks = Vec::new();
     let mut indices: Vec<usize> = (0..words.words.len()).collect();
     cut(&words.words, &mut indices, &mut blocks, 0);
     blocks
         .into_iter()
-        .map(|lines| finish_block(&words, lines))
+        .map(|lines| finish_block(&words, lines, hyphenation))
         .collect()
 }
 
@@ -299,35 +340,190 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
         return;
     }
     // Bands separated by gaps clearly wider than the line spacing.
-    let bands = bands_of(words, &lines, size);
+    let (bands, pitch) = bands_of(words, &lines, size);
     if bands.len() <= 1 {
-        out.push(lines);
+        cut_local_columns(words, lines, size, out, depth);
         return;
     }
     // Bands that share a gutter are one two-column region (gaps that happen to line up across
-    // both columns must not make us read them band by band).
+    // both columns must not make us read them band by band). Not across a gap of more than two
+    // blank lines, though: both columns breaking off together that long is a page of separate
+    // blocks (tables one under the other), not a coincidence.
+    let y_of = |i: usize| words.get(i).map_or(0.0, |w| w.y);
     let mut merged: Vec<Vec<usize>> = Vec::new();
+    let mut prev_bottom = f32::NEG_INFINITY;
     for band in bands {
-        if let Some(prev) = merged.last_mut() {
+        let top = band.iter().map(|&i| y_of(i)).fold(f32::MAX, f32::min);
+        let bottom = band.iter().map(|&i| y_of(i)).fold(f32::MIN, f32::max);
+        if let Some(prev) = merged.last_mut()
+            && top - prev_bottom <= 3.0 * pitch
+        {
             let mut union: Vec<usize> = prev.iter().chain(band.iter()).copied().collect();
             let union_lines = lines_of(words, &mut union);
             if column_split(words, &union, &union_lines, size).is_some() {
                 *prev = union;
+                prev_bottom = bottom;
                 continue;
             }
         }
+        prev_bottom = bottom;
         merged.push(band);
     }
     if merged.len() == 1 {
         if let Some(mut only) = merged.pop() {
             let only_lines = lines_of(words, &mut only);
-            out.push(only_lines);
+            cut_local_columns(words, only_lines, size, out, depth);
         }
         return;
     }
     for mut band in merged {
         cut(words, &mut band, out, depth + 1);
     }
+}
+
+/// A region with no gutter through all of it and no gap to cut it at can still hold columns
+/// for a stretch: a two-column skills table between full-width paragraphs, with a heading right
+/// above and below. Finds the first such stretch, reads the lines above it, the stretch column
+/// by column, then the lines below; a region without one is a leaf block.
+fn cut_local_columns(
+    words: &[Word],
+    lines: Vec<Vec<usize>>,
+    size: f32,
+    out: &mut Vec<Vec<Vec<usize>>>,
+    depth: u32,
+) {
+    let Some((start, end)) = local_columns(words, &lines, size) else {
+        out.push(lines);
+        return;
+    };
+    let gather = |range: &[Vec<usize>]| -> Vec<usize> { range.concat() };
+    let (above, rest) = lines.split_at(start);
+    let (stretch, below) = rest.split_at(end - start);
+    for part in [above, stretch, below] {
+        let mut indices = gather(part);
+        cut(words, &mut indices, out, depth + 1);
+    }
+}
+
+/// The x-extent covered by the words of consecutive lines, as sorted disjoint spans (spans
+/// closer than `min_gap` merged): adding lines one at a time shows where a gutter shared by all
+/// of them opens and closes.
+struct Cover {
+    spans: Vec<(f32, f32)>,
+    min_gap: f32,
+}
+
+impl Cover {
+    fn add(&mut self, x0: f32, x1: f32) {
+        let min_gap = self.min_gap;
+        let at = self.spans.partition_point(|s| s.1 + min_gap <= x0);
+        let mut merged = (x0, x1);
+        let mut end = at;
+        while let Some(&(a, b)) = self.spans.get(end) {
+            if a >= merged.1 + min_gap {
+                break;
+            }
+            merged = (merged.0.min(a), merged.1.max(b));
+            end += 1;
+        }
+        self.spans.splice(at..end, [merged]);
+    }
+
+    /// The widest gap between covered spans, as (left edge, right edge).
+    fn widest_gap(&self) -> Option<(f32, f32)> {
+        self.spans
+            .windows(2)
+            .map(|w| (w[0].1, w[1].0))
+            .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
+    }
+}
+
+/// The first stretch of consecutive lines (as a line range) that shares a gutter and reads as
+/// columns, if there is one that is not the whole region. Lines above the stretch's first line
+/// with text right of the gutter are headings or text above the columns; they stay above.
+fn local_columns(words: &[Word], lines: &[Vec<usize>], size: f32) -> Option<(usize, usize)> {
+    let min_width = GUTTER * size;
+    let (min_x, max_x) = lines
+        .iter()
+        .flatten()
+        .filter_map(|&i| words.get(i))
+        .fold((f32::MAX, f32::MIN), |(a, b), w| (a.min(w.x0), b.max(w.x1)));
+    let mut first = 0;
+    while first + 2 < lines.len() {
+        let mut cover = Cover {
+            spans: Vec::new(),
+            min_gap: min_width,
+        };
+        let mut last = first;
+        let mut gap = None;
+        while let Some(line) = lines.get(last) {
+            for w in line.iter().filter_map(|&i| words.get(i)) {
+                cover.add(w.x0, w.x1);
+            }
+            match (cover.widest_gap(), cover.spans.first()) {
+                (Some(g), _) => gap = Some(g),
+                // The gutter closed.
+                (None, _) if gap.is_some() => break,
+                // One span so far, as wide as the region: no gutter can open any more.
+                (None, Some(&(a, b))) if a - min_x < min_width && max_x - b < min_width => {
+                    break;
+                }
+                _ => {}
+            }
+            last += 1;
+        }
+        // `first..last` share the gutter `gap`.
+        if let Some((left_edge, _)) = gap
+            && last - first >= 3
+        {
+            let has_right = |line: &Vec<usize>| {
+                line.iter()
+                    .any(|&i| words.get(i).is_some_and(|w| w.x1 > left_edge + 0.01))
+            };
+            let start = (first..last)
+                .find(|&l| lines.get(l).is_some_and(has_right))
+                .unwrap_or(last);
+            // Lines below the last one with text right of the gutter go on the left column
+            // while they line up with it; one that starts further left (a heading at the
+            // margin under an indented list) and all after it are below the columns.
+            let right_end = (start..last)
+                .rev()
+                .find(|&l| lines.get(l).is_some_and(has_right))
+                .map_or(start, |l| l + 1);
+            let left_x0 = lines
+                .get(start..right_end)
+                .unwrap_or_default()
+                .iter()
+                .flatten()
+                .filter_map(|&i| words.get(i))
+                .filter(|w| w.x1 <= left_edge + 0.01)
+                .map(|w| w.x0)
+                .fold(f32::MAX, f32::min);
+            let end = (right_end..last)
+                .find(|&l| {
+                    let x0 = lines
+                        .get(l)
+                        .and_then(|line| line.first())
+                        .and_then(|&i| words.get(i))
+                        .map_or(f32::MAX, |w| w.x0);
+                    x0 < left_x0 - 0.25 * size
+                })
+                .unwrap_or(last);
+            if end - start >= 3 && (start, end) != (0, lines.len()) {
+                let stretch = lines.get(start..end).unwrap_or_default();
+                let indices: Vec<usize> = stretch.concat();
+                if column_split(words, &indices, stretch, size).is_some() {
+                    return Some((start, end));
+                }
+            }
+        }
+        first = if gap.is_some() && last > first + 1 {
+            last
+        } else {
+            first + 1
+        };
+    }
+    None
 }
 
 /// Where to split a region into columns, if it has a gutter with text on both sides that is not
@@ -390,8 +586,11 @@ fn column_split(words: &[Word], indices: &[usize], lines: &[Vec<usize>], size: f
             }
             if count > 0.0 { total / count } else { 0.0 }
         };
-        let narrow = mean_width(true).min(mean_width(false));
-        if narrow < 0.3 * (max_x - min_x) {
+        let (left_width, right_width) = (mean_width(true), mean_width(false));
+        let (narrow, wide) = (left_width.min(right_width), left_width.max(right_width));
+        // Labels or dates beside their text are much narrower than it; two lists side by side
+        // (skills in two columns) are about as wide as each other, and read column by column.
+        if narrow < 0.3 * (max_x - min_x) && narrow < 0.7 * wide {
             return None;
         }
     }
@@ -403,8 +602,9 @@ fn column_split(words: &[Word], indices: &[usize], lines: &[Vec<usize>], size: f
     Some((left_edge + right_edge) / 2.0)
 }
 
-/// Splits lines into bands at vertical gaps wider than the usual line spacing.
-fn bands_of(words: &[Word], lines: &[Vec<usize>], size: f32) -> Vec<Vec<usize>> {
+/// Splits lines into bands at vertical gaps wider than the usual line spacing; returns them
+/// with that spacing (the median distance between baselines).
+fn bands_of(words: &[Word], lines: &[Vec<usize>], size: f32) -> (Vec<Vec<usize>>, f32) {
     let baselines: Vec<f32> = lines
         .iter()
         .map(|l| l.first().and_then(|&i| words.get(i)).map_or(0.0, |w| w.y))
@@ -425,12 +625,12 @@ fn bands_of(words: &[Word], lines: &[Vec<usize>], size: f32) -> Vec<Vec<usize>> 
         }
         prev = Some(y);
     }
-    bands
+    (bands, typical)
 }
 
 /// Block lines to text: words joined by spaces, ligatures and bullets normalised, hyphenated
 /// line ends rejoined.
-fn finish_block(words: &Words, lines: Vec<Vec<usize>>) -> Vec<String> {
+fn finish_block(words: &Words, lines: Vec<Vec<usize>>, hyphenation: Hyphenation) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {
         let mut text = String::with_capacity(line.len() * 8);
@@ -444,7 +644,7 @@ fn finish_block(words: &Words, lines: Vec<Vec<usize>>) -> Vec<String> {
             continue;
         }
         if let Some(prev) = out.last_mut()
-            && dehyphenate(prev, &mut text)
+            && dehyphenate(prev, &mut text, hyphenation)
             && text.is_empty()
         {
             continue;
@@ -501,19 +701,30 @@ fn is_bullet(c: char) -> bool {
     )
 }
 
-/// `prev` ends with "-" after a letter and `next` starts with a lower-case letter: the word was
-/// hyphenated at the line end. Moves the rest of the word up. Returns whether it did.
-fn dehyphenate(prev: &mut String, next: &mut String) -> bool {
+/// `prev` ends with "-" after a letter: a word was broken at the line end. Moves the rest of the
+/// word up, dropping the hyphen when the program hyphenates words and the rest starts in lower
+/// case ("experi-" + "ence"), keeping it when the program only breaks at hyphens the text has
+/// ("detail-" + "oriented", "Sarbanes-" + "Oxley"). Returns whether it joined.
+fn dehyphenate(prev: &mut String, next: &mut String, hyphenation: Hyphenation) -> bool {
     let mut tail = prev.chars().rev();
     let (Some('-'), Some(letter)) = (tail.next(), tail.next()) else {
         return false;
     };
-    if !letter.is_alphabetic() || !next.chars().next().is_some_and(char::is_lowercase) {
+    let Some(first) = next.chars().next() else {
+        return false;
+    };
+    let joins = match hyphenation {
+        Hyphenation::Words => first.is_lowercase(),
+        Hyphenation::None => first.is_alphanumeric(),
+    };
+    if !letter.is_alphabetic() || !joins {
         return false;
     }
     let end = next.find(' ').unwrap_or(next.len());
     let rest = next.get(end..).unwrap_or("").trim_start().to_owned();
-    prev.pop();
+    if hyphenation == Hyphenation::Words {
+        prev.pop();
+    }
     prev.push_str(next.get(..end).unwrap_or(""));
     *next = rest;
     true
@@ -623,8 +834,43 @@ mod tests {
             ("experi-", 10.0, 112.0),
             ("ence", 10.0, 124.0),
         ]);
-        let out = lay_out(&[p]);
+        let out = lay_out(std::slice::from_ref(&p), Hyphenation::Words);
         assert_eq!(out.text, "Hello world\nexperience");
+        let out = lay_out(&[p], Hyphenation::None);
+        assert_eq!(out.text, "Hello world\nexperi-ence");
+    }
+
+    #[test]
+    fn compound_words_broken_at_their_hyphen_keep_it() {
+        let p = page(&[
+            ("Detail-", 10.0, 100.0),
+            ("oriented", 10.0, 112.0),
+            ("Sarbanes-", 10.0, 124.0),
+            ("Oxley", 10.0, 136.0),
+        ]);
+        let out = lay_out(std::slice::from_ref(&p), Hyphenation::None);
+        assert_eq!(out.text, "Detail-oriented\nSarbanes-Oxley");
+        // A typesetter's hyphen before a lower-case rest is its own; a capital starts a new word.
+        let out = lay_out(&[p], Hyphenation::Words);
+        assert_eq!(out.text, "Detailoriented\nSarbanes-\nOxley");
+    }
+
+    #[test]
+    fn producers_that_hyphenate() {
+        assert_eq!(
+            Hyphenation::of_producer("pdfTeX-1.40.21"),
+            Hyphenation::Words
+        );
+        assert_eq!(
+            Hyphenation::of_producer("Adobe InDesign 17.0 (Windows)"),
+            Hyphenation::Words
+        );
+        assert_eq!(Hyphenation::of_producer("Qt 4.8.7"), Hyphenation::None);
+        assert_eq!(
+            Hyphenation::of_producer("Microsoft® Word for Microsoft 365"),
+            Hyphenation::None
+        );
+        assert_eq!(Hyphenation::of_producer(""), Hyphenation::None);
     }
 
     #[test]

@@ -134,7 +134,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
             ),
         ));
     }
-    let laid_out = layout::lay_out(&page_glyphs);
+    let laid_out = layout::lay_out(&page_glyphs, hyphenation(&doc));
     if laid_out.text.trim().is_empty() {
         if text_ops == 0 || has_images && hidden_chars == 0 {
             return Err(ExtractError::NoTextLayer);
@@ -289,6 +289,20 @@ fn rect(doc: &PdfDocument, obj: Option<&Object>) -> Option<[f32; 4]> {
         *slot = deref(doc, Some(item)).and_then(as_number)?;
     }
     ((out[2] - out[0]).abs() > 1.0 && (out[3] - out[1]).abs() > 1.0).then_some(out)
+}
+
+/// How the program that made the PDF breaks lines: from the Info dictionary's `Producer` and
+/// `Creator` (the latter names the application when the former names a PDF library).
+fn hyphenation(doc: &PdfDocument) -> layout::Hyphenation {
+    let info = deref(doc, doc.trailer.get(b"Info").ok()).and_then(|o| o.as_dict().ok());
+    let mut names = String::new();
+    for key in [b"Producer".as_slice(), b"Creator"] {
+        if let Some(Object::String(bytes, _)) = info.and_then(|i| deref(doc, i.get(key).ok())) {
+            names.push_str(&String::from_utf8_lossy(bytes));
+            names.push(' ');
+        }
+    }
+    layout::Hyphenation::of_producer(&names)
 }
 
 /// `CreationDate`, else `ModDate`, of the Info dictionary, else `xmp:CreateDate` in the catalog's
