@@ -122,7 +122,7 @@ fn two_columns_drawn_alternately_are_read_column_by_column() {
 fn a_two_column_list_between_paragraphs_is_read_column_by_column() {
     let mut content = String::new();
     let mut y = 760.0;
-    let mut line = |content: &mut String, x: f32, y: f32, text: &str| {
+    let line = |content: &mut String, x: f32, y: f32, text: &str| {
         content.push_str(&format!("BT /F1 11 Tf {x} {y} Td ({text}) Tj ET\n"));
     };
     line(&mut content, 50.0, y, "Summary");
