@@ -345,30 +345,7 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
         cut_local_columns(words, lines, size, out, depth);
         return;
     }
-    // Bands that share a gutter are one two-column region (gaps that happen to line up across
-    // both columns must not make us read them band by band). Not across a gap of more than two
-    // blank lines, though: both columns breaking off together that long is a page of separate
-    // blocks (tables one under the other), not a coincidence.
-    let y_of = |i: usize| words.get(i).map_or(0.0, |w| w.y);
-    let mut merged: Vec<Vec<usize>> = Vec::new();
-    let mut prev_bottom = f32::NEG_INFINITY;
-    for band in bands {
-        let top = band.iter().map(|&i| y_of(i)).fold(f32::MAX, f32::min);
-        let bottom = band.iter().map(|&i| y_of(i)).fold(f32::MIN, f32::max);
-        if let Some(prev) = merged.last_mut()
-            && top - prev_bottom <= 3.0 * pitch
-        {
-            let mut union: Vec<usize> = prev.iter().chain(band.iter()).copied().collect();
-            let union_lines = lines_of(words, &mut union);
-            if column_split(words, &union, &union_lines, size).is_some() {
-                *prev = union;
-                prev_bottom = bottom;
-                continue;
-            }
-        }
-        prev_bottom = bottom;
-        merged.push(band);
-    }
+    let mut merged = merge_column_bands(words, bands, size, pitch);
     if merged.len() == 1 {
         if let Some(mut only) = merged.pop() {
             let only_lines = lines_of(words, &mut only);
@@ -378,6 +355,92 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
     }
     for mut band in merged {
         cut(words, &mut band, out, depth + 1);
+    }
+}
+
+/// Bands that share a gutter are one two-column region: gaps that happen to line up across both
+/// columns must not make us read them band by band. Neighbours merge until none can, so that a
+/// heading band above the columns, too short to show a gutter with the next band alone, joins
+/// the region it heads. Two exceptions: a gap of more than two blank lines (both columns
+/// breaking off together that long is a page of separate blocks, such as tables one under the
+/// other), and a band below with nothing right of the gutter that starts left of the left
+/// column (a heading at the margin under an indented list is below the columns, not in them).
+fn merge_column_bands(
+    words: &[Word],
+    mut bands: Vec<Vec<usize>>,
+    size: f32,
+    pitch: f32,
+) -> Vec<Vec<usize>> {
+    let y_of = |i: usize| words.get(i).map_or(0.0, |w| w.y);
+    let split_of = |upper: &[usize], lower: &[usize]| -> Option<f32> {
+        let bottom = upper.iter().map(|&i| y_of(i)).fold(f32::MIN, f32::max);
+        let top = lower.iter().map(|&i| y_of(i)).fold(f32::MAX, f32::min);
+        if top - bottom > 3.0 * pitch {
+            return None;
+        }
+        let mut union: Vec<usize> = upper.iter().chain(lower).copied().collect();
+        let union_lines = lines_of(words, &mut union);
+        column_split(words, &union, &union_lines, size)
+    };
+    // `lower` has nothing right of the gutter and starts left of where the left column's last
+    // line in `upper` starts (`upper` may begin with a heading of its own).
+    let outdented = |upper: &[usize], lower: &[usize], split: f32| -> bool {
+        let left = |band: &[usize]| -> Vec<&Word> {
+            band.iter()
+                .filter_map(|&i| words.get(i))
+                .filter(|w| w.x1 <= split)
+                .collect()
+        };
+        let lower_left = left(lower);
+        if lower_left.len() < lower.len() {
+            return false;
+        }
+        let upper_left = left(upper);
+        let last_y = upper_left.iter().map(|w| w.y).fold(f32::MIN, f32::max);
+        let column_x0 = upper_left
+            .iter()
+            .filter(|w| last_y - w.y <= 0.3 * size)
+            .map(|w| w.x0)
+            .fold(f32::MAX, f32::min);
+        let lower_x0 = lower_left.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
+        lower_x0 < column_x0 - 0.25 * size
+    };
+    // Whether the columns go on below band `k`: no later band crosses the gutter before one has
+    // text right of it (or before the region ends: a left column longer than the right one).
+    let columns_go_on = |bands: &[Vec<usize>], k: usize, split: f32| -> bool {
+        for band in bands.iter().skip(k + 1) {
+            let mut right = false;
+            for w in band.iter().filter_map(|&i| words.get(i)) {
+                if w.x0 < split && w.x1 > split {
+                    return false;
+                }
+                right |= w.x0 >= split;
+            }
+            if right {
+                return true;
+            }
+        }
+        true
+    };
+    loop {
+        let at = (0..bands.len().saturating_sub(1)).find(|&k| {
+            let (Some(upper), Some(lower)) = (bands.get(k), bands.get(k + 1)) else {
+                return false;
+            };
+            let Some(split) = split_of(upper, lower) else {
+                return false;
+            };
+            // A heading at the margin under the columns' last lines belongs to what follows,
+            // unless the columns go on below it (a section heading inside the left column).
+            !outdented(upper, lower, split) || columns_go_on(&bands, k + 1, split)
+        });
+        let Some(at) = at else {
+            return bands;
+        };
+        let lower = bands.remove(at + 1);
+        if let Some(upper) = bands.get_mut(at) {
+            upper.extend(lower);
+        }
     }
 }
 
