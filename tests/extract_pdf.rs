@@ -278,6 +278,29 @@ fn hidden_text_is_left_out_and_reported() {
     assert!(warning.message.starts_with("25 "), "{}", warning.message);
 }
 
+/// A line cut by a page break is drawn on both pages by HTML renderers, clipped away on the
+/// first: text outside the clipping rectangle is not read, text inside it is.
+#[test]
+fn text_outside_the_clipping_rectangle_is_left_out() {
+    let content = "q 0 100 595 700 re W n \
+        BT /F1 12 Tf 72 700 Td (Inside the printable area) Tj ET \
+        BT /F1 12 Tf 72 60 Td (Cut by the page break) Tj ET \
+        q 1 0 0 1 0 0 cm 0 0 m 595 0 l 595 800 l 0 800 l h W* n \
+        BT /F1 12 Tf 72 650 Td (Clipped twice and still inside) Tj ET Q \
+        Q \
+        BT /F1 12 Tf 72 40 Td (Drawn after the clip was restored) Tj ET";
+    let text = text_of(&pdf_with(content));
+    assert_eq!(
+        lines(&text),
+        [
+            "Inside the printable area",
+            "Clipped twice and still inside",
+            "Drawn after the clip was restored"
+        ],
+        "{text}"
+    );
+}
+
 #[test]
 fn document_date_comes_from_the_info_dictionary() {
     let bytes = pdf_with_options(

@@ -65,6 +65,13 @@ pub fn repair(text: &str) -> (String, usize) {
             i += 3;
             continue;
         }
+        // "â€\u{200b}": E2 80 9D, the closing double quote, whose last byte cp1252 lacks.
+        if c == 'â' && chars.get(i + 1) == Some(&'€') && chars.get(i + 2) == Some(&'\u{200b}') {
+            out.push('”');
+            repaired += 1;
+            i += 3;
+            continue;
+        }
         if c == 'Â' {
             let next = chars.get(i + 1).copied();
             let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
@@ -133,6 +140,7 @@ mod tests {
     fn repairs_cp1252_mojibake() {
         assert_eq!(repair("â€¢ Sales").0, "• Sales");
         assert_eq!(repair("Name ï¼\u{200b} City").0, "Name － City");
+        assert_eq!(repair("â€œhow-toâ€\u{200b} guides").0, "“how-to” guides");
         assert_eq!(
             repair("Professional Â well-versed").0,
             "Professional well-versed"

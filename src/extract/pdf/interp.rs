@@ -53,9 +53,44 @@ mod op {
     pub const CS: u32 = op_key(b"cs");
     pub const DO: u32 = op_key(b"Do");
     pub const BI: u32 = op_key(b"BI");
+    pub const MOVE: u32 = op_key(b"m");
+    pub const LINE: u32 = op_key(b"l");
+    pub const CURVE: u32 = op_key(b"c");
+    pub const CURVE_V: u32 = op_key(b"v");
+    pub const CURVE_Y: u32 = op_key(b"y");
+    pub const RECT: u32 = op_key(b"re");
+    pub const CLIP: u32 = op_key(b"W");
+    pub const CLIP_EO: u32 = op_key(b"W*");
+    pub const NO_PAINT: u32 = op_key(b"n");
+    pub const STROKE: u32 = op_key(b"S");
+    pub const CLOSE_STROKE: u32 = op_key(b"s");
+    pub const FILL: u32 = op_key(b"f");
+    pub const FILL_OLD: u32 = op_key(b"F");
+    pub const FILL_EO: u32 = op_key(b"f*");
+    pub const FILL_STROKE: u32 = op_key(b"B");
+    pub const FILL_STROKE_EO: u32 = op_key(b"B*");
+    pub const CLOSE_FILL_STROKE: u32 = op_key(b"b");
+    pub const CLOSE_FILL_STROKE_EO: u32 = op_key(b"b*");
 }
 
 type Matrix = [f32; 6];
+/// A box in display space: x0, y0, x1, y1.
+type Rect = [f32; 4];
+
+/// The bounding box of the clipping path, which is exact for the rectangles producers clip
+/// with (the page's printable area, a table cell). Text drawn outside it is not seen: HTML
+/// renderers draw a line cut by a page break on both pages, clipped away on the first.
+fn intersect(a: Option<Rect>, b: Rect) -> Option<Rect> {
+    Some(match a {
+        None => b,
+        Some(a) => [
+            a[0].max(b[0]),
+            a[1].max(b[1]),
+            a[2].min(b[2]),
+            a[3].min(b[3]),
+        ],
+    })
+}
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 
 /// `a` then `b` (row-vector convention of the PDF specification).
@@ -82,6 +117,7 @@ struct GState {
     rise: f32,
     render: u8,
     fill_white: bool,
+    clip: Option<Rect>,
 }
 
 impl Default for GState {
@@ -97,6 +133,7 @@ impl Default for GState {
             rise: 0.0,
             render: 0,
             fill_white: false,
+            clip: None,
         }
     }
 }
@@ -206,14 +243,20 @@ impl<'d> Interpreter<'d> {
         content: &[u8],
         resources: &[&'d Dictionary],
         ctm: Matrix,
+        clip: Option<Rect>,
         depth: u32,
     ) -> Result<(), Stop> {
         let mut lexer = Lexer::new(content);
         let mut operands: Vec<Tok> = Vec::with_capacity(16);
         let mut gs = GState {
             ctm,
+            clip,
             ..GState::default()
         };
+        // The current path's bounding box in display space, and whether a `W` made it the
+        // next clip.
+        let mut path: Option<Rect> = None;
+        let mut clip_pending = false;
         let mut stack: Vec<GState> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
@@ -352,11 +395,43 @@ impl<'d> Interpreter<'d> {
                     };
                 }
                 op::CS => gs.fill_white = false,
+                op::MOVE | op::LINE | op::CURVE | op::CURVE_V | op::CURVE_Y => {
+                    let mut k = 0;
+                    while k + 1 < operands.len() {
+                        let point = self.display(&gs.ctm, num(k), num(k + 1));
+                        path = Some(grow(path, point));
+                        k += 2;
+                    }
+                }
+                op::RECT if operands.len() >= 4 => {
+                    let (x, y, w, h) = (num(0), num(1), num(2), num(3));
+                    for (px, py) in [(x, y), (x + w, y), (x, y + h), (x + w, y + h)] {
+                        let point = self.display(&gs.ctm, px, py);
+                        path = Some(grow(path, point));
+                    }
+                }
+                op::CLIP | op::CLIP_EO => clip_pending = true,
+                op::NO_PAINT
+                | op::STROKE
+                | op::CLOSE_STROKE
+                | op::FILL
+                | op::FILL_OLD
+                | op::FILL_EO
+                | op::FILL_STROKE
+                | op::FILL_STROKE_EO
+                | op::CLOSE_FILL_STROKE
+                | op::CLOSE_FILL_STROKE_EO => {
+                    if clip_pending && let Some(rect) = path {
+                        gs.clip = intersect(gs.clip, rect);
+                    }
+                    path = None;
+                    clip_pending = false;
+                }
                 op::DO if depth < MAX_FORM_DEPTH => {
                     if let Some(Tok::Name(s, e)) = operands.first() {
                         let name = lexer.slice(*s, *e);
                         let saved = std::mem::take(&mut self.strings);
-                        let result = self.run_form(name, resources, &gs.ctm, depth);
+                        let result = self.run_form(name, resources, &gs.ctm, gs.clip, depth);
                         self.strings = saved;
                         result?;
                     }
@@ -399,6 +474,7 @@ impl<'d> Interpreter<'d> {
         name: &[u8],
         resources: &[&'d Dictionary],
         ctm: &Matrix,
+        clip: Option<Rect>,
         depth: u32,
     ) -> Result<(), Stop> {
         let doc = self.doc;
@@ -436,7 +512,22 @@ impl<'d> Interpreter<'d> {
             form_resources.push(own);
         }
         form_resources.extend_from_slice(resources);
-        self.run(&content, &form_resources, mul(&matrix, ctm), depth + 1)
+        self.run(
+            &content,
+            &form_resources,
+            mul(&matrix, ctm),
+            clip,
+            depth + 1,
+        )
+    }
+
+    /// A point of user space (under `ctm`) in display space.
+    fn display(&self, ctm: &Matrix, x: f32, y: f32) -> (f32, f32) {
+        let (ux, uy) = (
+            x * ctm[0] + y * ctm[2] + ctm[4],
+            x * ctm[1] + y * ctm[3] + ctm[5],
+        );
+        self.frame.display_point(ux, uy)
     }
 
     fn show(&mut self, start: u32, end: u32, gs: &GState, tm: &mut Matrix) {
@@ -510,6 +601,15 @@ impl<'d> Interpreter<'d> {
                 }
                 continue;
             }
+            // Clipped away: the baseline's middle point is outside the clip. Not counted as
+            // hidden text: it is nearly always a line cut by a page break and drawn again
+            // whole on the next page, and it is left out of parsing all the same.
+            if let Some([cx0, cy0, cx1, cy1]) = gs.clip {
+                let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+                if mx < cx0 - 1.0 || mx > cx1 + 1.0 || my < cy0 - 1.0 || my > cy1 + 1.0 {
+                    continue;
+                }
+            }
             let horizontal = (x1 - x0).abs() >= (y1 - y0).abs();
             let (gx0, gx1) = if horizontal && x1 >= x0 {
                 (x0, x1)
@@ -528,6 +628,14 @@ impl<'d> Interpreter<'d> {
                 space: blank,
             });
         }
+    }
+}
+
+/// `rect` grown to take in `point`.
+fn grow(rect: Option<Rect>, (x, y): (f32, f32)) -> Rect {
+    match rect {
+        None => [x, y, x, y],
+        Some([x0, y0, x1, y1]) => [x0.min(x), y0.min(y), x1.max(x), y1.max(y)],
     }
 }
 

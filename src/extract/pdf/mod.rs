@@ -98,7 +98,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
         });
         let mut interp = Interpreter::new(&doc, &mut fonts, &mut budget, glyph_budget, frame);
         let ctm = initial_ctm();
-        match interp.run(&content, &resources, ctm, 0) {
+        match interp.run(&content, &resources, ctm, None, 0) {
             Ok(()) => {}
             Err(Stop::TooComplex) => {
                 return Err(ExtractError::TooComplex(
