@@ -177,6 +177,41 @@ fn a_two_column_list_between_paragraphs_is_read_column_by_column() {
     assert_eq!(got, expected, "{text}");
 }
 
+/// The same with no padding between the cells: one left line runs to within two points of the
+/// right column (less than a word space), yet the columns stay apart because every right line
+/// starts at the same x.
+#[test]
+fn a_two_column_list_with_a_narrow_gutter_is_read_column_by_column() {
+    // Helvetica's "m" is 0.833 em: "mmmm" at 11 pt is 36.65 pt wide, so the third left line
+    // (two such words at 60 and 100) ends at 136.65; the right column starts at 138.7.
+    // The table's words are placed one by one without space characters.
+    let rows = [
+        ("Negotiation", "Salesforce"),
+        ("Forecasting", "Dynamics365"),
+        ("mmmm mmmm", "Spreadsheets"),
+        ("Coaching", "Zendesk"),
+    ];
+    let paragraph =
+        "Account manager with a record of growing enterprise accounts across the region";
+    let mut content = format!("BT /F1 11 Tf 50 760 Td ({paragraph}) Tj ET\n");
+    for (i, (left, right)) in rows.iter().enumerate() {
+        let y = 747.0 - 13.0 * i as f32;
+        let mut x = 60.0;
+        for word in left.split(' ') {
+            content.push_str(&format!("BT /F1 11 Tf {x} {y} Td ({word}) Tj ET\n"));
+            x += 40.0;
+        }
+        content.push_str(&format!("BT /F1 11 Tf 138.7 {y} Td ({right}) Tj ET\n"));
+    }
+    content.push_str(&format!("BT /F1 11 Tf 50 695 Td ({paragraph}) Tj ET\n"));
+    let text = text_of(&pdf_with(&content));
+    let mut expected = vec![paragraph];
+    expected.extend(rows.iter().map(|r| r.0));
+    expected.extend(rows.iter().map(|r| r.1));
+    expected.push(paragraph);
+    assert_eq!(lines(&text), expected, "{text}");
+}
+
 /// Two-column tables one under the other, far apart, under a full-width line: each table is
 /// read column by column before the next, not all left cells and then all right cells.
 #[test]

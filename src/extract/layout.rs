@@ -331,7 +331,7 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
         return;
     }
     let size = median_size(words, indices);
-    if let Some(split) = column_split(words, indices, &lines, size) {
+    if let Some(split) = column_split(words, indices, &lines, size, GUTTER * size) {
         let (mut left, mut right): (Vec<usize>, Vec<usize>) = indices
             .iter()
             .partition(|&&i| words.get(i).is_some_and(|w| w.x1 <= split));
@@ -380,7 +380,7 @@ fn merge_column_bands(
         }
         let mut union: Vec<usize> = upper.iter().chain(lower).copied().collect();
         let union_lines = lines_of(words, &mut union);
-        column_split(words, &union, &union_lines, size)
+        column_split(words, &union, &union_lines, size, GUTTER * size)
     };
     // `lower` has nothing right of the gutter and starts left of where the left column's last
     // line in `upper` starts (`upper` may begin with a heading of its own).
@@ -455,17 +455,31 @@ fn cut_local_columns(
     out: &mut Vec<Vec<Vec<usize>>>,
     depth: u32,
 ) {
-    let Some((start, end)) = local_columns(words, &lines, size) else {
+    let found = local_columns(words, &lines, size, GUTTER * size)
+        .or_else(|| local_columns(words, &lines, size, NARROW_GUTTER * size));
+    let Some(Stretch { start, end, split }) = found else {
         out.push(lines);
         return;
     };
-    let gather = |range: &[Vec<usize>]| -> Vec<usize> { range.concat() };
     let (above, rest) = lines.split_at(start);
     let (stretch, below) = rest.split_at(end - start);
-    for part in [above, stretch, below] {
-        let mut indices = gather(part);
-        cut(words, &mut indices, out, depth + 1);
-    }
+    let mut indices = above.concat();
+    cut(words, &mut indices, out, depth + 1);
+    let (mut left, mut right): (Vec<usize>, Vec<usize>) = stretch
+        .iter()
+        .flatten()
+        .partition(|&&i| words.get(i).is_some_and(|w| w.x1 <= split));
+    cut(words, &mut left, out, depth + 1);
+    cut(words, &mut right, out, depth + 1);
+    let mut indices = below.concat();
+    cut(words, &mut indices, out, depth + 1);
+}
+
+/// Lines `start..end` of a region read as two columns split at `split`.
+struct Stretch {
+    start: usize,
+    end: usize,
+    split: f32,
 }
 
 /// The x-extent covered by the words of consecutive lines, as sorted disjoint spans (spans
@@ -501,11 +515,16 @@ impl Cover {
     }
 }
 
-/// The first stretch of consecutive lines (as a line range) that shares a gutter and reads as
-/// columns, if there is one that is not the whole region. Lines above the stretch's first line
-/// with text right of the gutter are headings or text above the columns; they stay above.
-fn local_columns(words: &[Word], lines: &[Vec<usize>], size: f32) -> Option<(usize, usize)> {
-    let min_width = GUTTER * size;
+/// A gutter narrower than [`GUTTER`], down to a fraction of a word space: HTML table cells
+/// without padding put a second column right against the first. Such a gutter is only taken
+/// where nothing else could explain it (see [`narrow_columns_hold`]).
+const NARROW_GUTTER: f32 = 0.05;
+
+/// The first stretch of consecutive lines that shares a gutter at least `min_gap` wide and reads
+/// as columns, if there is one that is not the whole region. Lines above the stretch's first
+/// line with text right of the gutter are headings or text above the columns; they stay above.
+fn local_columns(words: &[Word], lines: &[Vec<usize>], size: f32, min_gap: f32) -> Option<Stretch> {
+    let narrow = min_gap < GUTTER * size;
     let (min_x, max_x) = lines
         .iter()
         .flatten()
@@ -515,11 +534,23 @@ fn local_columns(words: &[Word], lines: &[Vec<usize>], size: f32) -> Option<(usi
     while first + 2 < lines.len() {
         let mut cover = Cover {
             spans: Vec::new(),
-            min_gap: min_width,
+            min_gap,
         };
         let mut last = first;
         let mut gap = None;
+        let mut narrowed = false;
         while let Some(line) = lines.get(last) {
+            // A line that would close the gutter but has a word starting exactly where the
+            // right column starts, and nothing across that line, is a row of the same table
+            // whose left cell's text runs up to the right cell (no padding between them).
+            if let Some((_, right_edge)) = gap
+                && !narrow
+                && continues_narrowly(words, line, right_edge, size)
+            {
+                narrowed = true;
+                last += 1;
+                continue;
+            }
             for w in line.iter().filter_map(|&i| words.get(i)) {
                 cover.add(w.x0, w.x1);
             }
@@ -528,7 +559,7 @@ fn local_columns(words: &[Word], lines: &[Vec<usize>], size: f32) -> Option<(usi
                 // The gutter closed.
                 (None, _) if gap.is_some() => break,
                 // One span so far, as wide as the region: no gutter can open any more.
-                (None, Some(&(a, b))) if a - min_x < min_width && max_x - b < min_width => {
+                (None, Some(&(a, b))) if a - min_x < GUTTER * size && max_x - b < GUTTER * size => {
                     break;
                 }
                 _ => {}
@@ -575,8 +606,15 @@ fn local_columns(words: &[Word], lines: &[Vec<usize>], size: f32) -> Option<(usi
             if end - start >= 3 && (start, end) != (0, lines.len()) {
                 let stretch = lines.get(start..end).unwrap_or_default();
                 let indices: Vec<usize> = stretch.concat();
-                if column_split(words, &indices, stretch, size).is_some() {
-                    return Some((start, end));
+                let min_gutter = if narrowed {
+                    NARROW_GUTTER * size
+                } else {
+                    min_gap
+                };
+                if let Some(split) = column_split(words, &indices, stretch, size, min_gutter)
+                    && (!narrow || narrow_columns_hold(words, stretch, split))
+                {
+                    return Some(Stretch { start, end, split });
                 }
             }
         }
@@ -589,13 +627,56 @@ fn local_columns(words: &[Word], lines: &[Vec<usize>], size: f32) -> Option<(usi
     None
 }
 
+/// Whether `line` keeps to two columns whose right one starts at `right_edge`: a word starts
+/// there (within half a point) and no word runs across it.
+fn continues_narrowly(words: &[Word], line: &[usize], right_edge: f32, size: f32) -> bool {
+    let mut aligned = false;
+    for w in line.iter().filter_map(|&i| words.get(i)) {
+        if (w.x0 - right_edge).abs() <= 0.5 {
+            aligned = true;
+        } else if w.x0 < right_edge && w.x1 > right_edge - NARROW_GUTTER * size {
+            return false;
+        }
+    }
+    aligned
+}
+
+/// A narrow gutter found on its own is a column break only when no line has text on both
+/// sides of it: the columns' baselines interleave, one column centred against the other. (Two
+/// columns sharing baselines across a narrow gutter cannot be told from prose whose word
+/// spaces happen to line up on a few lines; positions on a coarse grid make that common.)
+fn narrow_columns_hold(words: &[Word], stretch: &[Vec<usize>], split: f32) -> bool {
+    let mut right_lines = 0;
+    for line in stretch {
+        let (mut left, mut right) = (false, false);
+        for w in line.iter().filter_map(|&i| words.get(i)) {
+            if w.x1 <= split {
+                left = true;
+            } else {
+                right = true;
+            }
+        }
+        if left && right {
+            return false;
+        }
+        right_lines += usize::from(right);
+    }
+    right_lines >= 3
+}
+
 /// Where to split a region into columns, if it has a gutter with text on both sides that is not
 /// simply the cells of table rows (rows stay whole).
-fn column_split(words: &[Word], indices: &[usize], lines: &[Vec<usize>], size: f32) -> Option<f32> {
+fn column_split(
+    words: &[Word],
+    indices: &[usize],
+    lines: &[Vec<usize>],
+    size: f32,
+    min_gutter: f32,
+) -> Option<f32> {
     if lines.len() < 2 {
         return None;
     }
-    let (left_edge, right_edge) = gutter(words, indices, GUTTER * size)?;
+    let (left_edge, right_edge) = gutter(words, indices, min_gutter)?;
     let side_lines = |left: bool| -> Vec<f32> {
         let mut ys: Vec<f32> = Vec::new();
         for line in lines {
