@@ -190,14 +190,14 @@ fn information_technology_pdfs_match_the_original_text() {
     worst.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     eprintln!(
-        "word similarity to the original Resume_str over {} IT PDFs: ours {:.4}, pdftotext (repaired) {:.4}",
+        "word similarity to the original Resume_str over {} IT PDFs: ours {:.5}, pdftotext (repaired) {:.5}",
         ours.len(),
         mean(&ours),
         mean(&theirs)
     );
     eprintln!("lowest: {:?}", worst.iter().take(5).collect::<Vec<_>>());
     assert_eq!(ours.len(), 117);
-    // A floor just under today's figure (0.9979), so that a layout change that reads these
-    // resumes worse fails here.
-    assert!(mean(&ours) > 0.997, "mean similarity {}", mean(&ours));
+    // The target; today 0.99902. A layout change that reads these resumes worse fails
+    // here.
+    assert!(mean(&ours) >= 0.999, "mean similarity {}", mean(&ours));
 }

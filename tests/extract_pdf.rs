@@ -212,6 +212,51 @@ fn a_two_column_list_with_a_narrow_gutter_is_read_column_by_column() {
     assert_eq!(lines(&text), expected, "{text}");
 }
 
+/// A short paragraph beside a tall list, then a heading at the margin below the list: the
+/// heading starts what follows both columns, it does not end the left column.
+#[test]
+fn a_heading_below_a_short_column_follows_both_columns() {
+    let mut content = String::from("BT /F1 11 Tf 50 770 Td (Highlights) Tj ET\n");
+    let paragraph = [
+        "Windows and Office expert, with",
+        "Active Directory and SAP.",
+    ];
+    for (i, line) in paragraph.iter().enumerate() {
+        let y = 740.0 - 13.0 * i as f32;
+        content.push_str(&format!("BT /F1 11 Tf 50 {y} Td ({line}) Tj ET\n"));
+    }
+    let list = [
+        "Process improvement",
+        "Forecasting",
+        "Excel modeling",
+        "Systems analysis",
+        "Project management",
+        "Critical thinking",
+        "Decisive",
+    ];
+    for (i, item) in list.iter().enumerate() {
+        let y = 757.0 - 13.0 * i as f32;
+        content.push_str(&format!("BT /F1 11 Tf 400 {y} Td ({item}) Tj ET\n"));
+    }
+    // Right under the list's last item (at 679), with no blank line; then, after one, a line
+    // across the page.
+    let after = [
+        "Experience",
+        "Help Desk Specialist",
+        "Resolved hardware and software issues for incoming calls and emails, and documented each",
+    ];
+    for (i, line) in after.iter().enumerate() {
+        let y = 665.0 - 13.0 * i as f32 - if i == 2 { 20.0 } else { 0.0 };
+        content.push_str(&format!("BT /F1 11 Tf 50 {y} Td ({line}) Tj ET\n"));
+    }
+    let text = text_of(&pdf_with(&content));
+    let mut expected = vec!["Highlights"];
+    expected.extend(paragraph);
+    expected.extend(list);
+    expected.extend(after);
+    assert_eq!(lines(&text), expected, "{text}");
+}
+
 /// Two-column tables one under the other, far apart, under a full-width line: each table is
 /// read column by column before the next, not all left cells and then all right cells.
 #[test]

@@ -335,8 +335,10 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
         let (mut left, mut right): (Vec<usize>, Vec<usize>) = indices
             .iter()
             .partition(|&&i| words.get(i).is_some_and(|w| w.x1 <= split));
+        let mut below = left_below_columns(words, &mut left, &right, size);
         cut(words, &mut left, out, depth + 1);
         cut(words, &mut right, out, depth + 1);
+        cut(words, &mut below, out, depth + 1);
         return;
     }
     // Bands separated by gaps clearly wider than the line spacing.
@@ -356,6 +358,44 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
     for mut band in merged {
         cut(words, &mut band, out, depth + 1);
     }
+}
+
+/// Takes out of `left` the lines that come after the columns: lines below the right column's
+/// last line, parted from the left column's lines above by a gap of more than two lines that
+/// reaches past the right column's end. That is a short left column beside a tall right one
+/// (a paragraph beside a skills list), and what follows it (the next heading at the margin)
+/// is read after both columns, not before the right one.
+fn left_below_columns(
+    words: &[Word],
+    left: &mut Vec<usize>,
+    right: &[usize],
+    size: f32,
+) -> Vec<usize> {
+    let y_of = |i: &usize| words.get(*i).map_or(0.0, |w| w.y);
+    let right_bottom = right.iter().map(y_of).fold(f32::MIN, f32::max);
+    let above_bottom = left
+        .iter()
+        .map(y_of)
+        .filter(|&y| y <= right_bottom)
+        .fold(f32::MIN, f32::max);
+    let first_below = left
+        .iter()
+        .map(y_of)
+        .filter(|&y| y > right_bottom)
+        .fold(f32::MAX, f32::min);
+    if above_bottom == f32::MIN || first_below == f32::MAX {
+        return Vec::new();
+    }
+    if first_below - above_bottom <= 2.5 * size || right_bottom - above_bottom <= 1.5 * size {
+        return Vec::new();
+    }
+    let below: Vec<usize> = left
+        .iter()
+        .copied()
+        .filter(|i| y_of(i) > right_bottom)
+        .collect();
+    left.retain(|i| y_of(i) <= right_bottom);
+    below
 }
 
 /// Bands that share a gutter are one two-column region: gaps that happen to line up across both
