@@ -378,9 +378,20 @@ impl PositionReader {
             let next_is_heading = next.is_some_and(|n| {
                 is_heading_like(n) && (n.contains("Company Name") || has_title_word(n))
             });
-            rest.contains("Company Name")
-                || (is_heading_like(&rest) && word_count(&rest) <= 8)
-                || (!rest.chars().any(char::is_alphabetic) && extra == 0 && next_is_heading)
+            // "Top Producer in July 2014 with $1.8M in sales": a date after a preposition is
+            // when something happened, inside a sentence.
+            let after_preposition = joined
+                .get(..chosen.span.0)
+                .and_then(|head| head.split_whitespace().next_back())
+                .is_some_and(|word| {
+                    ["in", "since", "during", "until", "by"]
+                        .iter()
+                        .any(|p| word.eq_ignore_ascii_case(p))
+                });
+            !after_preposition
+                && (rest.contains("Company Name")
+                    || (is_heading_like(&rest) && word_count(&rest) <= 8)
+                    || (!rest.chars().any(char::is_alphabetic) && extra == 0 && next_is_heading))
         };
         plausible.then_some((chosen, extra, rest))
     }
@@ -775,7 +786,8 @@ mod tests {
             [Some("Purchasing Lead".into()), Some("Store Clerk".into())]
         );
         assert_eq!(positions[0].location.as_deref(), Some("City , State"));
-        // A sentence that merely mentions a range is still no heading.
+        // A sentence that merely mentions a range, or a date after a preposition, is no heading.
+        assert!(read("HEADLINE\nExperience\nTop Seller in March 2015 2.1M Sold\n").is_empty());
         let text = "HEADLINE\nExperience\n\
             We grew 40% from 2010 to 2012 and the Company Name City , State office doubled its staff again.\n";
         assert!(read(text).is_empty());
