@@ -2,17 +2,19 @@
 //! words that show it.
 //!
 //! - `sales`: the title is a selling role (sales, account executive/manager, business
-//!   development, territory, national accounts, mortgage consultant, loan officer, ...; not a
-//!   sales and marketing analyst or assistant), or the bullets show selling as the main work (at
-//!   least two distinct strong signs: quota, prospecting, closing deals, cold calls, selling
-//!   advertising or services, new and existing business, sales of industrial goods, ...).
+//!   development, territory, national accounts, mortgage consultant, loan officer, industrial
+//!   representative, ...; not a sales and marketing analyst or assistant), or the bullets show
+//!   selling as the main work (at least two distinct strong signs: quota, prospecting, closing
+//!   deals, cold calls, selling advertising or services, new and existing business, sales of
+//!   industrial goods, ...).
 //! - `b2b_sales`: a sales position whose buyers are organisations: the title says so (key account,
 //!   enterprise, corporate, wholesale, channel, business development, account executive/manager:
 //!   an account is a client organisation, franchise sales) or the bullets do (corporate clients,
 //!   corporate and government clients, B2B, decision makers, distributors, hospitals, bulk goods,
 //!   client routes through stores, buyers at retailers, merchants, advertising sold, accounts in
 //!   an industry, small to medium sized businesses, industrial goods (`INDUSTRIAL_GOODS`), OEMs,
-//!   ...).
+//!   builders, a team of account executives or a business development team, software or web
+//!   development services, ...); an indirect channel title.
 //!   A retail title (sales associate, cashier, store) needs an explicit B2B phrase, unless it
 //!   sells to retail accounts (a newspaper's retail account executive). "Associate" alone is no
 //!   retail title ("Business Development Associate").
@@ -128,7 +130,7 @@ impl Categorizer {
         let goods = INDUSTRIAL_GOODS.join("|");
         Self {
             sales_title: compile(
-                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|route\s+sales|vertriebs?[0-9A-Za-z_]*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
+                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|industrial\s+([0-9A-Za-z_]+\s+)?(representative|rep)|route\s+sales|vertriebs?[0-9A-Za-z_]*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
             ),
             not_sales_title: compile(
                 r"(?i)\b(sales\s+((and|&)\s+marketing\s+)?(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|(sales|account\s+executive)\s+compensation|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
@@ -137,10 +139,10 @@ impl Categorizer {
                 r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(and\s+existing\s+)?business|new\s+(accounts|clients|customers)|({goods})\s+sales|qualified\s+leads|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell[0-9A-Za-z_]*|cross[\s-]sell[0-9A-Za-z_]*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|sell(ing|s)\s+([0-9A-Za-z_]+\s+){{0,2}}(advertising|sponsorships|products|services|solutions|software|equipment|insurance|memberships|policies|systems)|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat[0-9A-Za-z_]+\s+(contracts?|deals?|pricing|terms))\b",
             )),
             b2b_title: compile(
-                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|(strategic|national|major|corporate)(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+accounts|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
+                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|(strategic|national|major|corporate)(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+accounts|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development)|indirect\s+(accounts?|channel|sales))\b",
             ),
             b2b_bullet: compile(&format!(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+([0-9A-Za-z_]+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+[0-9A-Za-z_]+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+([0-9A-Za-z_]+\s+){{0,3}}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell[0-9A-Za-z_]*|sold)\s+([0-9A-Za-z_]+\s+){{0,2}}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+([0-9A-Za-z_]+\s+){{1,2}}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?|{goods}|oems?)\b",
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+([0-9A-Za-z_]+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+[0-9A-Za-z_]+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+([0-9A-Za-z_]+\s+){{0,3}}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell[0-9A-Za-z_]*|sold)\s+([0-9A-Za-z_]+\s+){{0,2}}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+([0-9A-Za-z_]+\s+){{1,2}}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?|{goods}|oems?|(to|with|for|residential|commercial|home|custom|local)\s+builders|account\s+executives|business\s+development\s+(team|group|department|representatives|reps)|(software|web\s*site|web|application)\s+development\s+(company|firm|services))\b",
             )),
             retail_title: compile(
                 r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|(store|retail|floor|shop|customer|service|banking|branch|team|front\s+end)\s+associate|^\s*associate\s*$|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket[0-9A-Za-z_]*)\b",
@@ -406,6 +408,53 @@ mod tests {
                 "Unloaded steel beams and stacked pallets."
             )
             .contains(&Category::Sales)
+        );
+    }
+
+    #[test]
+    fn reads_business_buyers_from_who_the_seller_works_with() {
+        let b2b =
+            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
+        assert!(b2b(
+            "Area Sales Supervisor",
+            "Ran seminars for home builders and their site managers."
+        ));
+        assert!(!b2b(
+            "Area Sales Supervisor",
+            "Known in the office as one of the team builders."
+        ));
+        assert!(b2b(
+            "Station Sales Manager",
+            "Coached 6 account executives selling airtime."
+        ));
+        assert!(b2b(
+            "Sales Lead",
+            "Member of a business development team that doubled revenue."
+        ));
+        assert!(!b2b(
+            "Sales Lead",
+            "Reported business development activities weekly."
+        ));
+        assert!(b2b(
+            "Sales Manager",
+            "Closed deals as sales manager of a software development firm."
+        ));
+        assert!(b2b("Indirect Sales Representative", "Met sales goals."));
+        assert!(!b2b(
+            "Direct Sales Representative",
+            "Met sales goals door to door."
+        ));
+        // An industrial representative is a seller to industrial customers; an industrial
+        // engineer is no seller.
+        assert_eq!(
+            cats(
+                "Industrial Gas Representative",
+                "Promoted the company's service."
+            ),
+            [Category::Sales, Category::B2bSales]
+        );
+        assert!(
+            !cats("Industrial Engineer", "Balanced assembly lines.").contains(&Category::Sales)
         );
     }
 
