@@ -14,7 +14,7 @@
 //!   client routes through stores, buyers at retailers, merchants, advertising sold, accounts in
 //!   an industry, small to medium sized businesses, industrial goods (`INDUSTRIAL_GOODS`), OEMs,
 //!   builders, a team of account executives or a business development team, software or web
-//!   development services, ...); an indirect channel title.
+//!   development services, a formal proposal process or RFQs, ...); an indirect channel title.
 //!   A retail title (sales associate, cashier, store) needs an explicit B2B phrase, unless it
 //!   sells to retail accounts (a newspaper's retail account executive). "Associate" alone is no
 //!   retail title ("Business Development Associate").
@@ -142,7 +142,7 @@ impl Categorizer {
                 r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|(strategic|national|major|corporate)(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+accounts|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development)|indirect\s+(accounts?|channel|sales))\b",
             ),
             b2b_bullet: compile(&format!(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+([0-9A-Za-z_]+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+[0-9A-Za-z_]+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+([0-9A-Za-z_]+\s+){{0,3}}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell[0-9A-Za-z_]*|sold)\s+([0-9A-Za-z_]+\s+){{0,2}}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+([0-9A-Za-z_]+\s+){{1,2}}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?|{goods}|oems?|(to|with|for|residential|commercial|home|custom|local)\s+builders|account\s+executives|business\s+development\s+(team|group|department|representatives|reps)|(software|web\s*site|web|application)\s+development\s+(company|firm|services))\b",
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+([0-9A-Za-z_]+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+[0-9A-Za-z_]+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+([0-9A-Za-z_]+\s+){{0,3}}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell[0-9A-Za-z_]*|sold)\s+([0-9A-Za-z_]+\s+){{0,2}}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+([0-9A-Za-z_]+\s+){{1,2}}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?|{goods}|oems?|(to|with|for|residential|commercial|home|custom|local)\s+builders|account\s+executives|business\s+development\s+(team|group|department|representatives|reps)|(software|web\s*site|web|application)\s+development\s+(company|firm|services)|proposal\s+(process(es)?|efforts|preparation)|(technical|formal|competitive|major)\s+proposals?|rfqs?|requests?\s+for\s+(quotes?|quotations?))\b",
             )),
             retail_title: compile(
                 r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|(store|retail|floor|shop|customer|service|banking|branch|team|front\s+end)\s+associate|^\s*associate\s*$|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket[0-9A-Za-z_]*)\b",
@@ -456,6 +456,26 @@ mod tests {
         assert!(
             !cats("Industrial Engineer", "Balanced assembly lines.").contains(&Category::Sales)
         );
+    }
+
+    #[test]
+    fn a_formal_proposal_process_means_business_buyers() {
+        let b2b =
+            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
+        assert!(b2b(
+            "Sales Manager",
+            "Led the proposal process for large bids."
+        ));
+        assert!(b2b(
+            "Inside Sales Representative",
+            "Answered RFQs within a day."
+        ));
+        assert!(b2b("Sales Engineer", "Wrote technical proposals."));
+        // Helping a store's sales team with paperwork is not a bid process.
+        assert!(!b2b(
+            "Sales Manager",
+            "Helped the sales team with proposals and trained sales associates."
+        ));
     }
 
     #[test]
