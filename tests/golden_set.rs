@@ -37,10 +37,10 @@ const FLOORS: [(&str, f64); 8] = [
     ("crm", 0.99),
     ("excel", 0.97),
     ("travel", 0.98),
-    ("total_months", 0.96),
-    ("sales_months", 0.92),
-    ("b2b_sales_months", 0.82),
-    ("dates", 0.95),
+    ("total_months", 0.99),
+    ("sales_months", 0.96),
+    ("b2b_sales_months", 0.95),
+    ("dates", 0.97),
 ];
 
 /// A parsed position is the counterpart of an expected one when at least this share of the

@@ -2,18 +2,22 @@
 //! words that show it.
 //!
 //! - `sales`: the title is a selling role (sales, account executive/manager, business
-//!   development, territory, national accounts, mortgage consultant, loan officer, ...; not a
-//!   sales and marketing analyst or assistant), or the bullets show selling as the main work (at
-//!   least two distinct strong signs: quota, prospecting, closing deals, cold calls, selling
-//!   advertising or services, ...).
+//!   development, territory, national accounts, mortgage consultant, loan officer, industrial
+//!   representative, ...; not a sales and marketing analyst or assistant), or the bullets show
+//!   selling as the main work (at least two distinct strong signs: quota, prospecting, closing
+//!   deals, cold calls, selling advertising or services, new and existing business, sales of
+//!   industrial goods, ...).
 //! - `b2b_sales`: a sales position whose buyers are organisations: the title says so (key account,
 //!   enterprise, corporate, wholesale, channel, business development, account executive/manager:
 //!   an account is a client organisation, franchise sales) or the bullets do (corporate clients,
 //!   corporate and government clients, B2B, decision makers, distributors, hospitals, bulk goods,
 //!   client routes through stores, buyers at retailers, merchants, advertising sold, accounts in
-//!   an industry, small to medium sized businesses, ...). A retail title (sales associate, cashier, store) needs an
-//!   explicit B2B phrase, unless it sells to retail accounts (a newspaper's retail account
-//!   executive). "Associate" alone is no retail title ("Business Development Associate").
+//!   an industry, small to medium sized businesses, industrial goods (`INDUSTRIAL_GOODS`), OEMs,
+//!   builders, a team of account executives or a business development team, software or web
+//!   development services, a formal proposal process or RFQs, ...); an indirect channel title.
+//!   A retail title (sales associate, cashier, store) needs an explicit B2B phrase, unless it
+//!   sells to retail accounts (a newspaper's retail account executive). "Associate" alone is no
+//!   retail title ("Business Development Associate").
 //! - `account_management`: owns client accounts: an account/client/relationship manager title, or
 //!   bullets such as "managed a portfolio of 40 accounts".
 //! - `people_management`: supervises staff: a supervisory title (supervisor, team lead, director,
@@ -48,6 +52,40 @@ impl Default for Categorizer {
 
 use super::compile_ascii_words as compile;
 use super::lines::line_bounds;
+
+/// Goods that organisations buy and households do not (pattern fragments, matched as whole
+/// words): a seller of steel coil, printed circuit boards or process valves sells to businesses
+/// whether or not the resume names the buyers, and "steel sales" is a selling job.
+const INDUSTRIAL_GOODS: &[&str] = &[
+    r"(sheet|coil|structural|carbon|flat[\s-]rolled)\s+steel",
+    r"steel\s+(products|coils?|sheets?|plates?|pipes?|tub(es|ing)|bars?|beams|grating|mills?|industry)",
+    r"(industrial|ferrous|non-ferrous|scrap|specialty)\s+metals",
+    r"aluminum\s+(extrusions?|sheets?|coils?|products)",
+    r"(industrial|specialty|fine|process|water\s+treatment)\s+chemicals",
+    r"resins",
+    r"polymers",
+    r"pcbs?",
+    r"printed\s+circuit\s+boards?",
+    r"interconnects?",
+    r"semiconductors?",
+    r"electronic\s+components",
+    r"machinery",
+    r"machine\s+tools",
+    r"fasteners",
+    r"bearings",
+    r"valves",
+    r"compressors",
+    r"hydraulics",
+    r"actuat(ors|ion\s+systems)",
+    r"packaging\s+materials",
+    r"raw\s+materials",
+    r"castings",
+    r"forgings",
+    r"capital\s+equipment",
+    r"heavy\s+equipment",
+    r"industrial\s+(products|equipment|supplies|customers|clients|accounts|markets?)",
+    r"mro",
+];
 
 /// How many different phrases (ignoring case) `re` finds in `text`.
 fn distinct_matches(re: &Regex, text: &str) -> usize {
@@ -89,22 +127,23 @@ fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
 
 impl Categorizer {
     pub fn new() -> Self {
+        let goods = INDUSTRIAL_GOODS.join("|");
         Self {
             sales_title: compile(
-                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|route\s+sales|vertriebs?[0-9A-Za-z_]*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
+                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|industrial\s+([0-9A-Za-z_]+\s+)?(representative|rep)|route\s+sales|vertriebs?[0-9A-Za-z_]*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
             ),
             not_sales_title: compile(
                 r"(?i)\b(sales\s+((and|&)\s+marketing\s+)?(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|(sales|account\s+executive)\s+compensation|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
             ),
-            sales_bullet: compile(
-                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(business|accounts|clients|customers)|qualified\s+leads|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell[0-9A-Za-z_]*|cross[\s-]sell[0-9A-Za-z_]*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|sell(ing|s)\s+([0-9A-Za-z_]+\s+){0,2}(advertising|sponsorships|products|services|solutions|software|equipment|insurance|memberships|policies|systems)|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat[0-9A-Za-z_]+\s+(contracts?|deals?|pricing|terms))\b",
-            ),
+            sales_bullet: compile(&format!(
+                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(and\s+existing\s+)?business|new\s+(accounts|clients|customers)|({goods})\s+sales|qualified\s+leads|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell[0-9A-Za-z_]*|cross[\s-]sell[0-9A-Za-z_]*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|sell(ing|s)\s+([0-9A-Za-z_]+\s+){{0,2}}(advertising|sponsorships|products|services|solutions|software|equipment|insurance|memberships|policies|systems)|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat[0-9A-Za-z_]+\s+(contracts?|deals?|pricing|terms))\b",
+            )),
             b2b_title: compile(
-                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|(strategic|national|major|corporate)(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+accounts|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development))\b",
+                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|(strategic|national|major|corporate)(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+accounts|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development)|indirect\s+(accounts?|channel|sales))\b",
             ),
-            b2b_bullet: compile(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+([0-9A-Za-z_]+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+[0-9A-Za-z_]+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+([0-9A-Za-z_]+\s+){0,3}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell[0-9A-Za-z_]*|sold)\s+([0-9A-Za-z_]+\s+){0,2}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+([0-9A-Za-z_]+\s+){1,2}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?)\b",
-            ),
+            b2b_bullet: compile(&format!(
+                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+([0-9A-Za-z_]+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+[0-9A-Za-z_]+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+([0-9A-Za-z_]+\s+){{0,3}}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell[0-9A-Za-z_]*|sold)\s+([0-9A-Za-z_]+\s+){{0,2}}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+([0-9A-Za-z_]+\s+){{1,2}}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?|{goods}|oems?|(to|with|for|residential|commercial|home|custom|local)\s+builders|account\s+executives|business\s+development\s+(team|group|department|representatives|reps)|(software|web\s*site|web|application)\s+development\s+(company|firm|services)|proposal\s+(process(es)?|efforts|preparation)|(technical|formal|competitive|major)\s+proposals?|rfqs?|requests?\s+for\s+(quotes?|quotations?))\b",
+            )),
             retail_title: compile(
                 r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|(store|retail|floor|shop|customer|service|banking|branch|team|front\s+end)\s+associate|^\s*associate\s*$|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket[0-9A-Za-z_]*)\b",
             ),
@@ -336,6 +375,107 @@ mod tests {
         assert!(!cats("Territory HR Manager", "").contains(&Category::Sales));
         assert!(!cats("National Sales and Marketing Analyst", "").contains(&Category::Sales));
         assert!(cats("Strategic National Accounts", "").contains(&Category::Sales));
+    }
+
+    #[test]
+    fn industrial_goods_are_sold_to_businesses() {
+        let b2b =
+            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
+        assert!(b2b(
+            "Regional Sales Director",
+            "Grew revenue for the printed circuit board division by 30%."
+        ));
+        assert!(b2b(
+            "Sales Engineer",
+            "Sold hydraulic valves and pumps to OEMs."
+        ));
+        // "<goods> sales" and winning business are selling, without a selling title.
+        assert_eq!(
+            cats(
+                "General Manager",
+                "Sheet steel sales; won new and existing business in the region."
+            )[..2],
+            [Category::Sales, Category::B2bSales]
+        );
+        // Household goods are no sign of business buyers, even with steel or metal in them.
+        assert!(!b2b(
+            "Sales Representative",
+            "Sold stainless steel appliances, precious metals jewelry and pool chemicals."
+        ));
+        assert!(
+            !cats(
+                "Warehouse Lead",
+                "Unloaded steel beams and stacked pallets."
+            )
+            .contains(&Category::Sales)
+        );
+    }
+
+    #[test]
+    fn reads_business_buyers_from_who_the_seller_works_with() {
+        let b2b =
+            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
+        assert!(b2b(
+            "Area Sales Supervisor",
+            "Ran seminars for home builders and their site managers."
+        ));
+        assert!(!b2b(
+            "Area Sales Supervisor",
+            "Known in the office as one of the team builders."
+        ));
+        assert!(b2b(
+            "Station Sales Manager",
+            "Coached 6 account executives selling airtime."
+        ));
+        assert!(b2b(
+            "Sales Lead",
+            "Member of a business development team that doubled revenue."
+        ));
+        assert!(!b2b(
+            "Sales Lead",
+            "Reported business development activities weekly."
+        ));
+        assert!(b2b(
+            "Sales Manager",
+            "Closed deals as sales manager of a software development firm."
+        ));
+        assert!(b2b("Indirect Sales Representative", "Met sales goals."));
+        assert!(!b2b(
+            "Direct Sales Representative",
+            "Met sales goals door to door."
+        ));
+        // An industrial representative is a seller to industrial customers; an industrial
+        // engineer is no seller.
+        assert_eq!(
+            cats(
+                "Industrial Gas Representative",
+                "Promoted the company's service."
+            ),
+            [Category::Sales, Category::B2bSales]
+        );
+        assert!(
+            !cats("Industrial Engineer", "Balanced assembly lines.").contains(&Category::Sales)
+        );
+    }
+
+    #[test]
+    fn a_formal_proposal_process_means_business_buyers() {
+        let b2b =
+            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
+        assert!(b2b(
+            "Sales Manager",
+            "Led the proposal process for large bids."
+        ));
+        assert!(b2b(
+            "Inside Sales Representative",
+            "Answered RFQs within a day."
+        ));
+        assert!(b2b("Sales Engineer", "Wrote technical proposals."));
+        // Helping a store's sales team with paperwork is not a bid process.
+        assert!(!b2b(
+            "Sales Manager",
+            "Helped the sales team with proposals and trained sales associates."
+        ));
     }
 
     #[test]

@@ -351,6 +351,22 @@ impl PositionReader {
         if is_range && !starts_line && starts_with_past_tense_verb(after_range) {
             rest = joined.get(..chosen.span.0).unwrap_or("").to_owned();
         }
+        // "Senior Buyer 08/2015 to Current Company Name City , State Searching for new products
+        // and ...": the title before the range, the anonymised employer and its location after
+        // it, then a description that runs on in the same line (whatever its first word).
+        if is_range
+            && !starts_line
+            && let Some(heading_end) = self.anonymised_employer_end(after_range)
+            && after_range
+                .get(heading_end..)
+                .is_some_and(|description| word_count(description) >= SENTENCE_WORDS)
+        {
+            rest = format!(
+                "{} {}",
+                joined.get(..chosen.span.0).unwrap_or(""),
+                after_range.get(..heading_end).unwrap_or("")
+            );
+        }
         let plausible = if is_range {
             // "January 17th 2007- Present).": a date line with only punctuation left over.
             !rest.chars().any(char::is_alphabetic)
@@ -362,9 +378,20 @@ impl PositionReader {
             let next_is_heading = next.is_some_and(|n| {
                 is_heading_like(n) && (n.contains("Company Name") || has_title_word(n))
             });
-            rest.contains("Company Name")
-                || (is_heading_like(&rest) && word_count(&rest) <= 8)
-                || (!rest.chars().any(char::is_alphabetic) && extra == 0 && next_is_heading)
+            // "Top Producer in July 2014 with $1.8M in sales": a date after a preposition is
+            // when something happened, inside a sentence.
+            let after_preposition = joined
+                .get(..chosen.span.0)
+                .and_then(|head| head.split_whitespace().next_back())
+                .is_some_and(|word| {
+                    ["in", "since", "during", "until", "by"]
+                        .iter()
+                        .any(|p| word.eq_ignore_ascii_case(p))
+                });
+            !after_preposition
+                && (rest.contains("Company Name")
+                    || (is_heading_like(&rest) && word_count(&rest) <= 8)
+                    || (!rest.chars().any(char::is_alphabetic) && extra == 0 && next_is_heading))
         };
         plausible.then_some((chosen, extra, rest))
     }
@@ -520,6 +547,28 @@ impl PositionReader {
             });
         }
         positions
+    }
+
+    /// Where the anonymised employer and its location end in `text`, when `text` starts with
+    /// them ("Company Name City , State ...", "Company Name State ...").
+    fn anonymised_employer_end(&self, text: &str) -> Option<usize> {
+        let employer =
+            text.trim_start_matches(|c: char| c.is_whitespace() || "－–—-|,".contains(c));
+        if !employer.starts_with("Company Name") {
+            return None;
+        }
+        let mut end = text.len() - employer.len() + "Company Name".len();
+        let after = text.get(end..).unwrap_or("");
+        if let Some(found) = self.location.find(after).filter(|m| m.start() < 4) {
+            end += found.end();
+        } else {
+            // The anonymiser also writes the location as a bare "State".
+            let state = after.trim_start();
+            if state.starts_with("State ") {
+                end += after.len() - state.len() + "State".len();
+            }
+        }
+        Some(end)
     }
 
     fn title_candidate(&self, text: &str) -> bool {
@@ -720,6 +769,28 @@ mod tests {
             Some("Regional Account Manager")
         );
         assert_eq!(positions[0].location.as_deref(), Some("City , State"));
+    }
+
+    #[test]
+    fn reads_a_title_range_employer_line_whose_description_runs_on() {
+        // Whatever the description's first word: it follows the anonymised employer and place.
+        let text = "HEADLINE\nExperience\n\
+            Purchasing Lead 03/2016 to Current Company Name City , State Looking for new suppliers of\n\
+            kitchen goods and agreeing on prices.\n\
+            Store Clerk 01/2010 to 01/2013 Company Name State I kept the shelves stocked and helped\n\
+            customers at the till.\n";
+        let positions = read(text);
+        let titles: Vec<_> = positions.iter().map(|p| p.title.clone()).collect();
+        assert_eq!(
+            titles,
+            [Some("Purchasing Lead".into()), Some("Store Clerk".into())]
+        );
+        assert_eq!(positions[0].location.as_deref(), Some("City , State"));
+        // A sentence that merely mentions a range, or a date after a preposition, is no heading.
+        assert!(read("HEADLINE\nExperience\nTop Seller in March 2015 2.1M Sold\n").is_empty());
+        let text = "HEADLINE\nExperience\n\
+            We grew 40% from 2010 to 2012 and the Company Name City , State office doubled its staff again.\n";
+        assert!(read(text).is_empty());
     }
 
     #[test]
