@@ -393,6 +393,22 @@ mod tests {
         assert_eq!(parse_number(b"1.2.3"), 1.2);
         assert_eq!(parse_number(b"99999999999999999999999"), 1e9);
         assert_eq!(parse_number(b"-"), 0.0);
+        // Hex strings: pairs, white space inside, an odd last digit, a missing `>`.
+        for (input, bytes) in [
+            (b"<0041>".as_slice(), b"\x00A".as_slice()),
+            (b"<00 41 4>", b"\x00A\x40"),
+            (b"<4>", b"\x40"),
+            (b"<>", b""),
+            (b"<0g41>", b"\x04\x10"),
+            (b"<004", b"\x00\x40"),
+        ] {
+            let mut strings = Vec::new();
+            let mut lexer = Lexer::new(input);
+            let tok = lexer.next_token(&mut strings);
+            assert_eq!(tok, Some(Tok::Str(0, bytes.len() as u32)), "{input:?}");
+            assert_eq!(strings, bytes, "{input:?}");
+            assert_eq!(lexer.next_token(&mut strings), None, "{input:?}");
+        }
         let mut strings = Vec::new();
         let mut lexer = Lexer::new(b"% a comment\r\n  %another\n/Name 1 0 0 1 72 700 Tm");
         assert_eq!(lexer.next_token(&mut strings), Some(Tok::Name(25, 29)));
