@@ -49,11 +49,16 @@ impl AchievementReader {
                 Some(page_of(start)),
             )
         };
-        for (kind, re) in [
+        // The three quota patterns need a '%' and the revenue pattern a '$': a byte scan spares
+        // the texts without them (most resumes) four regex searches over the whole text.
+        let has_percent = text.as_bytes().contains(&b'%');
+        let has_dollar = text.as_bytes().contains(&b'$');
+        let quota_patterns = [
             ("quota_attainment", &self.attainment),
             ("quota_attainment", &self.attainment_after),
             ("quota_exceeded", &self.exceeded),
-        ] {
+        ];
+        for (kind, re) in quota_patterns.into_iter().filter(|_| has_percent) {
             for caps in re.captures_iter(text) {
                 let (Some(whole), Some(value)) = (
                     caps.get(0),
@@ -68,7 +73,8 @@ impl AchievementReader {
                 });
             }
         }
-        for caps in self.revenue.captures_iter(text) {
+        let revenue = has_dollar.then(|| self.revenue.captures_iter(text));
+        for caps in revenue.into_iter().flatten() {
             let (Some(whole), Some(amount)) = (
                 caps.get(0),
                 caps.name("amount").and_then(|m| number(m.as_str())),
