@@ -75,6 +75,11 @@ fn words_separately(text: &str, x: f32, y: f32) -> String {
     ops
 }
 
+/// `text` drawn at (x, y) in 11 pt, in one text object.
+fn line_at(x: f32, y: f32, text: &str) -> String {
+    format!("BT /F1 11 Tf {x} {y} Td ({text}) Tj ET\n")
+}
+
 fn text_of(bytes: &[u8]) -> String {
     match extract(bytes, Some("test.pdf"), &Limits::default()) {
         Ok(doc) => doc.text,
@@ -105,8 +110,8 @@ fn two_columns_drawn_alternately_are_read_column_by_column() {
     let mut content = String::new();
     for (i, (l, r)) in left.iter().zip(&right).enumerate() {
         let y = 700.0 - 14.0 * i as f32;
-        content.push_str(&format!("BT /F1 11 Tf 50 {y} Td ({l}) Tj ET\n"));
-        content.push_str(&format!("BT /F1 11 Tf 330 {y} Td ({r}) Tj ET\n"));
+        content.push_str(&line_at(50.0, y, l));
+        content.push_str(&line_at(330.0, y, r));
     }
     let text = text_of(&pdf_with(&content));
     let got = lines(&text);
@@ -122,19 +127,16 @@ fn two_columns_drawn_alternately_are_read_column_by_column() {
 fn a_two_column_list_between_paragraphs_is_read_column_by_column() {
     let mut content = String::new();
     let mut y = 760.0;
-    let line = |content: &mut String, x: f32, y: f32, text: &str| {
-        content.push_str(&format!("BT /F1 11 Tf {x} {y} Td ({text}) Tj ET\n"));
-    };
-    line(&mut content, 50.0, y, "Summary");
+    content.push_str(&line_at(50.0, y, "Summary"));
     for text in [
         "Account manager with a record of growing enterprise accounts across the region and of",
         "keeping customers for years.",
     ] {
         y -= 13.0;
-        line(&mut content, 50.0, y, text);
+        content.push_str(&line_at(50.0, y, text));
     }
     y -= 13.0;
-    line(&mut content, 50.0, y, "Skills");
+    content.push_str(&line_at(50.0, y, "Skills"));
     let left = [
         "Negotiation",
         "Forecasting",
@@ -145,21 +147,20 @@ fn a_two_column_list_between_paragraphs_is_read_column_by_column() {
     let right = ["Salesforce", "HubSpot", "Excel", "Territory design"];
     let top = y - 13.0;
     for (i, l) in left.iter().enumerate() {
-        line(&mut content, 60.0, top - 13.0 * i as f32, l);
+        content.push_str(&line_at(60.0, top - 13.0 * i as f32, l));
         if let Some(r) = right.get(i) {
             // Centred against the taller column: half a line lower.
-            line(&mut content, 320.0, top - 6.5 - 13.0 * i as f32, r);
+            content.push_str(&line_at(320.0, top - 6.5 - 13.0 * i as f32, r));
         }
     }
     y = top - 13.0 * left.len() as f32;
-    line(&mut content, 50.0, y, "Experience");
+    content.push_str(&line_at(50.0, y, "Experience"));
     y -= 13.0;
-    line(
-        &mut content,
+    content.push_str(&line_at(
         50.0,
         y,
         "Key Account Manager at a software company, selling to corporate clients since 2019.",
-    );
+    ));
     let text = text_of(&pdf_with(&content));
     let got = lines(&text);
     let mut expected = vec![
@@ -193,17 +194,17 @@ fn a_two_column_list_with_a_narrow_gutter_is_read_column_by_column() {
     ];
     let paragraph =
         "Account manager with a record of growing enterprise accounts across the region";
-    let mut content = format!("BT /F1 11 Tf 50 760 Td ({paragraph}) Tj ET\n");
+    let mut content = line_at(50.0, 760.0, paragraph);
     for (i, (left, right)) in rows.iter().enumerate() {
         let y = 747.0 - 13.0 * i as f32;
         let mut x = 60.0;
         for word in left.split(' ') {
-            content.push_str(&format!("BT /F1 11 Tf {x} {y} Td ({word}) Tj ET\n"));
+            content.push_str(&line_at(x, y, word));
             x += 40.0;
         }
-        content.push_str(&format!("BT /F1 11 Tf 138.7 {y} Td ({right}) Tj ET\n"));
+        content.push_str(&line_at(138.7, y, right));
     }
-    content.push_str(&format!("BT /F1 11 Tf 50 695 Td ({paragraph}) Tj ET\n"));
+    content.push_str(&line_at(50.0, 695.0, paragraph));
     let text = text_of(&pdf_with(&content));
     let mut expected = vec![paragraph];
     expected.extend(rows.iter().map(|r| r.0));
@@ -216,14 +217,14 @@ fn a_two_column_list_with_a_narrow_gutter_is_read_column_by_column() {
 /// heading starts what follows both columns, it does not end the left column.
 #[test]
 fn a_heading_below_a_short_column_follows_both_columns() {
-    let mut content = String::from("BT /F1 11 Tf 50 770 Td (Highlights) Tj ET\n");
+    let mut content = line_at(50.0, 770.0, "Highlights");
     let paragraph = [
         "Windows and Office expert, with",
         "Active Directory and SAP.",
     ];
     for (i, line) in paragraph.iter().enumerate() {
         let y = 740.0 - 13.0 * i as f32;
-        content.push_str(&format!("BT /F1 11 Tf 50 {y} Td ({line}) Tj ET\n"));
+        content.push_str(&line_at(50.0, y, line));
     }
     let list = [
         "Process improvement",
@@ -236,7 +237,7 @@ fn a_heading_below_a_short_column_follows_both_columns() {
     ];
     for (i, item) in list.iter().enumerate() {
         let y = 757.0 - 13.0 * i as f32;
-        content.push_str(&format!("BT /F1 11 Tf 400 {y} Td ({item}) Tj ET\n"));
+        content.push_str(&line_at(400.0, y, item));
     }
     // Right under the list's last item (at 679), with no blank line; then, after one, a line
     // across the page.
@@ -247,7 +248,7 @@ fn a_heading_below_a_short_column_follows_both_columns() {
     ];
     for (i, line) in after.iter().enumerate() {
         let y = 665.0 - 13.0 * i as f32 - if i == 2 { 20.0 } else { 0.0 };
-        content.push_str(&format!("BT /F1 11 Tf 50 {y} Td ({line}) Tj ET\n"));
+        content.push_str(&line_at(50.0, y, line));
     }
     let text = text_of(&pdf_with(&content));
     let mut expected = vec!["Highlights"];
@@ -272,14 +273,14 @@ fn two_column_tables_far_apart_are_read_one_after_the_other() {
         ),
     ];
     let title = "Skills and tools, grouped by the years in which they were used at work";
-    let mut content = format!("BT /F1 11 Tf 50 740 Td ({title}) Tj ET\n");
+    let mut content = line_at(50.0, 740.0, title);
     let mut expected = vec![title];
     for (t, (left, right)) in tables.iter().enumerate() {
         let top = 700.0 - 100.0 * t as f32;
         for (i, (l, r)) in left.iter().zip(right).enumerate() {
             let y = top - 13.0 * i as f32;
-            content.push_str(&format!("BT /F1 11 Tf 60 {y} Td ({l}) Tj ET\n"));
-            content.push_str(&format!("BT /F1 11 Tf 320 {y} Td ({r}) Tj ET\n"));
+            content.push_str(&line_at(60.0, y, l));
+            content.push_str(&line_at(320.0, y, r));
         }
         expected.extend(left.iter().chain(right).copied());
     }
@@ -297,7 +298,7 @@ fn a_page_drawn_bottom_to_top_reads_top_to_bottom() {
     let mut content = String::new();
     for (i, row) in rows.iter().enumerate().rev() {
         let y = 700.0 - 14.0 * i as f32;
-        content.push_str(&format!("BT /F1 11 Tf 50 {y} Td ({row}) Tj ET\n"));
+        content.push_str(&line_at(50.0, y, row));
     }
     let text = text_of(&pdf_with(&content));
     assert_eq!(lines(&text), rows.to_vec(), "{text}");

@@ -336,9 +336,7 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
     }
     let size = median_size(words, indices);
     if let Some(split) = column_split(words, indices, &lines, size, GUTTER * size) {
-        let (mut left, mut right): (Vec<usize>, Vec<usize>) = indices
-            .iter()
-            .partition(|&&i| words.get(i).is_some_and(|w| w.x1 <= split));
+        let (mut left, mut right) = split_at_gutter(words, indices.iter(), split);
         let mut below = left_below_columns(words, &mut left, &right, size);
         cut(words, &mut left, out, depth + 1);
         cut(words, &mut right, out, depth + 1);
@@ -362,6 +360,15 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
     for mut band in merged {
         cut(words, &mut band, out, depth + 1);
     }
+}
+
+/// The words left of the gutter at `split` and the words right of it.
+fn split_at_gutter<'a>(
+    words: &[Word],
+    indices: impl Iterator<Item = &'a usize>,
+    split: f32,
+) -> (Vec<usize>, Vec<usize>) {
+    indices.partition(|&&i| words.get(i).is_some_and(|w| w.x1 <= split))
 }
 
 /// Takes out of `left` the lines that come after the columns: lines below the right column's
@@ -509,10 +516,7 @@ fn cut_local_columns(
     let (stretch, below) = rest.split_at(end - start);
     let mut indices = above.concat();
     cut(words, &mut indices, out, depth + 1);
-    let (mut left, mut right): (Vec<usize>, Vec<usize>) = stretch
-        .iter()
-        .flatten()
-        .partition(|&&i| words.get(i).is_some_and(|w| w.x1 <= split));
+    let (mut left, mut right) = split_at_gutter(words, stretch.iter().flatten(), split);
     cut(words, &mut left, out, depth + 1);
     cut(words, &mut right, out, depth + 1);
     let mut indices = below.concat();

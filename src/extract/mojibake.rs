@@ -40,6 +40,15 @@ fn cp1252_byte(c: char) -> Option<u8> {
     })
 }
 
+/// Three-byte characters whose last byte cp1252 lacks, so that the renderer drew U+200B in its
+/// place: the two characters before it and the character meant.
+const LOST_LAST_BYTE: [(char, char, char); 2] = [
+    // EF BC 8D, the fullwidth hyphen-minus.
+    ('ï', '¼', '－'),
+    // E2 80 9D, the closing double quote.
+    ('â', '€', '”'),
+];
+
 /// Repairs `text`; returns the repaired text and how many sequences were replaced.
 pub fn repair(text: &str) -> (String, usize) {
     // Fast path: every mojibake sequence starts with a character in U+00C2..=U+00F4.
@@ -59,15 +68,12 @@ pub fn repair(text: &str) -> (String, usize) {
         }
         // The renderer turned some C1 bytes into U+200B ("ï¼\u{200b}" was U+FF0D, "Â\u{200b}"
         // a lone C2 0x8D-style pair with nothing visible).
-        if c == 'ï' && chars.get(i + 1) == Some(&'¼') && chars.get(i + 2) == Some(&'\u{200b}') {
-            out.push('－');
-            repaired += 1;
-            i += 3;
-            continue;
-        }
-        // "â€\u{200b}": E2 80 9D, the closing double quote, whose last byte cp1252 lacks.
-        if c == 'â' && chars.get(i + 1) == Some(&'€') && chars.get(i + 2) == Some(&'\u{200b}') {
-            out.push('”');
+        if chars.get(i + 2) == Some(&'\u{200b}')
+            && let Some(&(_, _, decoded)) = LOST_LAST_BYTE
+                .iter()
+                .find(|(a, b, _)| c == *a && chars.get(i + 1) == Some(b))
+        {
+            out.push(decoded);
             repaired += 1;
             i += 3;
             continue;

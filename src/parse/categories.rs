@@ -250,6 +250,10 @@ mod tests {
             .collect()
     }
 
+    fn b2b(title: &str, description: &str) -> bool {
+        cats(title, description).contains(&Category::B2bSales)
+    }
+
     #[test]
     fn judges_from_title_and_bullets() {
         assert_eq!(
@@ -336,8 +340,6 @@ mod tests {
 
     #[test]
     fn reads_buyers_from_the_business_sold_to() {
-        let b2b =
-            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
         assert!(b2b(
             "Vice President of Sales",
             "Direct client relationships with major corporate and government clients."
@@ -379,8 +381,6 @@ mod tests {
 
     #[test]
     fn industrial_goods_are_sold_to_businesses() {
-        let b2b =
-            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
         assert!(b2b(
             "Regional Sales Director",
             "Grew revenue for the printed circuit board division by 30%."
@@ -413,8 +413,6 @@ mod tests {
 
     #[test]
     fn reads_business_buyers_from_who_the_seller_works_with() {
-        let b2b =
-            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
         assert!(b2b(
             "Area Sales Supervisor",
             "Ran seminars for home builders and their site managers."
@@ -460,8 +458,6 @@ mod tests {
 
     #[test]
     fn a_formal_proposal_process_means_business_buyers() {
-        let b2b =
-            |title: &str, description: &str| cats(title, description).contains(&Category::B2bSales);
         assert!(b2b(
             "Sales Manager",
             "Led the proposal process for large bids."

@@ -291,10 +291,15 @@ fn rect(doc: &PdfDocument, obj: Option<&Object>) -> Option<[f32; 4]> {
     ((out[2] - out[0]).abs() > 1.0 && (out[3] - out[1]).abs() > 1.0).then_some(out)
 }
 
+/// The trailer's Info dictionary, if the document has one.
+fn info_dict(doc: &PdfDocument) -> Option<&Dictionary> {
+    deref(doc, doc.trailer.get(b"Info").ok()).and_then(|o| o.as_dict().ok())
+}
+
 /// How the program that made the PDF breaks lines: from the Info dictionary's `Producer` and
 /// `Creator` (the latter names the application when the former names a PDF library).
 fn hyphenation(doc: &PdfDocument) -> layout::Hyphenation {
-    let info = deref(doc, doc.trailer.get(b"Info").ok()).and_then(|o| o.as_dict().ok());
+    let info = info_dict(doc);
     let mut names = String::new();
     for key in [b"Producer".as_slice(), b"Creator"] {
         if let Some(Object::String(bytes, _)) = info.and_then(|i| deref(doc, i.get(key).ok())) {
@@ -308,7 +313,7 @@ fn hyphenation(doc: &PdfDocument) -> layout::Hyphenation {
 /// `CreationDate`, else `ModDate`, of the Info dictionary, else `xmp:CreateDate` in the catalog's
 /// metadata stream.
 fn info_date(doc: &PdfDocument) -> Option<chrono::NaiveDate> {
-    let info = deref(doc, doc.trailer.get(b"Info").ok()).and_then(|o| o.as_dict().ok());
+    let info = info_dict(doc);
     if let Some(info) = info {
         for key in [b"CreationDate".as_slice(), b"ModDate"] {
             if let Some(Object::String(bytes, _)) = deref(doc, info.get(key).ok())
