@@ -36,13 +36,7 @@ fn start_server(data_dir: &Path) -> String {
     );
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let settings = ApiSettings {
-        api_key_sha256: Vec::new(),
-        max_upload_bytes: 20 * 1024 * 1024,
-        max_batch_bytes: 512 * 1024 * 1024,
-        max_json_bytes: 1024 * 1024,
-        extract_timeout: Duration::from_secs(10),
-    };
+    let settings = ApiSettings::default();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             api::server(engine, settings, listener)

@@ -8,9 +8,14 @@ pub enum ArchiveError {
     #[error("the zip archive cannot be read: {0}")]
     Malformed(String),
     #[error(
-        "the zip archive expands to more than {limit} bytes, which is refused as a possible zip bomb"
+        "{what} of the zip archive expands to more than {limit} bytes, which is refused as a \
+         possible zip bomb"
     )]
-    Bomb { limit: usize },
+    Bomb {
+        /// Which limit was passed: "one file" (each file's) or "the files together" (the batch's).
+        what: &'static str,
+        limit: usize,
+    },
     #[error("the zip archive holds more than {limit} files")]
     TooManyEntries { limit: usize },
 }
@@ -25,18 +30,26 @@ impl ArchiveError {
     }
 }
 
-/// The files in a zip archive as (path, bytes), skipping folders and hidden or system files
-/// (`__MACOSX/`, dot files). Each entry may inflate to `max_entry_bytes`, all of them together
-/// to `max_total_bytes`.
+/// What a zip archive holds: its files as (path, bytes), and the entries left out as hidden or
+/// system files (`__MACOSX/`, dot files), by path, so that the caller can report each one.
+#[derive(Debug, Default)]
+pub struct Unpacked {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub skipped: Vec<String>,
+}
+
+/// The files in a zip archive, folders left out and hidden or system files set aside. Each
+/// entry may inflate to `max_entry_bytes`, all of them together to `max_total_bytes`.
 pub fn unpack_zip(
     bytes: &[u8],
     max_entry_bytes: usize,
     max_total_bytes: usize,
     max_entries: usize,
-) -> Result<Vec<(String, Vec<u8>)>, ArchiveError> {
+) -> Result<Unpacked, ArchiveError> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| ArchiveError::Malformed(e.to_string()))?;
-    let mut files = Vec::new();
+    let mut unpacked = Unpacked::default();
+    let files = &mut unpacked.files;
     let mut total = 0usize;
     for index in 0..archive.len() {
         let entry = archive
@@ -47,11 +60,11 @@ pub fn unpack_zip(
             .map_err(|e| ArchiveError::Malformed(e.to_string()))?
             .into_owned();
         let base_name = name.rsplit('/').next().unwrap_or("");
-        if entry.is_dir()
-            || name.starts_with("__MACOSX/")
-            || base_name.starts_with('.')
-            || base_name.is_empty()
-        {
+        if entry.is_dir() || base_name.is_empty() {
+            continue;
+        }
+        if name.starts_with("__MACOSX/") || base_name.starts_with('.') {
+            unpacked.skipped.push(name);
             continue;
         }
         if files.len() == max_entries {
@@ -64,14 +77,22 @@ pub fn unpack_zip(
             .read_to_end(&mut content)
             .map_err(|e| ArchiveError::Malformed(e.to_string()))?;
         if content.len() > room {
-            return Err(ArchiveError::Bomb {
-                limit: max_total_bytes.min(max_entry_bytes),
+            return Err(if room == max_entry_bytes {
+                ArchiveError::Bomb {
+                    what: "one file",
+                    limit: max_entry_bytes,
+                }
+            } else {
+                ArchiveError::Bomb {
+                    what: "the files together",
+                    limit: max_total_bytes,
+                }
             });
         }
         total += content.len();
         files.push((name, content));
     }
-    Ok(files)
+    Ok(unpacked)
 }
 
 #[cfg(test)]
@@ -101,10 +122,11 @@ mod tests {
             ("__MACOSX/x", b"z"),
             (".DS_Store", b"z"),
         ]);
-        let files = unpack_zip(&archive, 100, 1000, 10).unwrap();
-        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        let unpacked = unpack_zip(&archive, 100, 1000, 10).unwrap();
+        let names: Vec<&str> = unpacked.files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a.txt", "dir/b.pdf"]);
-        assert_eq!(files[1].1, b"two");
+        assert_eq!(unpacked.files[1].1, b"two");
+        assert_eq!(unpacked.skipped, ["__MACOSX/x", ".DS_Store"]);
     }
 
     #[test]
@@ -114,12 +136,18 @@ mod tests {
         assert!(archive.len() < 1000, "compresses well");
         assert!(matches!(
             unpack_zip(&archive, 5_000, 100_000, 10),
-            Err(ArchiveError::Bomb { .. })
+            Err(ArchiveError::Bomb {
+                what: "one file",
+                limit: 5_000
+            })
         ));
         let two = zip_of(&[("a.txt", &big), ("b.txt", &big)]);
         assert!(matches!(
             unpack_zip(&two, 20_000, 15_000, 10),
-            Err(ArchiveError::Bomb { .. })
+            Err(ArchiveError::Bomb {
+                what: "the files together",
+                limit: 15_000
+            })
         ));
         assert!(matches!(
             unpack_zip(&two, 20_000, 100_000, 1),

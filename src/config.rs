@@ -17,6 +17,19 @@ pub struct Config {
     pub max_batch_bytes: usize,
     pub max_json_bytes: usize,
     pub extract_timeout_seconds: u64,
+    /// Documents read at once; 0 means one per core.
+    pub extract_workers: usize,
+    /// Uploads that may wait for a worker before the next one gets 503.
+    pub max_queued_uploads: usize,
+    /// The longest an upload waits for a worker or for memory before it gets 503.
+    pub queue_wait_seconds: u64,
+    /// Bytes that document work (uploads, unpacked archives) may hold at once.
+    pub max_inflight_bytes: usize,
+    /// A request body that sends nothing for this long is cut off (408).
+    pub body_timeout_seconds: u64,
+    /// Webhook hosts allowed although they are loopback or private addresses, by name exactly
+    /// as in the URL (`"127.0.0.1"`, `"hooks.internal"`). Empty: only public addresses.
+    pub webhook_allowed_hosts: Vec<String>,
     /// Lowercase hex SHA-256 of each accepted API key.
     pub api_key_sha256: Vec<String>,
     pub log_format: LogFormat,
@@ -39,6 +52,12 @@ impl Default for Config {
             max_batch_bytes: 512 * 1024 * 1024,
             max_json_bytes: 1024 * 1024,
             extract_timeout_seconds: 10,
+            extract_workers: 0,
+            max_queued_uploads: 64,
+            queue_wait_seconds: 30,
+            max_inflight_bytes: 1024 * 1024 * 1024,
+            body_timeout_seconds: 30,
+            webhook_allowed_hosts: Vec::new(),
             api_key_sha256: Vec::new(),
             log_format: LogFormat::Text,
         }

@@ -34,11 +34,13 @@ pub enum EngineError {
     RoleNotFound(String),
     #[error("{0}")]
     InvalidRole(String),
+    #[error("the role {0:?} is disabled: {1}; replace it with PUT /v1/roles/{0}")]
+    RoleDisabled(String, String),
     #[error("{0}")]
     BadQuery(String),
     #[error("the cursor is not one this server issued (or it has expired); start again without it")]
     BadCursor,
-    #[error("the external_id is too long or contains control characters")]
+    #[error("the external_id is too long or contains control or invisible formatting characters")]
     BadExternalId,
     #[error("store: {0}")]
     Store(#[from] StoreError),
@@ -218,6 +220,16 @@ impl Drop for Engine {
 }
 
 pub const MAX_PAGE_SIZE: usize = 100;
+
+/// Characters an external id may not hold: control characters, and the invisible ones that
+/// change how the id displays (bidirectional overrides and isolates, zero-width characters, the
+/// byte-order mark), which would let one id pass for another in a list or an export.
+fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}' | '\u{061C}' | '\u{00AD}')
+}
 const MAX_EXTERNAL_ID_CHARS: usize = 256;
 
 /// The candidates held in memory for ranking: parallel vectors indexed by slot. A deleted
@@ -266,7 +278,8 @@ impl Pool {
 
 struct CompiledRole {
     role: Role,
-    scorer: Arc<Scorer>,
+    /// The compiled scorer, or why the stored role cannot be used (see [`Engine::load_roles`]).
+    scorer: Result<Arc<Scorer>, String>,
 }
 
 pub struct Engine {
@@ -317,7 +330,12 @@ impl Engine {
     /// and the in-memory features of every candidate.
     pub fn open(data_dir: &Path, roles_dir: &Path, limits: Limits) -> Result<Engine, EngineError> {
         let store = SqliteStore::open(data_dir)?;
-        let index = Arc::new(SearchIndex::open(&data_dir.join("tantivy"))?);
+        let (index, recreated) = SearchIndex::open_or_recreate(&data_dir.join("tantivy"))?;
+        if recreated {
+            // A fresh index vouches for nothing: rebuilt from the store below.
+            store.set_meta(INDEX_CLEAN_KEY, "0")?;
+        }
+        let index = Arc::new(index);
         let committer = Mutex::new(IndexCommitter::start(Arc::downgrade(&index)));
         let engine = Engine {
             store,
@@ -354,10 +372,26 @@ impl Engine {
         Ok(())
     }
 
+    /// Compiles every stored role. A stored role that today's rules refuse (written by an older
+    /// version, or edited in the database) is disabled with a log line rather than stopping the
+    /// start-up: its rankings and runs answer `role_disabled` until it is replaced with `PUT`.
+    /// A server that would not start, or that crashed on a run re-queued at every start, could
+    /// not be repaired over HTTP.
     fn load_roles(&self) -> Result<(), EngineError> {
         let mut compiled = BTreeMap::new();
         for role in self.store.get_roles()? {
-            let scorer = Arc::new(Scorer::compile(&role)?);
+            let scorer = role
+                .validate()
+                .and_then(|()| Scorer::compile(&role))
+                .map(Arc::new)
+                .map_err(|error| error.to_string());
+            if let Err(reason) = &scorer {
+                tracing::error!(
+                    role = %role.id,
+                    %reason,
+                    "role disabled: it fails validation; replace it with PUT /v1/roles/{{id}}"
+                );
+            }
             compiled.insert(role.id.clone(), CompiledRole { role, scorer });
         }
         *self.roles.write().unwrap_or_else(|p| p.into_inner()) = compiled;
@@ -408,6 +442,7 @@ impl Engine {
         limits: &Limits,
     ) -> Result<(Profile, extract::Document), ExtractError> {
         let document = extract::extract(bytes, file_name, limits)?;
+        extract::check_resume_text(&document)?;
         let fallback_date = document_date.unwrap_or_else(|| chrono::Utc::now().date_naive());
         let profile = parser.parse(&document, &ParseOptions { fallback_date });
         Ok((profile, document))
@@ -419,7 +454,7 @@ impl Engine {
         if let Some(external_id) = upload.external_id
             && (external_id.is_empty()
                 || external_id.chars().count() > MAX_EXTERNAL_ID_CHARS
-                || external_id.chars().any(char::is_control))
+                || external_id.chars().any(is_hidden_char))
         {
             return Err(EngineError::BadExternalId);
         }
@@ -682,7 +717,7 @@ impl Engine {
                 role.id.clone(),
                 CompiledRole {
                     role: role.clone(),
-                    scorer,
+                    scorer: Ok(scorer),
                 },
             );
         Ok((role, upserted))
@@ -711,7 +746,11 @@ impl Engine {
             let compiled = roles
                 .get(role_id)
                 .ok_or_else(|| EngineError::RoleNotFound(role_id.to_owned()))?;
-            (compiled.role.clone(), Arc::clone(&compiled.scorer))
+            let scorer = compiled
+                .scorer
+                .as_ref()
+                .map_err(|reason| EngineError::RoleDisabled(role_id.to_owned(), reason.clone()))?;
+            (compiled.role.clone(), Arc::clone(scorer))
         };
         let cursor = match &query.cursor {
             Some(text) => Some(Cursor::decode(text).ok_or(EngineError::BadCursor)?),

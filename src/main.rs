@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use tracing_subscriber::EnvFilter;
 
-use shortlist::api::{self, ApiSettings};
+use shortlist::api::{self, AdmissionSettings, ApiSettings};
 use shortlist::config::{Config, LogFormat, hash_api_key};
 use shortlist::engine::Engine;
 use shortlist::extract::{self, Limits};
@@ -129,8 +129,11 @@ fn main() -> ExitCode {
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colours only for a person at a terminal: escape codes in a log file or a collector's
+    // pipe are noise that breaks searching.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -164,6 +167,7 @@ fn serve(
 
     let limits = Limits {
         max_input_bytes: config.max_upload_bytes,
+        time_budget: Some(Duration::from_secs(config.extract_timeout_seconds)),
         ..Limits::default()
     };
     let engine = match Engine::open(&config.data_dir, &config.roles_dir, limits) {
@@ -189,6 +193,17 @@ fn serve(
         max_batch_bytes: config.max_batch_bytes,
         max_json_bytes: config.max_json_bytes,
         extract_timeout: Duration::from_secs(config.extract_timeout_seconds),
+        admission: AdmissionSettings {
+            workers: match config.extract_workers {
+                0 => AdmissionSettings::default().workers,
+                workers => workers,
+            },
+            max_queued: config.max_queued_uploads,
+            queue_wait: Duration::from_secs(config.queue_wait_seconds),
+            max_inflight_bytes: config.max_inflight_bytes,
+        },
+        body_timeout: Duration::from_secs(config.body_timeout_seconds.max(1)),
+        webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
     };
     tracing::info!(
         bind = %config.bind,

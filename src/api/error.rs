@@ -17,6 +17,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub title: &'static str,
     pub detail: String,
+    /// Seconds for a `Retry-After` header: the request can succeed later, unchanged.
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -41,7 +43,41 @@ impl ApiError {
             code,
             title,
             detail: detail.into(),
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// The server has more work than it takes at once: nothing was done, try again shortly.
+    /// 503 (not 422): the request is fine, and clients retry a 503 with `Retry-After`.
+    pub fn overloaded(what: &str) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "Server busy",
+            format!("The server is busy with other {what}; nothing was stored. Retry after the Retry-After delay."),
+        )
+        .retry_after(2)
+    }
+
+    /// The client stopped sending its body.
+    pub fn body_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            "Request timeout",
+            "The request body stopped arriving; the request was cut off and nothing was stored.",
+        )
+    }
+
+    /// The payload error that [`super::middleware::body_timeout`] raises, seen by a reader.
+    pub fn is_body_timeout(error: &actix_web::error::PayloadError) -> bool {
+        matches!(error, actix_web::error::PayloadError::Io(io)
+            if io.kind() == std::io::ErrorKind::TimedOut)
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -119,6 +155,9 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
@@ -139,6 +178,7 @@ impl From<ExtractError> for ApiError {
             | ExtractError::Encrypted
             | ExtractError::NoTextLayer
             | ExtractError::NoText
+            | ExtractError::TooLittleText { .. }
             | ExtractError::ArchiveBomb { .. }
             | ExtractError::TooComplex(_) => StatusCode::UNPROCESSABLE_ENTITY,
         };
@@ -173,10 +213,26 @@ impl From<EngineError> for ApiError {
                 "Invalid role",
                 error.to_string(),
             ),
+            EngineError::RoleDisabled(..) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "role_disabled",
+                "Role disabled",
+                error.to_string(),
+            ),
             EngineError::BadQuery(_) => ApiError::bad_request("invalid_query", error.to_string()),
             EngineError::BadCursor => ApiError::bad_request("invalid_cursor", error.to_string()),
             EngineError::BadExternalId => {
                 ApiError::bad_request("invalid_external_id", error.to_string())
+            }
+            EngineError::Store(ref store) if store.is_disk_full() => {
+                tracing::error!(%error, "the disk is full");
+                ApiError::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "insufficient_storage",
+                    "Insufficient storage",
+                    "The server's disk is full: nothing was stored. Try again later.",
+                )
+                .retry_after(60)
             }
             EngineError::Store(_) | EngineError::Index(_) => {
                 tracing::error!(%error, "internal error");

@@ -38,6 +38,11 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
+/// What reading a document may hold in memory, as a multiple of its size: the bytes, the
+/// decompressed streams, the glyphs, the text and the profile. An estimate for admission's
+/// memory budget, on the high side.
+const DOCUMENT_MEMORY_FACTOR: usize = 8;
+
 /// Largest text form field (`external_id`, `document_date`).
 const MAX_FORM_FIELD_BYTES: usize = 4096;
 /// Most files in one batch request (archives included).
@@ -88,11 +93,16 @@ async fn read_upload_form(
         return Err(ApiError::payload_too_large(max_total_bytes));
     }
 
-    let malformed = |e: actix_multipart::MultipartError| {
-        ApiError::bad_request(
+    let malformed = |e: actix_multipart::MultipartError| match e {
+        actix_multipart::MultipartError::Payload(ref payload)
+            if ApiError::is_body_timeout(payload) =>
+        {
+            ApiError::body_timeout()
+        }
+        e => ApiError::bad_request(
             "malformed_multipart",
             format!("The multipart body cannot be read: {e}"),
-        )
+        ),
     };
     let mut multipart = Multipart::new(request.headers(), payload);
     let mut form = UploadForm {
@@ -301,11 +311,20 @@ pub async fn upload_candidate(
         document_date: form.document_date,
     });
 
-    // Extraction and parsing, bounded in time. Nothing is stored unless they finish in time:
-    // a hostile file that keeps its worker busy costs a thread, never a stored half-candidate.
+    // Extraction and parsing wait their turn (see `admission`), then are bounded in time from
+    // when they start. Nothing is stored unless they finish in time: a hostile file that keeps
+    // its worker busy costs a thread, never a stored half-candidate. The admission ticket moves
+    // into the task, so a task that outlives its budget keeps its worker until it really ends.
+    let admitted = state
+        .admission
+        .document(upload.bytes.len().saturating_mul(DOCUMENT_MEMORY_FACTOR))
+        .await?;
     let prepare = {
         let (engine, upload) = (Arc::clone(&engine), Arc::clone(&upload));
-        web::block(move || engine.prepare(&upload.borrowed()))
+        web::block(move || {
+            let _admitted = admitted;
+            engine.prepare(&upload.borrowed())
+        })
     };
     let prepared = match tokio::time::timeout(state.settings.extract_timeout, prepare).await {
         Err(_elapsed) => {
@@ -313,7 +332,7 @@ pub async fn upload_candidate(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "document_too_complex",
                 "The document cannot be read",
-                "The document took too long to read and was refused.",
+                "The document took longer to read than the time limit and was refused.",
             ));
         }
         Ok(Err(error)) => {
@@ -386,6 +405,8 @@ struct BatchSummary {
     replaced: usize,
     duplicates: usize,
     rejected: usize,
+    /// Hidden or system files in archives, left out (each has an item saying so).
+    skipped: usize,
     items: Vec<BatchItem>,
 }
 
@@ -412,15 +433,38 @@ pub async fn upload_batch(
     }
     let max_file_bytes = settings.max_upload_bytes;
     let max_batch_bytes = settings.max_batch_bytes;
+    // Reserved before anything is unpacked: an archive may inflate to the batch limit.
+    let holds: usize = form
+        .files
+        .iter()
+        .map(|file| {
+            if is_zip(file) {
+                max_batch_bytes
+            } else {
+                file.bytes.len().saturating_mul(DOCUMENT_MEMORY_FACTOR)
+            }
+        })
+        .fold(0, usize::saturating_add);
+    let admitted = state.admission.batch(holds).await?;
     let summary = {
         let engine = Arc::clone(&engine);
-        blocking(move || Ok(ingest_form(&engine, form, max_file_bytes, max_batch_bytes))).await??
+        blocking(move || {
+            let _admitted = admitted;
+            Ok(ingest_form(&engine, form, max_file_bytes, max_batch_bytes))
+        })
+        .await??
     };
     let body = json_body(&summary)?;
     record(&engine, idempotency, StatusCode::OK, &body).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
+}
+
+fn is_zip(file: &UploadedFile) -> bool {
+    file.file_name
+        .as_deref()
+        .is_some_and(|n| n.to_ascii_lowercase().ends_with(".zip"))
 }
 
 fn ingest_form(
@@ -432,11 +476,7 @@ fn ingest_form(
     let mut files = Vec::new();
     let mut early_errors = Vec::new();
     for file in form.files {
-        let is_zip = file
-            .file_name
-            .as_deref()
-            .is_some_and(|n| n.to_ascii_lowercase().ends_with(".zip"));
-        if !is_zip {
+        if !is_zip(&file) {
             files.push(file);
             continue;
         }
@@ -446,10 +486,28 @@ fn ingest_form(
             max_batch_bytes,
             MAX_BATCH_FILES,
         ) {
-            Ok(entries) => files.extend(entries.into_iter().map(|(name, bytes)| UploadedFile {
-                file_name: Some(name),
-                bytes,
-            })),
+            Ok(unpacked) => {
+                files.extend(
+                    unpacked
+                        .files
+                        .into_iter()
+                        .map(|(name, bytes)| UploadedFile {
+                            file_name: Some(name),
+                            bytes,
+                        }),
+                );
+                // Said, not silently dropped: the sender may have meant to include them.
+                early_errors.extend(unpacked.skipped.into_iter().map(|name| BatchItem {
+                    file: Some(name),
+                    outcome: "skipped",
+                    id: None,
+                    external_id: None,
+                    error: Some(serde_json::json!({
+                        "code": "hidden_file",
+                        "message": "hidden and system files in an archive (dot files, __MACOSX/) are not read"
+                    })),
+                }));
+            }
             Err(error) => early_errors.push(BatchItem {
                 file: file.file_name,
                 outcome: "rejected",
@@ -491,7 +549,14 @@ fn ingest_form(
         created: 0,
         replaced: 0,
         duplicates: 0,
-        rejected: early_errors.len(),
+        rejected: early_errors
+            .iter()
+            .filter(|item| item.outcome == "rejected")
+            .count(),
+        skipped: early_errors
+            .iter()
+            .filter(|item| item.outcome == "skipped")
+            .count(),
         items: early_errors,
     };
     for (file, result) in files.iter().zip(results) {
@@ -664,6 +729,9 @@ pub fn json_error(error: actix_web::error::JsonPayloadError, _: &HttpRequest) ->
             "Unsupported media type",
             "Send the body as JSON with `Content-Type: application/json`.",
         ),
+        JsonPayloadError::Payload(payload) if ApiError::is_body_timeout(payload) => {
+            ApiError::body_timeout()
+        }
         JsonPayloadError::Deserialize(e) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",

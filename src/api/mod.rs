@@ -2,6 +2,7 @@
 //! engine off the async executor, and maps the result. Errors become problem+json in
 //! [`error`], and nowhere else.
 
+mod admission;
 pub mod error;
 mod handlers;
 mod middleware;
@@ -16,12 +17,16 @@ use actix_web::{App, HttpServer, web};
 
 use crate::engine::Engine;
 use crate::runs::Runs;
+use crate::runs::webhook_target::TargetPolicy;
 use crate::runs::webhooks::Webhooks;
+use admission::Admission;
+pub use admission::AdmissionSettings;
 use error::ApiError;
 
 /// What every handler can reach.
 pub struct AppState {
     pub engine: Arc<Engine>,
+    pub admission: Admission,
     pub runs: Arc<Runs>,
     pub webhooks: Arc<Webhooks>,
     pub settings: ApiSettings,
@@ -37,6 +42,28 @@ pub struct ApiSettings {
     pub max_batch_bytes: usize,
     pub max_json_bytes: usize,
     pub extract_timeout: Duration,
+    /// How much document work runs at once, and how long a request waits for its turn.
+    pub admission: AdmissionSettings,
+    /// A request body that sends nothing for this long is cut off (408 `body_timeout`).
+    pub body_timeout: Duration,
+    /// Webhook hosts allowed although they resolve to loopback or private addresses.
+    pub webhook_allowed_hosts: Vec<String>,
+}
+
+impl Default for ApiSettings {
+    /// The compiled-in defaults of `config/default.toml`.
+    fn default() -> Self {
+        Self {
+            api_key_sha256: Vec::new(),
+            max_upload_bytes: 20 * 1024 * 1024,
+            max_batch_bytes: 512 * 1024 * 1024,
+            max_json_bytes: 1024 * 1024,
+            extract_timeout: Duration::from_secs(10),
+            admission: AdmissionSettings::default(),
+            body_timeout: Duration::from_secs(30),
+            webhook_allowed_hosts: Vec::new(),
+        }
+    }
 }
 
 /// Builds the server on an already bound listener (tests bind port 0).
@@ -45,7 +72,10 @@ pub fn server(
     settings: ApiSettings,
     listener: TcpListener,
 ) -> std::io::Result<Server> {
-    let webhooks = Webhooks::start(Arc::clone(&engine)).map_err(std::io::Error::other)?;
+    let policy = TargetPolicy {
+        allowed_hosts: settings.webhook_allowed_hosts.clone(),
+    };
+    let webhooks = Webhooks::start(Arc::clone(&engine), policy).map_err(std::io::Error::other)?;
     let runs =
         Runs::start(Arc::clone(&engine), Arc::clone(&webhooks)).map_err(std::io::Error::other)?;
     // Weak: the engine must not keep the webhooks (which hold the engine) alive.
@@ -56,6 +86,7 @@ pub fn server(
         }
     }));
     let state = web::Data::new(AppState {
+        admission: Admission::new(settings.admission.clone()),
         engine,
         runs,
         webhooks,
@@ -73,6 +104,7 @@ pub fn server(
             .app_data(web::QueryConfig::default().error_handler(handlers::query_error))
             .app_data(web::PathConfig::default().error_handler(handlers::path_error))
             .wrap(actix_web::middleware::from_fn(middleware::authenticate))
+            .wrap(actix_web::middleware::from_fn(middleware::body_timeout))
             .wrap(actix_web::middleware::from_fn(
                 middleware::request_id_and_log,
             ))
@@ -98,6 +130,7 @@ fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/healthz")
                 .route(web::get().to(handlers::health))
+                .route(web::head().to(handlers::health))
                 .default_service(method_not_allowed()),
         )
         .service(

@@ -951,22 +951,43 @@ fn drop_running_heads(pages: &mut [Vec<Vec<String>>]) {
             *counts.entry(k).or_default() += 1;
         }
     }
-    for page in pages.iter_mut() {
-        let first_block = page.iter().position(|b| !b.is_empty());
-        let last_block = page.iter().rposition(|b| !b.is_empty());
-        let drop = |line: &str| {
-            is_page_number(line)
-                || counts.get(&key(line)).copied().unwrap_or(0) >= 2 && line.len() < 120
-        };
-        if let Some(block) = first_block.and_then(|i| page.get_mut(i))
-            && block.first().is_some_and(|l| drop(l))
+    let drop = |line: &str| {
+        is_page_number(line)
+            || counts.get(&key(line)).copied().unwrap_or(0) >= 2 && line.len() < 120
+    };
+    // What each page would lose: its first line and its last line (when they are different).
+    let plans: Vec<(Option<usize>, Option<usize>)> = pages
+        .iter()
+        .map(|page| {
+            let first_block = page.iter().position(|b| !b.is_empty());
+            let last_block = page.iter().rposition(|b| !b.is_empty());
+            let first = first_block.filter(|&i| page[i].first().is_some_and(|l| drop(l)));
+            let single_line =
+                first_block == last_block && first_block.is_some_and(|i| page[i].len() == 1);
+            let last = last_block
+                .filter(|&i| page[i].last().is_some_and(|l| drop(l)))
+                .filter(|_| !(single_line && first.is_some()));
+            (first, last)
+        })
+        .collect();
+    // A document made only of lines repeated on every page (one header per page, say) keeps
+    // them: they are its text, not a running head around it.
+    let total_lines: usize = pages.iter().flatten().map(Vec::len).sum();
+    let dropped: usize = plans
+        .iter()
+        .map(|(first, last)| usize::from(first.is_some()) + usize::from(last.is_some()))
+        .sum();
+    if dropped >= total_lines {
+        return;
+    }
+    for (page, (first, last)) in pages.iter_mut().zip(plans) {
+        if let Some(block) = last.and_then(|i| page.get_mut(i)) {
+            block.pop();
+        }
+        if let Some(block) = first.and_then(|i| page.get_mut(i))
+            && !block.is_empty()
         {
             block.remove(0);
-        }
-        if let Some(block) = last_block.and_then(|i| page.get_mut(i))
-            && block.last().is_some_and(|l| drop(l))
-        {
-            block.pop();
         }
     }
 }
@@ -991,6 +1012,33 @@ fn is_page_number(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::drop_running_heads;
+
+    fn lines_page(lines: &[&str]) -> Vec<Vec<String>> {
+        vec![lines.iter().map(|l| (*l).to_owned()).collect()]
+    }
+
+    #[test]
+    fn running_heads_go_but_a_document_of_only_repeated_lines_keeps_them() {
+        let mut pages = vec![
+            lines_page(&["ACME resume", "Sales manager", "Page 1"]),
+            lines_page(&["ACME resume", "Account executive", "Page 2"]),
+        ];
+        drop_running_heads(&mut pages);
+        assert_eq!(
+            pages,
+            [
+                lines_page(&["Sales manager"]),
+                lines_page(&["Account executive"])
+            ]
+        );
+
+        let only_heads = vec![lines_page(&["Jane Doe, account manager"]); 3];
+        let mut pages = only_heads.clone();
+        drop_running_heads(&mut pages);
+        assert_eq!(pages, only_heads);
+    }
+
     use super::*;
 
     fn page(words: &[(&str, f32, f32)]) -> PageGlyphs {

@@ -77,6 +77,11 @@ pub struct Limits {
     pub max_pages: u32,
     /// Largest number of characters of text kept.
     pub max_text_chars: usize,
+    /// The most wall time one document's interpretation may take, counted from when its work
+    /// starts (never while it waits for a worker). Past it the PDF interpreter stops and the
+    /// document is refused as too complex. `None`: no time limit (the fuzz targets, which must
+    /// be deterministic; size and operator budgets bound the work anyway).
+    pub time_budget: Option<std::time::Duration>,
 }
 
 impl Default for Limits {
@@ -86,8 +91,29 @@ impl Default for Limits {
             max_decompressed_bytes: 200 * 1024 * 1024,
             max_pages: 100,
             max_text_chars: 1_000_000,
+            time_budget: None,
         }
     }
+}
+
+/// The fewest letters and digits a document must hold to be read as a resume ("Sales manager,
+/// Acme" has 17; the shortest corpus resume has thousands). Checked by [`check_resume_text`]
+/// where a document becomes a profile (upload and `shortlist parse`), not by extraction itself:
+/// `shortlist extract` prints whatever text there is.
+pub const MIN_RESUME_CHARS: usize = 20;
+
+/// A byte or a word is no resume: storing it as a candidate would only clutter rankings.
+pub fn check_resume_text(document: &Document) -> Result<(), ExtractError> {
+    let found = document
+        .text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .take(MIN_RESUME_CHARS)
+        .count();
+    if found < MIN_RESUME_CHARS {
+        return Err(ExtractError::TooLittleText { found });
+    }
+    Ok(())
 }
 
 /// Why a document could not be read. `code()` is stable (API `code`, CLI `error.code`); the
@@ -116,6 +142,11 @@ pub enum ExtractError {
     #[error("the document contains no text")]
     NoText,
     #[error(
+        "the document holds only {found} letters or digits, fewer than the {MIN_RESUME_CHARS} a \
+         resume has at the least"
+    )]
+    TooLittleText { found: usize },
+    #[error(
         "the archive expands to more than {limit} bytes, which is refused as a possible zip bomb"
     )]
     ArchiveBomb { limit: usize },
@@ -133,6 +164,7 @@ impl ExtractError {
             ExtractError::Encrypted => "encrypted_document",
             ExtractError::NoTextLayer => "no_text_layer",
             ExtractError::NoText => "no_text",
+            ExtractError::TooLittleText { .. } => "too_little_text",
             ExtractError::ArchiveBomb { .. } => "archive_bomb",
             ExtractError::TooComplex(_) => "document_too_complex",
         }

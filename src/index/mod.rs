@@ -10,6 +10,8 @@
 //! a few times a second, and which every query calls first, so that a query always sees every
 //! write made before it.
 
+pub mod query_guard;
+
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Mutex;
@@ -32,7 +34,19 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("search index directory: {0}")]
     Directory(String),
+    /// Another process holds the index's writer lock, still after waiting for it.
+    #[error(
+        "the search index is locked by another process (is another shortlist server using this \
+         data directory?)"
+    )]
+    Locked,
+    #[error("the search index is damaged: {0}")]
+    Damaged(String),
 }
+
+/// How long opening waits for the writer lock: a process killed a moment ago may not have let go
+/// of its lock file yet when its replacement starts.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Memory for the single index writer. One writer thread: the machine has two cores and
 /// parsing needs them more than indexing does.
@@ -50,6 +64,59 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
+    /// Opens the index in `dir` and checks it whole; an index that cannot be opened or read, or
+    /// whose files fail their checksums, is wiped and created empty, and `true` says so: the
+    /// index is derived data, and the caller rebuilds it from the store. Only a directory that
+    /// cannot be written, or a lock held by another live process, is an error.
+    pub fn open_or_recreate(dir: &Path) -> Result<(Self, bool), IndexError> {
+        let opened = Self::open_waiting_for_lock(dir).and_then(|index| {
+            index.verify()?;
+            Ok(index)
+        });
+        match opened {
+            Ok(index) => Ok((index, false)),
+            Err(error @ (IndexError::Directory(_) | IndexError::Locked)) => Err(error),
+            Err(error) => {
+                tracing::warn!(%error, "the search index is damaged; rebuilding it from the store");
+                std::fs::remove_dir_all(dir).map_err(|e| IndexError::Directory(e.to_string()))?;
+                Ok((Self::open_waiting_for_lock(dir)?, true))
+            }
+        }
+    }
+
+    fn open_waiting_for_lock(dir: &Path) -> Result<Self, IndexError> {
+        let started = std::time::Instant::now();
+        loop {
+            match Self::open(dir) {
+                Err(IndexError::Tantivy(tantivy::TantivyError::LockFailure(..))) => {
+                    if started.elapsed() >= LOCK_WAIT {
+                        return Err(IndexError::Locked);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Reads every active file once: checksums, then the sequence numbers of every document.
+    fn verify(&self) -> Result<(), IndexError> {
+        let damaged = self.index.validate_checksum()?;
+        if !damaged.is_empty() {
+            let mut names: Vec<String> = damaged
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect();
+            names.sort();
+            return Err(IndexError::Damaged(format!(
+                "files failing their checksum: {}",
+                names.join(", ")
+            )));
+        }
+        self.all_seqs()?;
+        Ok(())
+    }
+
     /// Opens the index in `dir`, creating it when absent. An index with another schema (from an
     /// older version) is wiped and recreated: it is derived data and gets rebuilt from the store.
     pub fn open(dir: &Path) -> Result<Self, IndexError> {
@@ -166,7 +233,10 @@ impl SearchIndex {
     /// The candidates whose resume text matches `query`: Boolean operators (`AND`, `OR`, `NOT`,
     /// `-term`), phrases in quotes, parentheses. Terms are joined by AND when no operator is
     /// given, as recruiters expect of a search box.
+    /// The query's shape is checked first ([`query_guard`]): tantivy's parser recurses once per
+    /// nesting level, and a deep enough query would overflow the stack and abort the process.
     pub fn matching_seqs(&self, query: &str) -> Result<HashSet<u64>, IndexError> {
+        query_guard::check(query).map_err(IndexError::BadQuery)?;
         let mut parser = QueryParser::for_index(&self.index, vec![self.text_field]);
         parser.set_conjunction_by_default();
         let query = parser
@@ -231,6 +301,56 @@ impl SegmentCollector for SeqSegmentCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every query the guard lets through parses and runs on a thread with an eighth of the
+    /// usual stack, so the bounds keep a wide margin; the queries past them never reach the
+    /// parser (before the guard, a ranking `q` of 2,200 nested parentheses aborted the server).
+    #[test]
+    fn queries_at_the_guard_bounds_run_on_a_small_stack_and_deeper_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        index
+            .upsert(1, "key account manager b2b salesforce")
+            .unwrap();
+        let depth = query_guard::MAX_QUERY_DEPTH;
+        let allowed = vec![
+            format!("{}b2b{}", "(".repeat(depth), ")".repeat(depth)),
+            format!("{}b2b", "NOT ".repeat(depth)),
+            format!("{}b2b{}", "NOT (".repeat(depth / 2), ")".repeat(depth / 2)),
+            format!("{}b2b{}", "text:(".repeat(depth), ")".repeat(depth)),
+            vec!["b2b"; query_guard::MAX_QUERY_CLAUSES].join(" OR "),
+            format!("{}b2b{}", "+(".repeat(depth), ")".repeat(depth)),
+        ];
+        let refused = vec![
+            format!("{}b2b{}", "(".repeat(2200), ")".repeat(2200)),
+            "(".repeat(3000),
+            "NOT ".repeat(1000),
+            format!("{}b2b{}", "text:(".repeat(600), ")".repeat(600)),
+            format!("{}b2b", "-(".repeat(2000)),
+        ];
+        let index = std::sync::Arc::new(index);
+        let worker = std::sync::Arc::clone(&index);
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                for query in &allowed {
+                    assert!(query_guard::check(query).is_ok(), "{query}");
+                    // A query may still be invalid syntax (a parse error is fine); it must
+                    // not overflow.
+                    let _ = worker.matching_seqs(query);
+                }
+                for query in &refused {
+                    assert!(
+                        matches!(worker.matching_seqs(query), Err(IndexError::BadQuery(_))),
+                        "refused before parsing: {}",
+                        &query[..40]
+                    );
+                }
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+    }
 
     #[test]
     fn boolean_queries_select_the_right_candidates_and_survive_reopening() {

@@ -297,6 +297,8 @@ fn validate_requirement(
                     "requirement {id:?}: query is empty or too long"
                 )));
             }
+            crate::index::query_guard::check(query)
+                .map_err(|reason| invalid(format!("requirement {id:?}: {reason}")))?;
         }
         Spec::Language { any_of } => {
             check_list(id, "any_of", any_of)?;

@@ -6,6 +6,7 @@
 //!
 //! One worker thread takes runs in creation order; ranking itself uses all cores (rayon).
 
+pub mod webhook_target;
 pub mod webhooks;
 
 use std::collections::HashSet;
@@ -242,10 +243,14 @@ impl Runs {
         if !matches!(run.status, RunStatus::Succeeded | RunStatus::Canceled) {
             return Err(RunError::NotFinished(run.status));
         }
-        let after: u64 = match cursor {
+        // The cursor is the last rank returned: a non-negative number the store can hold (a
+        // value past i64 would wrap to a negative rank and restart at page 1).
+        let after: i64 = match cursor {
             Some(text) => text
-                .parse()
-                .map_err(|_| RunError::Invalid("the cursor is not valid".into()))?,
+                .parse::<i64>()
+                .ok()
+                .filter(|rank| *rank >= 0)
+                .ok_or(RunError::Engine(EngineError::BadCursor))?,
             None => 0,
         };
         let limit = limit.clamp(1, 1000);
@@ -260,7 +265,7 @@ impl Runs {
              FROM run_results WHERE run_id = ?1 AND rank > ?2 ORDER BY rank LIMIT ?3",
         )?;
         let results = statement
-            .query_map(params![id, after as i64, limit as i64], result_from_row)?
+            .query_map(params![id, after, limit as i64], result_from_row)?
             .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = match results.last() {
             Some(last) if (last.rank as i64) < total => Some(last.rank.to_string()),
@@ -557,10 +562,13 @@ pub fn results_csv(results: &[RunResult]) -> String {
     csv
 }
 
-/// RFC 4180 quoting, and a leading `'` before `= + - @` so that a spreadsheet never runs a
-/// cell as a formula (external ids come from outside).
+/// RFC 4180 quoting, and a leading `'` before `= + - @` (also behind leading white space, which
+/// spreadsheets skip) and before a leading tab or carriage return, so that a spreadsheet never
+/// runs a cell as a formula (external ids come from outside).
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    let after_space = value.trim_start_matches([' ', '\t', '\r', '\n']);
+    let value = if after_space.starts_with(['=', '+', '-', '@']) || value.starts_with(['\t', '\r'])
+    {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -582,6 +590,8 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field(" =HYPERLINK(1)"), "' =HYPERLINK(1)");
+        assert_eq!(csv_field("\t@SUM(A1)"), "'\t@SUM(A1)");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use uuid::Uuid;
 
+use super::webhook_target::TargetPolicy;
 use crate::engine::Engine;
 use crate::store::{SqliteStore, StoreError};
 
@@ -72,6 +73,8 @@ impl From<rusqlite::Error> for WebhookError {
 
 pub struct Webhooks {
     engine: Arc<Engine>,
+    /// Which targets deliveries may reach (see `webhook_target`).
+    policy: TargetPolicy,
     /// Subscriptions, cached: most events have no subscriber and cost nothing then.
     subscriptions: RwLock<Vec<(Subscription, String)>>,
     wake: Condvar,
@@ -122,9 +125,10 @@ pub fn verify(secret: &str, header: &str, body: &str, now: i64, tolerance_second
 }
 
 impl Webhooks {
-    pub fn start(engine: Arc<Engine>) -> Result<Arc<Webhooks>, WebhookError> {
+    pub fn start(engine: Arc<Engine>, policy: TargetPolicy) -> Result<Arc<Webhooks>, WebhookError> {
         let webhooks = Arc::new(Webhooks {
             engine,
+            policy,
             subscriptions: RwLock::new(Vec::new()),
             wake: Condvar::new(),
             due: Mutex::new(true),
@@ -178,18 +182,12 @@ impl Webhooks {
         secret: Option<String>,
         events: Vec<String>,
     ) -> Result<(Subscription, String), WebhookError> {
-        if !url.starts_with("http://") {
-            return Err(WebhookError::Invalid(if url.starts_with("https://") {
-                "https webhook URLs are not supported yet by this build (no TLS client); use an \
-                 http:// receiver on your network or a TLS-terminating proxy"
-                    .to_owned()
-            } else {
-                format!("the webhook URL must start with http://, got {url:?}")
-            }));
-        }
         if url.len() > 2048 {
             return Err(WebhookError::Invalid("the webhook URL is too long".into()));
         }
+        self.policy
+            .check(url)
+            .map_err(|reason| WebhookError::Invalid(format!("webhook URL {url:?}: {reason}")))?;
         let events = if events.is_empty() {
             EVENTS.iter().map(|e| e.to_string()).collect()
         } else {
@@ -336,6 +334,15 @@ impl Webhooks {
                 )?;
                 continue;
             };
+            // Checked again at each delivery: the policy or the name's addresses may have
+            // changed since the subscription was made.
+            if let Err(reason) = self.policy.check(&url) {
+                self.store().connection().execute(
+                    "UPDATE deliveries SET status = 'failed', attempts = ?2, last_error = ?3 WHERE id = ?1",
+                    params![id, attempts + 1, format!("target refused: {reason}")],
+                )?;
+                continue;
+            }
             let sent_at = Utc::now().timestamp();
             let event = serde_json::from_str::<serde_json::Value>(payload)
                 .ok()
@@ -388,7 +395,11 @@ impl Webhooks {
 fn send_loop(webhooks: Weak<Webhooks>) {
     // Built here, on the sender's own thread: a blocking client owns a runtime, which must not be
     // created or dropped inside the server's async runtime.
+    let Some(resolver) = webhooks.upgrade().map(|w| w.policy.resolver()) else {
+        return;
+    };
     let client = match reqwest::blocking::Client::builder()
+        .dns_resolver(resolver)
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -31,6 +31,27 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The disk (or the user's quota) is full: the caller can do nothing but wait, and the
+    /// operator must free space. Nothing was stored (the transaction rolled back, the temporary
+    /// file was removed).
+    pub fn is_disk_full(&self) -> bool {
+        const ENOSPC: i32 = 28;
+        const EFBIG: i32 = 27;
+        const EDQUOT: i32 = 122;
+        match self {
+            StoreError::Io(error) => {
+                matches!(error.raw_os_error(), Some(ENOSPC | EFBIG | EDQUOT))
+                    || error.kind() == std::io::ErrorKind::StorageFull
+            }
+            StoreError::Database(rusqlite::Error::SqliteFailure(failure, _)) => {
+                failure.code == rusqlite::ErrorCode::DiskFull
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A candidate as stored.
 #[derive(Debug, Clone)]
 pub struct StoredCandidate {
@@ -199,12 +220,22 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 ";
 
+/// Ends the name of a file being written, until it is renamed into place.
+const TEMPORARY_SUFFIX: &str = ".tmp";
+
 impl SqliteStore {
     /// Opens (creating when needed) the store in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let files_dir = data_dir.join("files");
         std::fs::create_dir_all(&files_dir)?;
+        match Self::remove_temporary_files(&files_dir) {
+            Ok(0) => {}
+            Ok(removed) => {
+                tracing::warn!(removed, "removed temporary files left by a stopped write")
+            }
+            Err(error) => tracing::warn!(%error, "cannot clean temporary files"),
+        }
         let connection = Connection::open(data_dir.join("shortlist.sqlite3"))?;
         // FULL: an acknowledged upload survives a power cut, not only a process crash.
         connection.execute_batch(
@@ -244,14 +275,46 @@ impl SqliteStore {
         }
         let dir = path.parent().unwrap_or(&self.files_dir);
         std::fs::create_dir_all(dir)?;
-        let temporary = dir.join(format!(".{sha256}.{}.tmp", Uuid::new_v4()));
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, &path)?;
+        let temporary = dir.join(format!(".{sha256}.{}{TEMPORARY_SUFFIX}", Uuid::new_v4()));
+        let written = (|| {
+            let mut file = std::fs::File::create(&temporary)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&temporary, &path)
+        })();
+        if let Err(error) = written {
+            // A full disk must not also leak the partial file.
+            let _ = std::fs::remove_file(&temporary);
+            return Err(error.into());
+        }
         std::fs::File::open(dir)?.sync_all()?;
         Ok(())
+    }
+
+    /// Removes temporary files left by a process that stopped mid-write (a crash, a kill, a
+    /// full disk): they are never referenced, since a file is renamed into place before its row
+    /// is committed. Returns how many were removed.
+    fn remove_temporary_files(files_dir: &Path) -> std::io::Result<usize> {
+        let mut removed = 0;
+        for shard in std::fs::read_dir(files_dir)? {
+            let shard = shard?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(&shard)? {
+                let path = entry?.path();
+                let is_temporary = path
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with('.') && name.ends_with(TEMPORARY_SUFFIX));
+                if is_temporary {
+                    std::fs::remove_file(&path)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
     }
 
     /// Writes the files of a batch durably, several at a time: each write waits on its own

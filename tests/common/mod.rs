@@ -96,22 +96,34 @@ pub async fn spawn_app() -> TestApp {
     app
 }
 
+/// A server with `settings` (webhooks to loopback allowed) on a temporary data directory.
+pub async fn spawn_app_with(settings: ApiSettings) -> TestApp {
+    let temp = tempfile::tempdir().expect("temporary directory");
+    let data_dir = temp.path().to_owned();
+    let mut app = spawn_configured(&data_dir, settings).await;
+    app._temp = Some(temp);
+    app
+}
+
 pub async fn spawn_app_in(data_dir: &Path, api_key_sha256: Vec<String>) -> TestApp {
-    let engine = Engine::open(
-        data_dir,
-        &repo_root().join("config/roles"),
-        Limits::default(),
-    )
-    .expect("engine opens");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    let port = listener.local_addr().expect("local address").port();
     let settings = ApiSettings {
         api_key_sha256,
-        max_upload_bytes: 20 * 1024 * 1024,
-        max_batch_bytes: 512 * 1024 * 1024,
-        max_json_bytes: 1024 * 1024,
-        extract_timeout: Duration::from_secs(10),
+        ..ApiSettings::default()
     };
+    spawn_configured(data_dir, settings).await
+}
+
+async fn spawn_configured(data_dir: &Path, mut settings: ApiSettings) -> TestApp {
+    // The tests' webhook receivers listen on loopback.
+    settings.webhook_allowed_hosts.push("127.0.0.1".to_owned());
+    let limits = Limits {
+        time_budget: Some(Duration::from_secs(10)),
+        ..Limits::default()
+    };
+    let engine =
+        Engine::open(data_dir, &repo_root().join("config/roles"), limits).expect("engine opens");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("local address").port();
     let engine = Arc::new(engine);
     let server = api::server(Arc::clone(&engine), settings, listener).expect("server builds");
     let handle = server.handle();

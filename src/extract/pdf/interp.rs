@@ -171,6 +171,8 @@ impl PageFrame {
 /// Why interpretation stopped early.
 pub enum Stop {
     TooComplex,
+    /// The document's time budget ran out.
+    OutOfTime,
     /// The glyph or text budget ([`GlyphBudget`]) ran out: the page stops, the glyphs drawn so
     /// far are kept.
     TooMuchText,
@@ -195,6 +197,8 @@ pub struct Interpreter<'d> {
     out: PageGlyphs,
     strings: Vec<u8>,
     ops: usize,
+    /// When the document's time budget runs out, checked every few thousand operators.
+    pub deadline: Option<std::time::Instant>,
     /// Text-showing operators seen (even if their glyphs were hidden or unmapped).
     pub text_ops: usize,
     pub hidden_chars: usize,
@@ -223,6 +227,7 @@ impl<'d> Interpreter<'d> {
             },
             strings: Vec::new(),
             ops: 0,
+            deadline: None,
             text_ops: 0,
             hidden_chars: 0,
         }
@@ -275,6 +280,13 @@ impl<'d> Interpreter<'d> {
             self.ops += 1;
             if self.ops > MAX_OPS_PER_PAGE {
                 return Err(Stop::TooComplex);
+            }
+            if self.ops.is_multiple_of(4096)
+                && self
+                    .deadline
+                    .is_some_and(|deadline| std::time::Instant::now() >= deadline)
+            {
+                return Err(Stop::OutOfTime);
             }
             let op = lexer.slice(s, e);
             let num = |i: usize| -> f32 {

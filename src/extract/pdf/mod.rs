@@ -59,6 +59,9 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
             limits.max_pages
         )));
     }
+    let deadline = limits
+        .time_budget
+        .map(|budget| std::time::Instant::now() + budget);
     let mut fonts = FontCache::default();
     let mut budget = limits.max_decompressed_bytes;
     let mut page_glyphs: Vec<PageGlyphs> = Vec::with_capacity(pages.len());
@@ -97,12 +100,18 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, ExtractError> {
                 .is_some_and(|x| !x.is_empty())
         });
         let mut interp = Interpreter::new(&doc, &mut fonts, &mut budget, glyph_budget, frame);
+        interp.deadline = deadline;
         let ctm = initial_ctm();
         match interp.run(&content, &resources, ctm, None, 0) {
             Ok(()) => {}
             Err(Stop::TooComplex) => {
                 return Err(ExtractError::TooComplex(
                     "a page has too many drawing operations".into(),
+                ));
+            }
+            Err(Stop::OutOfTime) => {
+                return Err(ExtractError::TooComplex(
+                    "the document took longer to read than the time limit".into(),
                 ));
             }
             Err(Stop::TooMuchText) => drawing_stopped = true,
