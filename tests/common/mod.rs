@@ -192,3 +192,4 @@ pub async fn spawn_receiver() -> (String, Received, actix_web::dev::ServerHandle
     tokio::spawn(server);
     (format!("http://127.0.0.1:{port}/hook"), received, handle)
 }
+pub mod labels;
