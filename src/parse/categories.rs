@@ -42,6 +42,10 @@ pub struct Categorizer {
     account_bullet: Regex,
     people_title: Regex,
     people_bullet: Regex,
+    /// Titles that name a supervisor of staff outright (not "Director", whose staff may be none).
+    supervisor_title: Regex,
+    /// A count of people supervised ("team of 8", "supervised 12 associates").
+    people_count_bullet: Regex,
 }
 
 impl Default for Categorizer {
@@ -99,7 +103,7 @@ fn distinct_matches(re: &Regex, text: &str) -> usize {
 }
 
 /// The line of `text` around a match, shortened, as evidence.
-fn evidence_around(text: &str, start: usize, end: usize) -> String {
+pub(super) fn evidence_around(text: &str, start: usize, end: usize) -> String {
     let (line_start, line_end) = line_bounds(text, start, end);
     let line = text.get(line_start..line_end).unwrap_or("").trim();
     if line.chars().count() <= 200 {
@@ -130,7 +134,7 @@ impl Categorizer {
         let goods = INDUSTRIAL_GOODS.join("|");
         Self {
             sales_title: compile(
-                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|industrial\s+([0-9A-Za-z_]+\s+)?(representative|rep)|route\s+sales|vertriebs?[0-9A-Za-z_]*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
+                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|sales(person|man|woman|people)|realtor|real\s+estate\s+(agent|broker|associate)|(personal|relationship|business|private)\s+banker|insurance\s+(agent|producer|sales\s+agent)|leasing\s+(agent|consultant)|industrial\s+([0-9A-Za-z_]+\s+)?(representative|rep)|route\s+sales|vertriebs?[0-9A-Za-z_]*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
             ),
             not_sales_title: compile(
                 r"(?i)\b(sales\s+((and|&)\s+marketing\s+)?(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|(sales|account\s+executive)\s+compensation|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
@@ -159,14 +163,64 @@ impl Categorizer {
             people_title: compile(
                 r"(?i)\b(supervisor|team\s+lead(er)?|head\s+of|director|general\s+manager|store\s+manager|branch\s+manager|sales\s+manager|district\s+manager|regional\s+manager|area\s+manager|office\s+manager|operations\s+manager|shift\s+manager|assistant\s+manager|department\s+manager|restaurant\s+manager|unit\s+manager|plant\s+manager|manager\s+of|vp|vice\s+president|president|ceo|coo|chief|foreman|superintendent|leiter|gerente|chef\s+d'équipe)\b",
             ),
+            supervisor_title: compile(
+                r"(?i)\b(supervisor|team\s+lead(er)?|lead\s+[0-9A-Za-z_]+|foreman|forewoman|crew\s+(chief|leader)|charge\s+nurse|(store|branch|shift|restaurant|kitchen|department|district|regional|area|unit|floor|sales|general|assistant|office|call\s+center|warehouse|production|plant)\s+manager|sous\s+chef|head\s+(chef|cook|teller)|executive\s+chef|manager\s+of\s+[0-9A-Za-z_]+\s+(team|staff|department))\b",
+            ),
+            people_count_bullet: compile(
+                r"(?i)\b((team|staff|crew|department|group)\s+of\s+(\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)|(supervis|manag|led|lead|direct|oversaw|oversee|train|coach|hir)[0-9A-Za-z_]*\s+(a\s+team\s+of\s+|over\s+|more\s+than\s+|up\s+to\s+)?\d+\s+([0-9A-Za-z_-]+\s+)?(employees|staff|associates|representatives|reps|agents|people|members|workers|nurses|engineers|analysts|managers|supervisors|cooks|servers|tellers|recruiters|specialists|technicians|direct\s+reports)|\d+\s+direct\s+reports)\b",
+            ),
             people_bullet: compile(
                 r"(?i)\b((supervis|manag|led|lead|direct|oversaw|oversee|oversees|overseeing|coach|mentor|hir)[0-9A-Za-z_]*\s+(and\s+[0-9A-Za-z_]+\s+)?(a\s+|the\s+|my\s+own\s+|an?\s+[0-9A-Za-z_]+\s+)?(team|staff|crew|group|department|workforce|sales\s+force|employees|associates|representatives|reps|agents|personnel|workers|direct\s+reports|\d+\s+[0-9A-Za-z_]+)|team\s+of\s+\d+|\d+\s+direct\s+reports|staff\s+of\s+\d+|(hired|recruited),?\s+(and\s+)?(trained|coached|developed)|performance\s+(reviews|evaluations|appraisals)\s+(for|of)|scheduling\s+of\s+staff|staff\s+scheduling)\b",
             ),
         }
     }
 
-    /// Categories of a position, each with its evidence, in the contract's order.
-    pub fn categorize(&self, title: &str, description: &str) -> Vec<(Category, String)> {
+    /// The names of the rule signals that fire on a position: each pattern that matches, and
+    /// each category the rules give. The category model ([`super::category_model`]) weighs them
+    /// beside the words.
+    pub fn signals(&self, title: &str, description: &str) -> Vec<&'static str> {
+        let mut signals = Vec::new();
+        let selling_part = self.not_sales_title.replace_all(title, " ");
+        let mut add = |fires: bool, name: &'static str| {
+            if fires {
+                signals.push(name);
+            }
+        };
+        add(self.sales_title.is_match(&selling_part), "sales_title");
+        add(self.not_sales_title.is_match(title), "not_sales_title");
+        let sales_signs = distinct_matches(&self.sales_bullet, description);
+        add(sales_signs == 1, "sales_bullet_1");
+        add(sales_signs >= 2, "sales_bullets_2");
+        add(self.b2b_title.is_match(title), "b2b_title");
+        add(self.b2b_bullet.is_match(description), "b2b_bullet");
+        add(self.retail_title.is_match(title), "retail_title");
+        add(
+            distinct_matches(&self.table_service_bullet, description) >= 2,
+            "table_service",
+        );
+        add(self.account_title.is_match(title), "account_title");
+        add(self.account_bullet.is_match(description), "account_bullet");
+        add(self.people_title.is_match(title), "people_title");
+        add(self.people_bullet.is_match(description), "people_bullet");
+        add(self.supervisor_title.is_match(title), "supervisor_title");
+        add(
+            self.people_count_bullet.is_match(description),
+            "people_count_bullet",
+        );
+        for (category, _) in self.categorize_by_rules(title, description) {
+            signals.push(match category {
+                Category::Sales => "is_sales",
+                Category::B2bSales => "is_b2b_sales",
+                Category::AccountManagement => "is_account_management",
+                Category::PeopleManagement => "is_people_management",
+            });
+        }
+        signals
+    }
+
+    /// Categories of a position by the hand-written rules alone, each with its evidence, in
+    /// the contract's order.
+    pub fn categorize_by_rules(&self, title: &str, description: &str) -> Vec<(Category, String)> {
         let mut found: Vec<(Category, String)> = Vec::new();
         let title_match = |re: &Regex| re.find(title).map(|_| title.trim().to_owned());
         let bullet_match = |re: &Regex| {
@@ -244,7 +298,7 @@ mod tests {
 
     fn cats(title: &str, description: &str) -> Vec<Category> {
         Categorizer::new()
-            .categorize(title, description)
+            .categorize_by_rules(title, description)
             .into_iter()
             .map(|(c, _)| c)
             .collect()
@@ -290,6 +344,30 @@ mod tests {
         );
         assert!(cats("Chef", "Prepared meals and created seasonal menus.").is_empty());
         assert!(cats("Accountant", "Reconciled accounts payable and receivable.").is_empty());
+    }
+
+    /// Titles that are selling jobs by their name: salespeople, real-estate agents, bankers who
+    /// win clients, insurance producers, leasing agents.
+    #[test]
+    fn selling_job_titles_are_sales() {
+        for title in [
+            "Automobile Salesperson",
+            "Realtor",
+            "Real Estate Agent",
+            "Personal Banker",
+            "Relationship Banker II",
+            "Licensed Insurance Agent",
+            "Leasing Consultant",
+        ] {
+            assert!(cats(title, "").contains(&Category::Sales), "{title}");
+        }
+        for title in [
+            "Bank Teller",
+            "Insurance Claims Adjuster",
+            "Real Estate Paralegal",
+        ] {
+            assert!(!cats(title, "").contains(&Category::Sales), "{title}");
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! parse borrows lines from the document text and allocates only what the profile keeps.
 
 mod achievements;
-mod categories;
+pub mod categories;
+pub mod category_model;
 mod contact;
 pub mod dates;
 mod education;
@@ -30,7 +31,7 @@ use crate::profile::{
 };
 
 use self::achievements::AchievementReader;
-use self::categories::Categorizer;
+use self::category_model::Categories;
 use self::contact::ContactReader;
 use self::dates::DateParser;
 use self::education::EducationReader;
@@ -71,7 +72,7 @@ struct Compiled {
     headings: HeadingTable,
     dates: DateParser,
     positions: PositionReader,
-    categories: Categorizer,
+    categories: Categories,
     education: EducationReader,
     travel: travel::TravelReader,
     contact: ContactReader,
@@ -114,7 +115,7 @@ impl Parser {
                 headings: HeadingTable::new(),
                 dates: DateParser::new(),
                 positions: PositionReader::new(),
-                categories: Categorizer::new(),
+                categories: Categories::default(),
                 education: EducationReader::new(),
                 travel: travel::TravelReader::new(),
                 contact: ContactReader::new(),

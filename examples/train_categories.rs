@@ -1,0 +1,406 @@
+//! Trains the position-category model (`src/parse/category_model.rs`) from the labelled
+//! resumes, compares it with the hand-written rules by 5-fold cross-validation on dev, and
+//! writes the weights to `config/models/categories.tsv`.
+//!
+//! `cargo run --release --example train_categories` (reads `../shared/corpus`; `--check` only
+//! prints the comparison and leaves the weights alone).
+//!
+//! Training data: the dev part of the eval set (all four categories) and the golden set (sales
+//! and B2B only: it never labelled the other two). Held-out resumes are never read here. Each
+//! labelled position is matched to the parsed position with the same title (the alignment the
+//! evaluation uses); the features are the parsed position's, so the model learns from what the
+//! parser will see. Training is plain stochastic gradient descent in a fixed order from zero
+//! weights: deterministic, so the same labels always give the same file.
+
+#[path = "../tests/common/labels.rs"]
+#[allow(dead_code)]
+mod labels;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use labels::{LabelledResume, Split};
+use shortlist::parse::Parser;
+use shortlist::parse::categories::Categorizer;
+use shortlist::parse::category_model::{self, CATEGORIES, CategoryModel};
+use shortlist::profile::Position;
+
+const NAMES: [&str; 4] = [
+    "sales",
+    "b2b_sales",
+    "account_management",
+    "people_management",
+];
+const FOLDS: usize = 5;
+const EPOCHS: usize = 40;
+const LEARNING_RATE: f32 = 0.05;
+/// Features seen in fewer training positions than this are left out.
+const MIN_COUNT: usize = 3;
+
+/// One parsed position, with its label where a labelled position matched it.
+struct Example {
+    features: Vec<String>,
+    rules: [bool; 4],
+    /// The label per category, `None` where the resume's set did not label that category.
+    label: Option<[Option<bool>; 4]>,
+    interval: Option<(i32, i32)>,
+}
+
+struct Resume {
+    labels: LabelledResume,
+    examples: Vec<Example>,
+}
+
+fn interval_of(position: &Position) -> Option<(i32, i32)> {
+    let start = position.start?.to_string();
+    let end = labels::end_label(position);
+    labels::interval(Some(&start), Some(&end))
+}
+
+fn prepare(parser: &Parser, rules: &Categorizer, resumes: Vec<LabelledResume>) -> Vec<Resume> {
+    let ids: HashSet<&str> = resumes.iter().map(|r| r.id.as_str()).collect();
+    let texts = labels::corpus_texts(&ids).expect("the corpus at ../shared/corpus");
+    let mut out = Vec::new();
+    for r in resumes {
+        let profile = labels::profile(parser, &r, &texts);
+        let aligned = labels::align(&r.positions, &profile.positions);
+        let mut label_of: HashMap<usize, [Option<bool>; 4]> = HashMap::new();
+        for (want, slot) in r.positions.iter().zip(&aligned) {
+            let Some(j) = slot else { continue };
+            let mut label = [None; 4];
+            for (k, name) in NAMES.iter().enumerate() {
+                let labelled = r.split != Split::Golden || k < 2;
+                if labelled {
+                    label[k] = Some(want.cats.iter().any(|c| c == name));
+                }
+            }
+            label_of.insert(*j, label);
+        }
+        let examples = profile
+            .positions
+            .iter()
+            .enumerate()
+            .map(|(j, position)| {
+                let title = position.title.as_deref().unwrap_or("");
+                let description = position.description.as_deref().unwrap_or("");
+                let by_rules = rules.categorize_by_rules(title, description);
+                let mut rule_flags = [false; 4];
+                for (k, category) in CATEGORIES.iter().enumerate() {
+                    rule_flags[k] = by_rules.iter().any(|(c, _)| c == category);
+                }
+                Example {
+                    features: category_model::features(rules, title, description),
+                    rules: rule_flags,
+                    label: label_of.get(&j).copied(),
+                    interval: interval_of(position),
+                }
+            })
+            .collect();
+        out.push(Resume {
+            labels: r,
+            examples,
+        });
+    }
+    out
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Logistic regression per category, L2-regularised with strength `lambda`, by SGD in a fixed
+/// order. `words_only` leaves the rule signals out (to measure what the rules add).
+fn train(resumes: &[&Resume], lambda: f32, words_only: bool) -> CategoryModel {
+    let usable = |f: &String| !(words_only && f.starts_with("rule:"));
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for example in resumes
+        .iter()
+        .flat_map(|r| &r.examples)
+        .filter(|e| e.label.is_some())
+    {
+        for f in example.features.iter().filter(|f| usable(f)) {
+            *counts.entry(f).or_default() += 1;
+        }
+    }
+    let vocabulary: Vec<&str> = counts
+        .iter()
+        .filter(|(_, n)| **n >= MIN_COUNT)
+        .map(|(f, _)| *f)
+        .collect();
+    let index: HashMap<&str, usize> = vocabulary
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (*f, i))
+        .collect();
+    let examples: Vec<(Vec<usize>, [Option<bool>; 4])> = resumes
+        .iter()
+        .flat_map(|r| &r.examples)
+        .filter_map(|e| {
+            let label = e.label?;
+            let features = e
+                .features
+                .iter()
+                .filter_map(|f| index.get(f.as_str()).copied())
+                .collect();
+            Some((features, label))
+        })
+        .collect();
+    let n = examples.len().max(1) as f32;
+    let mut weights = vec![[0.0f32; 4]; vocabulary.len()];
+    let mut bias = [0.0f32; 4];
+    for epoch in 0..EPOCHS {
+        let rate = LEARNING_RATE / (1.0 + epoch as f32 * 0.1);
+        for (features, label) in &examples {
+            for k in 0..4 {
+                let Some(y) = label[k] else { continue };
+                let z = bias[k] + features.iter().map(|&f| weights[f][k]).sum::<f32>();
+                let gradient = sigmoid(z) - f32::from(u8::from(y));
+                bias[k] -= rate * gradient;
+                for &f in features {
+                    weights[f][k] -= rate * (gradient + lambda / n * weights[f][k]);
+                }
+            }
+        }
+    }
+    let kept: HashMap<String, [f32; 4]> = vocabulary
+        .iter()
+        .zip(weights)
+        .filter(|(_, w)| w.iter().any(|x| x.abs() >= 0.005))
+        .map(|(f, w)| ((*f).to_owned(), w))
+        .collect();
+    CategoryModel::new(bias, kept)
+}
+
+#[derive(Default, Clone, Copy)]
+struct Score {
+    months_right: usize,
+    resumes: usize,
+    positions_right: usize,
+    positions: usize,
+}
+
+/// How a way of categorising does on `resumes`: resume-level months within tolerance (what the
+/// evaluation measures) and position-level agreement, per category.
+fn score(resumes: &[&Resume], decide: &dyn Fn(&Example) -> [bool; 4]) -> [Score; 4] {
+    let mut scores = [Score::default(); 4];
+    for r in resumes {
+        let decisions: Vec<[bool; 4]> = r.examples.iter().map(decide).collect();
+        for (k, score) in scores.iter_mut().enumerate() {
+            if r.labels.split == Split::Golden && k >= 2 {
+                continue;
+            }
+            let intervals: Vec<(i32, i32)> = r
+                .examples
+                .iter()
+                .zip(&decisions)
+                .filter(|(_, d)| d[k])
+                .filter_map(|(e, _)| e.interval)
+                .collect();
+            let got = labels::merged_months(&intervals);
+            let want = labels::months(&r.labels, Some(NAMES[k]));
+            score.resumes += 1;
+            score.months_right += usize::from(labels::months_ok(want, got));
+            for (e, d) in r.examples.iter().zip(&decisions) {
+                if let Some(label) = e.label.and_then(|l| l[k]) {
+                    score.positions += 1;
+                    score.positions_right += usize::from(label == d[k]);
+                }
+            }
+        }
+    }
+    scores
+}
+
+fn model_decision(model: &CategoryModel, e: &Example) -> [bool; 4] {
+    let p = model.probabilities(&e.features);
+    let mut given = p.map(|p| p >= 0.5);
+    if given[1] && !given[0] {
+        given[0] = p[1] >= 1.0 - p[0];
+        given[1] = given[0];
+    }
+    given
+}
+
+fn add(total: &mut [Score; 4], part: [Score; 4]) {
+    for (t, p) in total.iter_mut().zip(part) {
+        t.months_right += p.months_right;
+        t.resumes += p.resumes;
+        t.positions_right += p.positions_right;
+        t.positions += p.positions;
+    }
+}
+
+fn print_row(name: &str, scores: &[Score; 4]) {
+    print!("{name:<28}");
+    for s in scores {
+        print!(
+            "  {:>5.1}% {:>5.1}%",
+            100.0 * s.months_right as f64 / s.resumes.max(1) as f64,
+            100.0 * s.positions_right as f64 / s.positions.max(1) as f64
+        );
+    }
+    println!();
+}
+
+fn main() {
+    let check_only = std::env::args().any(|a| a == "--check");
+    let parser = Parser::builtin();
+    let rules = Categorizer::new();
+    let dev: Vec<LabelledResume> = labels::eval()
+        .into_iter()
+        .filter(|r| r.split == Split::Dev)
+        .collect();
+    let golden = labels::golden();
+    eprintln!(
+        "reading {} dev and {} golden resumes...",
+        dev.len(),
+        golden.len()
+    );
+    let dev = prepare(&parser, &rules, dev);
+    let golden = prepare(&parser, &rules, golden);
+
+    // `--show CATEGORY`: the dev positions where the rules and the labels disagree on it.
+    if let Some(name) = std::env::args().skip_while(|a| a != "--show").nth(1) {
+        let k = NAMES
+            .iter()
+            .position(|n| *n == name)
+            .expect("a category name");
+        for r in &dev {
+            for e in &r.examples {
+                if let Some(label) = e.label.and_then(|l| l[k])
+                    && label != e.rules[k]
+                {
+                    let title: Vec<&str> = e
+                        .features
+                        .iter()
+                        .filter(|f| f.starts_with("t:") && !f.contains('_'))
+                        .map(String::as_str)
+                        .collect();
+                    let signals: Vec<&str> = e
+                        .features
+                        .iter()
+                        .filter(|f| f.starts_with("rule:"))
+                        .map(String::as_str)
+                        .collect();
+                    println!("{} label={label} {:?} {:?}", r.labels.id, title, signals);
+                }
+            }
+        }
+        return;
+    }
+
+    // Folds by a fixed order of ids.
+    let mut order: Vec<usize> = (0..dev.len()).collect();
+    order.sort_by_key(|&i| {
+        let id = &dev[i].labels.id;
+        id.bytes()
+            .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+    });
+    let fold_of: HashMap<usize, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(rank, &i)| (i, rank % FOLDS))
+        .collect();
+
+    println!("5-fold cross-validation on dev (train: golden + the other dev folds)");
+    print!("{:<28}", "method (months%, positions%)");
+    for name in NAMES {
+        print!("  {name:>13}");
+    }
+    println!();
+    let lambdas = [0.3f32, 1.0, 3.0, 10.0];
+    let mut rules_total = [Score::default(); 4];
+    let mut oracle_total = [Score::default(); 4];
+    let mut totals: Vec<(String, f32, bool, [Score; 4])> = Vec::new();
+    for &lambda in &lambdas {
+        for words_only in [false, true] {
+            totals.push((
+                format!(
+                    "model{} λ={lambda}",
+                    if words_only { " (words only)" } else { "" }
+                ),
+                lambda,
+                words_only,
+                [Score::default(); 4],
+            ));
+        }
+    }
+    for fold in 0..FOLDS {
+        let test: Vec<&Resume> = (0..dev.len())
+            .filter(|i| fold_of[i] == fold)
+            .map(|i| &dev[i])
+            .collect();
+        let train_set: Vec<&Resume> = (0..dev.len())
+            .filter(|i| fold_of[i] != fold)
+            .map(|i| &dev[i])
+            .chain(golden.iter())
+            .collect();
+        add(&mut rules_total, score(&test, &|e| e.rules));
+        // The labels themselves where a labelled position matched: the most any way of
+        // categorising parsed positions could reach, given the positions as parsed.
+        add(
+            &mut oracle_total,
+            score(&test, &|e| match e.label {
+                Some(label) => {
+                    let mut given = e.rules;
+                    for (slot, l) in given.iter_mut().zip(label) {
+                        if let Some(l) = l {
+                            *slot = l;
+                        }
+                    }
+                    given
+                }
+                None => e.rules,
+            }),
+        );
+        for (_, lambda, words_only, total) in totals.iter_mut() {
+            let model = train(&train_set, *lambda, *words_only);
+            add(total, score(&test, &|e| model_decision(&model, e)));
+        }
+    }
+    print_row("rules", &rules_total);
+    print_row("(labels where matched)", &oracle_total);
+    for (name, _, _, total) in &totals {
+        print_row(name, total);
+    }
+    let mean_months = |s: &[Score; 4]| -> f64 {
+        s.iter()
+            .map(|x| x.months_right as f64 / x.resumes.max(1) as f64)
+            .sum::<f64>()
+            / 4.0
+    };
+    let (best_name, best_lambda, best_words_only, best) = totals
+        .iter()
+        .max_by(|a, b| mean_months(&a.3).total_cmp(&mean_months(&b.3)))
+        .expect("at least one setting");
+    println!(
+        "best: {best_name} (mean months {:.1}%; rules {:.1}%)",
+        100.0 * mean_months(best),
+        100.0 * mean_months(&rules_total)
+    );
+    if mean_months(best) <= mean_months(&rules_total) {
+        println!("the model does not beat the rules in cross-validation: weights left empty");
+    }
+    if check_only {
+        return;
+    }
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/models/categories.tsv");
+    let all: Vec<&Resume> = dev.iter().chain(golden.iter()).collect();
+    let text = if mean_months(best) > mean_months(&rules_total) {
+        let model = train(&all, *best_lambda, *best_words_only);
+        model.to_tsv(&format!(
+            "Position-category model: logistic regression per category (see src/parse/category_model.rs).\n\
+             Written by `cargo run --release --example train_categories` from {} dev and {} golden resumes.\n\
+             Chosen by 5-fold cross-validation on dev: {best_name}; mean months within tolerance {:.1}% (rules alone {:.1}%).",
+            dev.len(),
+            golden.len(),
+            100.0 * mean_months(best),
+            100.0 * mean_months(&rules_total)
+        ))
+    } else {
+        "# The model did not beat the rules in cross-validation: the rules alone decide.\n"
+            .to_owned()
+    };
+    std::fs::write(&path, text).expect("the weights file is written");
+    println!("wrote {}", path.display());
+}

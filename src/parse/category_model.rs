@@ -1,0 +1,289 @@
+//! A trained model of a position's categories: one logistic regression per category over the
+//! words of the title and of the description, with the hand-written rules' signals
+//! ([`Categorizer::signals`]) as features too.
+//!
+//! Why a model beside the rules: the rules were written while reading the golden resumes, and
+//! on resumes nobody read they judged account and people management right for only 57-79% of
+//! resumes. Weighted words learnt from labelled positions generalise better, and the rules'
+//! signals stay in as features, so a rule that is usually right keeps most of its say.
+//!
+//! The weights are data, in `config/models/categories.tsv` (compiled in), written by
+//! `cargo run --release --example train_categories` from the labelled dev and golden resumes;
+//! that command also compares rules, model and both by 5-fold cross-validation. Training is
+//! deterministic: the same labels give the same file.
+
+use std::collections::HashMap;
+
+use super::categories::Categorizer;
+use crate::profile::Category;
+
+/// The shipped weights.
+const BUILTIN: &str = include_str!("../../config/models/categories.tsv");
+
+/// Words too common to carry a category.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "the", "of", "to", "in", "for", "on", "with", "at", "by", "from", "as", "or",
+    "is", "was", "were", "be", "been", "are", "this", "that", "all", "my", "our", "their", "its",
+    "it", "into", "over", "new", "per", "within", "through", "up", "name", "company", "city",
+    "state",
+];
+
+/// Features of a position: its rule signals, its title's words and word pairs, and its
+/// description's words (each once).
+pub fn features(categorizer: &Categorizer, title: &str, description: &str) -> Vec<String> {
+    let mut out: Vec<String> = categorizer
+        .signals(title, description)
+        .into_iter()
+        .map(|signal| format!("rule:{signal}"))
+        .collect();
+    let title_words = words(title);
+    for word in &title_words {
+        out.push(format!("t:{word}"));
+    }
+    for pair in title_words.windows(2) {
+        out.push(format!("t:{}_{}", pair[0], pair[1]));
+    }
+    if title_words.is_empty() {
+        out.push("t:(none)".to_owned());
+    }
+    for word in words(description) {
+        out.push(format!("d:{word}"));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Lowercased words of at least two letters, stop words left out, a plural `s` taken off.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 2 && w.chars().any(char::is_alphabetic))
+        .map(str::to_lowercase)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .map(|w| {
+            if w.len() > 4 && w.ends_with('s') && !w.ends_with("ss") {
+                w[..w.len() - 1].to_owned()
+            } else {
+                w
+            }
+        })
+        .collect()
+}
+
+/// The rules and the model together: what the parser asks for a position's categories.
+#[derive(Debug, Clone)]
+pub struct Categories {
+    rules: Categorizer,
+    model: CategoryModel,
+}
+
+impl Default for Categories {
+    fn default() -> Self {
+        Self::new(Categorizer::new(), CategoryModel::builtin())
+    }
+}
+
+impl Categories {
+    pub fn new(rules: Categorizer, model: CategoryModel) -> Self {
+        Self { rules, model }
+    }
+
+    pub fn rules(&self) -> &Categorizer {
+        &self.rules
+    }
+
+    /// Each category the model gives (probability at least one half), with evidence: the
+    /// rules' words where the rules agree, else the words that weighed most. Selling to
+    /// businesses implies selling. With no model, the rules alone.
+    pub fn categorize(&self, title: &str, description: &str) -> Vec<(Category, String)> {
+        let by_rules = self.rules.categorize_by_rules(title, description);
+        if self.model.is_empty() {
+            return by_rules;
+        }
+        let features = features(&self.rules, title, description);
+        let p = self.model.probabilities(&features);
+        let mut given = p.map(|p| p >= 0.5);
+        // b2b_sales implies sales: the more confident of the two decides both.
+        if given[1] && !given[0] {
+            given[0] = p[1] >= 1.0 - p[0];
+            given[1] = given[0];
+        }
+        CATEGORIES
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| given[*index])
+            .map(|(index, category)| {
+                let evidence = by_rules
+                    .iter()
+                    .find(|(c, _)| c == category)
+                    .map(|(_, evidence)| evidence.clone())
+                    .unwrap_or_else(|| self.model_evidence(&features, index, title, description));
+                (*category, evidence)
+            })
+            .collect()
+    }
+
+    fn model_evidence(
+        &self,
+        features: &[String],
+        index: usize,
+        title: &str,
+        description: &str,
+    ) -> String {
+        let from_description = self
+            .model
+            .strongest(features, index)
+            .and_then(|feature| feature.strip_prefix("d:"))
+            .and_then(|word| {
+                let lower = description.to_lowercase();
+                let at = lower.find(word)?;
+                // Lowercasing keeps byte offsets for the ASCII words the features hold.
+                lower
+                    .is_char_boundary(at)
+                    .then(|| super::categories::evidence_around(description, at, at + word.len()))
+            });
+        from_description.unwrap_or_else(|| title.trim().to_owned())
+    }
+}
+
+/// The four categories, in the contract's order: the columns of the weights.
+pub const CATEGORIES: [Category; 4] = Category::ALL;
+
+/// Weights per feature and category; a missing feature weighs nothing.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryModel {
+    bias: [f32; 4],
+    weights: HashMap<String, [f32; 4]>,
+}
+
+impl CategoryModel {
+    /// The model compiled into the binary; empty (rules only) if the shipped file is.
+    pub fn builtin() -> Self {
+        // The shipped file is checked by a unit test; a broken one would fail there, not here.
+        Self::from_tsv(BUILTIN).unwrap_or_default()
+    }
+
+    /// Reads `feature<TAB>sales<TAB>b2b_sales<TAB>account_management<TAB>people_management`
+    /// lines; `#` starts a comment; the feature `(bias)` holds the intercepts.
+    pub fn from_tsv(text: &str) -> Result<Self, String> {
+        let mut model = CategoryModel::default();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim_end();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            if fields.len() != 5 {
+                return Err(format!(
+                    "line {}: expected 5 tab-separated fields",
+                    number + 1
+                ));
+            }
+            let mut weights = [0.0f32; 4];
+            for (slot, field) in weights.iter_mut().zip(&fields[1..]) {
+                *slot = field
+                    .parse()
+                    .map_err(|_| format!("line {}: {field:?} is not a number", number + 1))?;
+            }
+            if fields[0] == "(bias)" {
+                model.bias = weights;
+            } else {
+                model.weights.insert(fields[0].to_owned(), weights);
+            }
+        }
+        Ok(model)
+    }
+
+    /// Writes the model in the form [`CategoryModel::from_tsv`] reads, features sorted.
+    pub fn to_tsv(&self, header: &str) -> String {
+        let mut out = String::new();
+        for line in header.lines() {
+            out.push_str("# ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str("# feature\tsales\tb2b_sales\taccount_management\tpeople_management\n");
+        let row = |name: &str, w: &[f32; 4]| {
+            format!(
+                "{name}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\n",
+                w[0], w[1], w[2], w[3]
+            )
+        };
+        out.push_str(&row("(bias)", &self.bias));
+        let mut names: Vec<&String> = self.weights.keys().collect();
+        names.sort();
+        for name in names {
+            out.push_str(&row(name, &self.weights[name]));
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    pub fn new(bias: [f32; 4], weights: HashMap<String, [f32; 4]>) -> Self {
+        Self { bias, weights }
+    }
+
+    /// The probability of each category (in [`CATEGORIES`] order).
+    pub fn probabilities(&self, features: &[String]) -> [f32; 4] {
+        let mut sums = self.bias;
+        for feature in features {
+            if let Some(w) = self.weights.get(feature) {
+                for (sum, weight) in sums.iter_mut().zip(w) {
+                    *sum += weight;
+                }
+            }
+        }
+        sums.map(|z| 1.0 / (1.0 + (-z).exp()))
+    }
+
+    /// The feature that pushed `category` up the most, among `features` (for evidence).
+    pub fn strongest<'f>(&self, features: &'f [String], category: usize) -> Option<&'f str> {
+        features
+            .iter()
+            .filter_map(|f| self.weights.get(f).map(|w| (f.as_str(), w[category])))
+            .filter(|(_, w)| *w > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(f, _)| f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_weights_read_back() {
+        let model = CategoryModel::from_tsv(BUILTIN).expect("the shipped weights parse");
+        let again = CategoryModel::from_tsv(&model.to_tsv("again")).unwrap();
+        assert_eq!(model.weights.len(), again.weights.len());
+        assert_eq!(model.bias, again.bias);
+    }
+
+    #[test]
+    fn features_are_words_pairs_and_rule_signals() {
+        let categorizer = Categorizer::new();
+        let f = features(
+            &categorizer,
+            "Key Account Manager",
+            "Managed 40 corporate accounts.",
+        );
+        assert!(f.contains(&"t:key_account".to_owned()));
+        assert!(f.contains(&"d:corporate".to_owned()));
+        assert!(f.contains(&"d:account".to_owned()), "plural folded: {f:?}");
+        assert!(f.iter().any(|x| x.starts_with("rule:")), "{f:?}");
+        assert!(!f.contains(&"d:the".to_owned()));
+    }
+
+    #[test]
+    fn probabilities_add_weights_to_the_bias() {
+        let mut weights = HashMap::new();
+        weights.insert("t:sale".to_owned(), [4.0, 0.0, 0.0, 0.0]);
+        let model = CategoryModel::new([-2.0, -2.0, -2.0, -2.0], weights);
+        let p = model.probabilities(&["t:sale".to_owned()]);
+        assert!(p[0] > 0.85 && p[1] < 0.15);
+        assert_eq!(model.strongest(&["t:sale".to_owned()], 0), Some("t:sale"));
+    }
+}
