@@ -272,17 +272,15 @@ impl Parser {
             .max()
             .unwrap_or(DegreeLevel::None);
 
-        let travel = match c.travel.read(text) {
-            (status, Some((start, end))) => Travel {
-                status,
-                evidence: text.get(start..end).map(str::to_owned),
-                page: Some(page_of(start)),
-            },
-            (status, None) => Travel {
-                status,
-                evidence: None,
-                page: None,
-            },
+        let finding = c.travel.find(text);
+        let travel = Travel {
+            status: finding.status,
+            evidence: finding
+                .span
+                .and_then(|(start, end)| text.get(start..end))
+                .map(str::to_owned),
+            page: finding.span.map(|(start, _)| page_of(start)),
+            rule: finding.rule,
         };
 
         let contact = c.contact.read(text, &lines);

@@ -6,7 +6,8 @@
 //! about past jobs. Mentions of travel as a subject ("travel arrangements", "Defense Travel
 //! System", "travel agent") are not signs.
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
 
 use crate::profile::TravelStatus;
 
@@ -65,10 +66,46 @@ const US_STATES: &[&str] = &[
     "Wyoming",
 ];
 
+/// The shipped rules: one row per class of phrasing, with the examples each must and must not
+/// match (see the file's header).
+const RULES: &str = include_str!("../../config/rules/travel.toml");
+
+#[derive(Debug, Deserialize)]
+struct RulesFile {
+    rule: Vec<RuleRow>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RuleRow {
+    id: String,
+    status: String,
+    pattern: String,
+    #[serde(default)]
+    not_before: Option<String>,
+    #[serde(default)]
+    not_after: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
+    matches: Vec<String>,
+    #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
+    not_matches: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    id: String,
+    status: TravelStatus,
+    pattern: Regex,
+    not_before: Option<Regex>,
+    not_after: Option<Regex>,
+}
+
 #[derive(Debug, Clone)]
 pub struct TravelReader {
-    no: Regex,
-    yes: Regex,
+    rules: Vec<Rule>,
+    /// Every rule's pattern at once: one pass says which rules can match at all.
+    any: RegexSet,
     /// Words after a match that make it someone else's travel ("travel arrangements").
     not_candidate_after: Regex,
     /// Words just before a match that make it no journey of the candidate's: a licence or policy
@@ -76,6 +113,14 @@ pub struct TravelReader {
     not_candidate_before: Regex,
     /// Words on the line that make it a pastime ("Hobbies: International Travel").
     pastime: Regex,
+}
+
+/// What the reader found: the status, where its words are, and the rule that fired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TravelFinding {
+    pub status: TravelStatus,
+    pub span: Option<(usize, usize)>,
+    pub rule: Option<String>,
 }
 
 impl Default for TravelReader {
@@ -87,42 +132,93 @@ impl Default for TravelReader {
 impl TravelReader {
     pub fn new() -> Self {
         let compile = super::compile_ascii_words;
-        let states = format!(r"\b({})\b", US_STATES.join("|"));
+        let states = format!("({})", US_STATES.join("|"));
+        // The shipped file is checked by the unit tests; a broken one is a build defect.
+        let file: RulesFile = toml::from_str(RULES).expect("config/rules/travel.toml parses");
+        let expand = |pattern: &str| format!("(?i){}", pattern.replace("{states}", &states));
+        let rules: Vec<Rule> = file
+            .rule
+            .iter()
+            .map(|row| Rule {
+                id: row.id.clone(),
+                status: match row.status.as_str() {
+                    "no" => TravelStatus::No,
+                    _ => TravelStatus::Yes,
+                },
+                pattern: compile(&expand(&row.pattern)),
+                not_before: row.not_before.as_deref().map(|p| compile(&expand(p))),
+                not_after: row.not_after.as_deref().map(|p| compile(&expand(p))),
+            })
+            .collect();
+        let any = RegexSet::new(
+            rules
+                .iter()
+                .map(|rule| rule.pattern.as_str().replace(r"\b", r"(?-u:\b)")),
+        )
+        .expect("the travel rules compile together");
         Self {
-            no: compile(
-                r"(?i)\b(unable\s+to\s+travel|cannot\s+travel|can\s*not\s+travel|can't\s+travel|can’t\s+travel|not\s+(willing|able|available|open)\s+to\s+travel|unwilling\s+to\s+travel|no\s+travel(ing)?\s+(please|preferred|required)|(do|does)\s+not\s+travel|prefer\s+(not\s+to|no)\s+travel|keine\s+reisebereitschaft|pas\s+de\s+déplacements?)\b",
-            ),
-            yes: compile(&format!(
-                r"(?i)\b((willing|able|available|open|ready|happy|eager)\s+to\s+(travel|relocate\s+and\s+travel)(\s+(up\s+to\s+)?\d{{1,3}}\s?%)?|travels?\s+(up\s+to\s+)?\d{{1,3}}\s?%|\d{{1,3}}\s?%\s+(overnight\s+)?travel|travel(l?ed|l?ing)\s+(extensively|frequently|regularly|nationally|internationally|throughout|across|weekly|overnight|to\s+(client|customer|trade|various|multiple|accounts|sites|offices|meetings|meet|visit)|\d+\s?%)|extensive(ly)?\s+travel|frequent\s+travel|overnight\s+travel|(regional|national|international|domestic)\s+travel|travel\s+(required|throughout|across|within)|territory\s+(covering|spanning|encompassing|including|comprised\s+of|of)\s+[^.\n]{{0,40}}\b(states|counties|countries|regions|provinces|cities)|(multi|tri|five|four|three|two|six|seven|eight|\d+)[\s-]state\s+(territory|region)|(multi|five|four|six|seven|eight|\d+)[\s-]state\s+area|covering\s+([0-9A-Za-z_]+\s+){{0,2}}(states|counties|countries|provinces)|attend(ed|s|ing)?\s+([0-9A-Za-z_]+\s+)?(regional|national|international|out[\s-]of[\s-]state)\s+(and\s+(national|international)\s+)?([0-9A-Za-z_]+\s+)?(events|tournaments|conferences|trade\s*shows|conventions|expos)|(client|customer)\s+(meetings|visits)\s+([0-9A-Za-z_]+\s+){{0,3}}(domestically|nationally|internationally|nationwide)|reisebereitschaft|disponible\s+(pour\s+)?(les\s+)?déplacements|disponibilidad\s+para\s+viajar|covering\s+{states}(\s*,\s*{states})*\s*,?\s+(and|&)\s+{states}|territor(y|ies)\b[^.\n]{{0,80}}?\b(in|across|throughout|of)\s+{states}(\s*,\s*{states})*\s*,?\s+(and|&)\s+{states}|territor(y|ies)\b[^.\n]{{0,60}}?\b\d+\s+states\b)"
-            )),
+            rules,
+            any,
             not_candidate_after: compile(
-                r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar[0-9A-Za-z_]*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat[0-9A-Za-z_]*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?)\b",
+                r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar[0-9A-Za-z_]*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat[0-9A-Za-z_]*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?|graphics|displays?\s+design)\b",
             ),
             not_candidate_before: compile(
-                r"(?i)\b(licens[0-9A-Za-z_]*|certific[0-9A-Za-z_]*|polic(y|ies)|coverage|management\s+of(\s+[0-9A-Za-z_]+){0,2})\s*$",
+                r"(?i)\b(licens[0-9A-Za-z_]*|certific[0-9A-Za-z_]*|polic(y|ies)|coverage|management\s+of(\s+[0-9A-Za-z_]+){0,2}|design(ed|ing)?(\s+[0-9A-Za-z_]+){0,2}|book(ed|ing)?(\s+[0-9A-Za-z_]+){0,2}|for\s+(the\s+)?(staff|employees|team|others|executives|attendees|clients)(\s+on)?|logistics\s+(for|of))[\s-]*$",
             ),
             pastime: compile(r"(?i)\b(hobbies|interests|enjoy|enjoys|love|loves|passion)\b"),
         }
     }
 
-    /// The status and the words that show it.
-    pub fn read(&self, text: &str) -> (TravelStatus, Option<(usize, usize)>) {
-        if let Some(m) = self.no.find(text) {
-            return (TravelStatus::No, Some((m.start(), m.end())));
+    /// The status, the words that show it and the rule that found them: a "no" rule wins;
+    /// else the earliest "yes" match in the text that is the candidate's own journey.
+    pub fn find(&self, text: &str) -> TravelFinding {
+        let candidates: Vec<&Rule> = self
+            .any
+            .matches(text)
+            .into_iter()
+            .map(|index| &self.rules[index])
+            .collect();
+        for status in [TravelStatus::No, TravelStatus::Yes] {
+            let mut earliest: Option<(usize, usize, &Rule)> = None;
+            for rule in candidates.iter().filter(|rule| rule.status == status) {
+                if let Some((start, end)) = self.first_own_match(rule, text)
+                    && earliest.is_none_or(|(s, _, _)| start < s)
+                {
+                    earliest = Some((start, end, rule));
+                }
+            }
+            if let Some((start, end, rule)) = earliest {
+                return TravelFinding {
+                    status,
+                    span: Some((start, end)),
+                    rule: Some(rule.id.clone()),
+                };
+            }
         }
-        for m in self.yes.find_iter(text) {
+        TravelFinding {
+            status: TravelStatus::Unknown,
+            span: None,
+            rule: None,
+        }
+    }
+
+    /// The first match of `rule` that passes the context checks.
+    fn first_own_match(&self, rule: &Rule, text: &str) -> Option<(usize, usize)> {
+        rule.pattern.find_iter(text).find_map(|m| {
             let after = text.get(m.end()..).unwrap_or("");
-            if self.not_candidate_after.is_match(after) {
-                continue;
-            }
             let (line_start, _) = super::lines::line_bounds(text, m.start(), m.start());
-            let line = text.get(line_start..m.start()).unwrap_or("");
-            if self.pastime.is_match(line) || self.not_candidate_before.is_match(line) {
-                continue;
-            }
-            return (TravelStatus::Yes, Some((m.start(), m.end())));
-        }
-        (TravelStatus::Unknown, None)
+            let before = text.get(line_start..m.start()).unwrap_or("");
+            let refused = rule.status == TravelStatus::Yes
+                && (self.not_candidate_after.is_match(after)
+                    || self.pastime.is_match(before)
+                    || self.not_candidate_before.is_match(before)
+                    || rule
+                        .not_before
+                        .as_ref()
+                        .is_some_and(|re| re.is_match(before))
+                    || rule.not_after.as_ref().is_some_and(|re| re.is_match(after)));
+            (!refused).then_some((m.start(), m.end()))
+        })
     }
 }
 
@@ -131,7 +227,42 @@ mod tests {
     use super::*;
 
     fn status(text: &str) -> TravelStatus {
-        TravelReader::new().read(text).0
+        TravelReader::new().find(text).status
+    }
+
+    /// Each row of config/rules/travel.toml fires on its examples and on none of its
+    /// counter-examples, with the reader's context checks applied.
+    #[test]
+    fn every_travel_rule_matches_its_examples() {
+        let reader = TravelReader::new();
+        let file: RulesFile = toml::from_str(RULES).unwrap();
+        assert_eq!(file.rule.len(), reader.rules.len());
+        for (row, rule) in file.rule.iter().zip(&reader.rules) {
+            assert!(!row.matches.is_empty(), "{}: has examples", row.id);
+            for example in &row.matches {
+                assert!(
+                    reader.first_own_match(rule, example).is_some(),
+                    "{} matches {example:?}",
+                    row.id
+                );
+            }
+            for counter in &row.not_matches {
+                assert!(
+                    reader.first_own_match(rule, counter).is_none(),
+                    "{} does not match {counter:?}",
+                    row.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_reader_names_the_rule_that_fired() {
+        let finding = TravelReader::new().find("Exhibited at trade shows in Chicago.");
+        assert_eq!(finding.status, TravelStatus::Yes);
+        assert_eq!(finding.rule.as_deref(), Some("events_away"));
+        let finding = TravelReader::new().find("Booked travel arrangements. Unable to travel.");
+        assert_eq!(finding.status, TravelStatus::No);
     }
 
     #[test]
@@ -181,9 +312,10 @@ mod tests {
         }
         for unknown in [
             "Earned CIPS certification licensing covering 40 countries",
+            "Manage travel and budget for staff on-site visits",
+            "Manage event logistics for tradeshows and sales meetings",
             "small accounts across the tri state area",
             "Assisted the Director in management of large 9-state region",
-            "cold emails, networking and attending trade shows",
             "Attended local networking events",
         ] {
             assert_eq!(status(unknown), TravelStatus::Unknown, "{unknown}");

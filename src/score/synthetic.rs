@@ -189,11 +189,13 @@ pub fn profile(seed: u64, index: u64) -> Profile {
             status: TravelStatus::Yes,
             evidence: Some("willing to travel".to_owned()),
             page: Some(1),
+            rule: Some("willing_to_travel".to_owned()),
         },
         3 => Travel {
             status: TravelStatus::No,
             evidence: Some("unable to travel".to_owned()),
             page: Some(1),
+            rule: Some("cannot_travel".to_owned()),
         },
         _ => Travel::default(),
     };
