@@ -2,6 +2,8 @@
 //! one fails clearly), and the text is compared word by word with pdftotext's output and, for the
 //! INFORMATION-TECHNOLOGY PDFs, with the original text the PDFs were rendered from.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +14,7 @@ fn corpus() -> Option<PathBuf> {
     if dir.join("pdf").is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: corpus not found at {}", dir.display());
+        common::corpus_absent(&dir);
         None
     }
 }

@@ -4,6 +4,8 @@
 //! Month counts follow the timeline convention: [start month, end month), open-ended positions
 //! run to the document date 2021-08-08.
 
+mod common;
+
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -14,7 +16,7 @@ use shortlist::profile::{Category, DegreeLevel, PartialDate, Profile, TravelStat
 fn profile_of(id: &str) -> Option<Profile> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/resumes_text.csv");
     let Ok(mut reader) = csv::Reader::from_path(&path) else {
-        eprintln!("skipping: corpus not found at {}", path.display());
+        common::corpus_absent(&path);
         return None;
     };
     let headers = reader.headers().ok()?.clone();

@@ -224,6 +224,7 @@ fn travel_yes_no_unknown() {
             status,
             evidence: evidence.map(str::to_owned),
             page: Some(1),
+            rule: None,
         },
         ..seller()
     };

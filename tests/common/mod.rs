@@ -80,12 +80,23 @@ pub fn corpus() -> Option<PathBuf> {
     if path.join("pdf").is_dir() {
         Some(path)
     } else {
-        eprintln!(
-            "skipping: the corpus is not at {} (tests that need it do nothing)",
-            path.display()
-        );
+        corpus_absent(&path);
         None
     }
+}
+
+/// Says that a corpus test skips, or fails it where the corpus is required: CI sets
+/// `SHORTLIST_REQUIRE_CORPUS=1`, so that a missing corpus can never pass as a green run.
+pub fn corpus_absent(path: &Path) {
+    assert!(
+        std::env::var_os("SHORTLIST_REQUIRE_CORPUS").is_none(),
+        "SHORTLIST_REQUIRE_CORPUS is set but the corpus is not at {}",
+        path.display()
+    );
+    eprintln!(
+        "skipping: the corpus is not at {} (tests that need it do nothing)",
+        path.display()
+    );
 }
 
 pub async fn spawn_app() -> TestApp {
