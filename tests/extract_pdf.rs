@@ -20,14 +20,25 @@ fn pdf_with_options(content: &str, info_date: Option<&str>, rotate: i64) -> Vec<
 
 /// The same page with a content stream given as it is (filters and all).
 fn pdf_with_stream(content: Stream, info_date: Option<&str>, rotate: i64) -> Vec<u8> {
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(dictionary! {
+    let helvetica = dictionary! {
         "Type" => "Font",
         "Subtype" => "Type1",
         "BaseFont" => "Helvetica",
         "Encoding" => "WinAnsiEncoding",
-    });
+    };
+    pdf_with_font(content, helvetica, info_date, rotate)
+}
+
+/// The same page with `font` as `/F1`.
+fn pdf_with_font(
+    content: Stream,
+    font: lopdf::Dictionary,
+    info_date: Option<&str>,
+    rotate: i64,
+) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(font);
     let resources_id = doc.add_object(dictionary! {
         "Font" => dictionary! { "F1" => font_id },
     });
@@ -380,6 +391,87 @@ fn text_outside_the_clipping_rectangle_is_left_out() {
         ],
         "{text}"
     );
+}
+
+/// Chromium (Skia) draws body text as Type 3 fonts whose glyph space is 1/2048 of the font
+/// size (`FontMatrix`), placing each glyph with its own `Td`, kerned pairs closer than their
+/// advance. Widths read as thousandths made every glyph twice as wide as it is: a "W"
+/// overlapped the next glyph by more than a font size and the word broke ("AW S", "W ebSockets").
+#[test]
+fn type3_glyph_widths_follow_the_font_matrix() {
+    // Advances in ems: capitals and "W" wide, the rest half an em, a space a quarter.
+    let em = |c: char| match c {
+        'W' => 0.95,
+        'A' | 'S' | 'C' | 'G' => 0.7,
+        ' ' => 0.25,
+        _ => 0.5,
+    };
+    let units = 2048.0;
+    let widths: Vec<Object> = (32u8..=126)
+        .map(|code| Object::Integer((em(char::from(code)) * units) as i64))
+        .collect();
+    let type3 = dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type3",
+        "FontBBox" => vec![0.into(), 0.into(), 2048.into(), 2048.into()],
+        "FontMatrix" => vec![
+            Object::Real(1.0 / units), 0.into(), 0.into(), Object::Real(1.0 / units), 0.into(), 0.into(),
+        ],
+        "CharProcs" => dictionary! {},
+        "Resources" => dictionary! {},
+        "Encoding" => dictionary! { "Type" => "Encoding", "BaseEncoding" => "WinAnsiEncoding" },
+        "FirstChar" => 32,
+        "LastChar" => 126,
+        "Widths" => widths,
+    };
+    let size = 11.0;
+    let mut content = String::new();
+    let drawn = [
+        "Cloud hosting on AWS and Azure",
+        "Built with WebSockets and WebGL",
+    ];
+    for (i, line) in drawn.iter().enumerate() {
+        let y = 700.0 - 14.0 * i as f32;
+        content.push_str(&format!("BT /F1 {size} Tf 1 0 0 1 50 {y} Tm "));
+        let mut previous: Option<char> = None;
+        for c in line.chars() {
+            if let Some(p) = previous {
+                // Kerning pulls "AW", "WS" and "We" together.
+                let kern = match (p, c) {
+                    ('A', 'W') | ('W', 'e') => 0.1,
+                    ('W', 'S') => 0.05,
+                    _ => 0.0,
+                };
+                content.push_str(&format!("{} 0 Td ", (em(p) - kern) * size));
+            }
+            content.push_str(&format!("({c}) Tj "));
+            previous = Some(c);
+        }
+        content.push_str("ET\n");
+    }
+    let bytes = pdf_with_font(
+        Stream::new(dictionary! {}, content.into_bytes()),
+        type3,
+        None,
+        0,
+    );
+    let text = text_of(&bytes);
+    assert_eq!(lines(&text), drawn, "{text}");
+}
+
+/// Chromium clips a sidebar at its box, and a line that fills the sidebar can end in a glyph
+/// that reaches past the clip: partly visible, it is read ("Computer Science", not "Computer
+/// Scienc"). A glyph wholly past the clip is not.
+#[test]
+fn a_glyph_partly_inside_the_clip_is_read() {
+    // Helvetica at 10 pt from x = 50: the last "e" of "Computer Science" runs from 126.69 to
+    // 132.25. The clip ends a quarter of the way into it, so the glyph's middle is outside.
+    let content = "q 40 600 88.08 200 re W n \
+        BT /F1 10 Tf 50 700 Td (Computer Science) Tj ET \
+        BT /F1 10 Tf 130 680 Td (Hidden) Tj ET \
+        BT /F1 10 Tf 50 680 Td (Berkeley) Tj ET Q";
+    let text = text_of(&pdf_with(content));
+    assert_eq!(lines(&text), ["Computer Science", "Berkeley"], "{text}");
 }
 
 #[test]
