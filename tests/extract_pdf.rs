@@ -474,6 +474,129 @@ fn a_glyph_partly_inside_the_clip_is_read() {
     assert_eq!(lines(&text), ["Computer Science", "Berkeley"], "{text}");
 }
 
+/// A resume template that puts each section heading in a narrow left column, on the row of the
+/// section's first line, the section in a wide right column; a name and contact line across the
+/// top. Sections separated by `section_gap` points (the line pitch is 13). Read row by row, each
+/// heading stays right above its section; read column by column, all headings came first.
+/// `one_line_section` adds a section of one line right above the wrapped heading "Volunteer
+/// Work" (told apart only by the space between sections).
+fn labelled_sections_page(section_gap: f32, one_line_section: bool) -> (String, Vec<&'static str>) {
+    let sections: [(&[&str], &[&str]); 5] = [
+        (
+            &["Summary"],
+            &[
+                "Account manager with eight years of growing enterprise accounts in",
+                "logistics and manufacturing, and a record of renewals above target.",
+            ],
+        ),
+        (
+            &["Experience"],
+            &[
+                "Key Account Manager, Acme Freight, Chicago, 2018 to present",
+                "Managed a portfolio of 40 corporate accounts worth $12 million a year",
+                "Led a team of four account executives and coached new hires",
+                "Sales Representative, Midwest Parts, Detroit, 2014 to 2018",
+                "Opened 60 new dealer accounts across Michigan and Ohio",
+            ],
+        ),
+        (
+            &["Education"],
+            if one_line_section {
+                &["Bachelor of Business Administration, University of Michigan, 2014"]
+            } else {
+                &[
+                    "Bachelor of Business Administration, University of Michigan, 2014",
+                    "Dean's list, minor in economics",
+                ]
+            },
+        ),
+        (
+            &["Volunteer", "Work"],
+            &[
+                "Treasurer, Detroit Food Bank, 2016 to 2019",
+                "Kept the books and ran two yearly fund drives",
+                "Recruited and trained twelve volunteers",
+            ],
+        ),
+        (
+            &["Skills"],
+            &["Salesforce, HubSpot, Microsoft Excel, negotiation, forecasting"],
+        ),
+    ];
+    let mut content = line_at(250.0, 790.0, "Jane Doe");
+    content.push_str(&line_at(
+        120.0,
+        775.0,
+        "jane.doe@example.com, (555) 010-0199, Chicago, IL, linkedin.com/in/janedoe",
+    ));
+    let mut expected = vec![
+        "Jane Doe",
+        "jane.doe@example.com, (555) 010-0199, Chicago, IL, linkedin.com/in/janedoe",
+    ];
+    let mut y = 745.0;
+    for (labels, lines) in sections {
+        for (i, label) in labels.iter().enumerate() {
+            content.push_str(&line_at(40.0, y - 13.0 * i as f32, label));
+        }
+        for line in lines {
+            content.push_str(&line_at(140.0, y, line));
+            y -= 13.0;
+        }
+        y -= section_gap - 13.0;
+        expected.extend(labels.iter().copied());
+        expected.extend(lines.iter().copied());
+    }
+    (content, expected)
+}
+
+#[test]
+fn section_headings_in_a_label_column_stay_with_their_sections() {
+    for (gap, one_line_section) in [(24.0, true), (24.0, false), (13.0, false)] {
+        let (content, expected) = labelled_sections_page(gap, one_line_section);
+        let text = text_of(&pdf_with(&content));
+        assert_eq!(lines(&text), expected, "section gap {gap}:\n{text}");
+    }
+}
+
+/// A narrow sidebar at the left (contact and skills, line after line) beside the experience,
+/// their lines on the same baselines: the sidebar is a column, not labels, and is read whole
+/// before the main column.
+#[test]
+fn a_narrow_left_sidebar_is_still_read_column_by_column() {
+    let sidebar = [
+        "Contact",
+        "Chicago, IL",
+        "555 010 0199",
+        "Skills",
+        "Salesforce",
+        "HubSpot",
+        "Excel",
+        "Forecasting",
+    ];
+    let main = [
+        "Key Account Manager, Acme Freight, 2018 to present",
+        "Managed a portfolio of 40 corporate accounts worth $12 million",
+        "Led a team of four account executives and coached new hires",
+        "Renewed every top-ten account for five years in a row",
+        "Sales Representative, Midwest Parts, 2014 to 2018",
+        "Opened 60 new dealer accounts across Michigan and Ohio",
+        "Grew the territory from $2 million to $5 million a year",
+        "Ran the stand at three regional trade shows each year",
+        "Trained two new representatives on the dealer network",
+        "Named representative of the year in 2017",
+    ];
+    let mut content = String::new();
+    for (i, line) in sidebar.iter().enumerate() {
+        content.push_str(&line_at(40.0, 740.0 - 13.0 * i as f32, line));
+    }
+    for (i, line) in main.iter().enumerate() {
+        content.push_str(&line_at(170.0, 740.0 - 13.0 * i as f32, line));
+    }
+    let text = text_of(&pdf_with(&content));
+    let expected: Vec<&str> = sidebar.iter().chain(&main).copied().collect();
+    assert_eq!(lines(&text), expected, "{text}");
+}
+
 #[test]
 fn document_date_comes_from_the_info_dictionary() {
     let bytes = pdf_with_options(
