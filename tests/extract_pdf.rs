@@ -597,6 +597,49 @@ fn a_narrow_left_sidebar_is_still_read_column_by_column() {
     assert_eq!(lines(&text), expected, "{text}");
 }
 
+/// Bullets hung a gutter's width left of their items (Word's default list indents), items
+/// wrapping under themselves: each bullet stays on its item's first line, not all bullets
+/// first and the items after them.
+#[test]
+fn bullets_hung_left_of_their_items_stay_on_their_rows() {
+    let items: [&[&str]; 3] = [
+        &[
+            "Implement collective ideas to sponsor campus and community events",
+            "which promote educational and social change",
+        ],
+        &[
+            "Led groups of 9 junior high students in discussion on success skills,",
+            "business ethics, and personal finances",
+        ],
+        &["Co-designed a 17 minute presentation for a regional competition"],
+    ];
+    let mut content = line_at(
+        40.0,
+        760.0,
+        "Enactus, University of La Verne, August 2013 to Present",
+    );
+    content.push_str(&line_at(40.0, 747.0, "Member"));
+    let mut expected = vec![
+        "Enactus, University of La Verne, August 2013 to Present".to_owned(),
+        "Member".to_owned(),
+    ];
+    let mut y = 734.0;
+    for item in items {
+        content.push_str(&line_at(58.0, y, "\\225"));
+        for (i, line) in item.iter().enumerate() {
+            content.push_str(&line_at(80.0, y, line));
+            expected.push(if i == 0 {
+                format!("\u{2022} {line}")
+            } else {
+                (*line).to_owned()
+            });
+            y -= 13.0;
+        }
+    }
+    let text = text_of(&pdf_with(&content));
+    assert_eq!(lines(&text), expected, "{text}");
+}
+
 #[test]
 fn document_date_comes_from_the_info_dictionary() {
     let bytes = pdf_with_options(

@@ -802,6 +802,9 @@ fn column_split(
     if is_label_column(words, indices, lines, split, size) {
         return Some(Split::Labels(split));
     }
+    if hung_marks(words, lines, split) {
+        return None;
+    }
     let (small, big) = if left.len() <= right.len() {
         (&left, &right)
     } else {
@@ -941,6 +944,31 @@ fn label_runs(words: &[Word], lines: &[Vec<usize>], split: f32, size: f32) -> Op
         return None;
     }
     (label_lines > 0 && content_lines > label_lines).then_some(starts)
+}
+
+/// Whether everything left of `split` is marks (bullets, dashes: no letter or digit), each on
+/// the row of a line right of it: a list whose bullets hang a gutter's width left of their
+/// items (Word's default indents do). Its rows stay whole, "• item"; read as columns, all the
+/// bullets came first and the items after them.
+fn hung_marks(words: &[Word], lines: &[Vec<usize>], split: f32) -> bool {
+    let mut marks = 0;
+    for line in lines {
+        let (mut left, mut right) = (false, false);
+        for w in line.iter().filter_map(|&i| words.get(i)) {
+            if w.x1 > split {
+                right = true;
+            } else if w.alphanumerics > 0 {
+                return false;
+            } else {
+                left = true;
+            }
+        }
+        if left && !right {
+            return false;
+        }
+        marks += usize::from(left);
+    }
+    marks > 0
 }
 
 /// Reads a region of labelled sections (see [`is_label_column`]) row by row: a section starts
