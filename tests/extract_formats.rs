@@ -54,6 +54,52 @@ fn docx_paragraphs_tables_text_boxes_headers_and_date() {
     );
 }
 
+/// A template laid out with a table: each row a section, its heading in a narrow left cell,
+/// its paragraphs in the wide right cell. The heading stays on its own line right above its
+/// section and each paragraph stays a line; a row of one-line cells stays one line.
+#[test]
+fn docx_label_column_tables_are_read_row_by_row() {
+    let cell = |paragraphs: &[&str]| -> String {
+        let mut xml = String::from("<w:tc>");
+        for p in paragraphs {
+            xml.push_str(&format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>"));
+        }
+        xml.push_str("</w:tc>");
+        xml
+    };
+    let rows: [(&[&str], &[&str]); 3] = [
+        (
+            &["Experience"],
+            &[
+                "Key Account Manager, Acme Freight, 2018 to present",
+                "Managed a portfolio of 40 corporate accounts",
+                "Led a team of four account executives",
+            ],
+        ),
+        (
+            &["Education"],
+            &["BBA, University of Michigan, 2014", "Dean's list"],
+        ),
+        (&["Languages"], &["English, Spanish"]),
+    ];
+    let mut document = String::from(
+        r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Jane Doe</w:t></w:r></w:p><w:tbl>"#,
+    );
+    for (label, content) in rows {
+        document.push_str(&format!("<w:tr>{}{}</w:tr>", cell(label), cell(content)));
+    }
+    document.push_str("</w:tbl></w:body></w:document>");
+    let bytes = zip_of(&[("word/document.xml", document.as_bytes())]);
+    let doc = extract(&bytes, Some("cv.docx"), &Limits::default()).expect("extracts");
+    assert_eq!(
+        doc.text,
+        "Jane Doe\nExperience\nKey Account Manager, Acme Freight, 2018 to present\n\
+         Managed a portfolio of 40 corporate accounts\nLed a team of four account executives\n\
+         Education\nBBA, University of Michigan, 2014\nDean's list\n\
+         Languages | English, Spanish"
+    );
+}
+
 #[test]
 fn odt_paragraphs_and_tables() {
     let content = r#"<office:document-content><office:body><office:text>

@@ -20,14 +20,25 @@ fn pdf_with_options(content: &str, info_date: Option<&str>, rotate: i64) -> Vec<
 
 /// The same page with a content stream given as it is (filters and all).
 fn pdf_with_stream(content: Stream, info_date: Option<&str>, rotate: i64) -> Vec<u8> {
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(dictionary! {
+    let helvetica = dictionary! {
         "Type" => "Font",
         "Subtype" => "Type1",
         "BaseFont" => "Helvetica",
         "Encoding" => "WinAnsiEncoding",
-    });
+    };
+    pdf_with_font(content, helvetica, info_date, rotate)
+}
+
+/// The same page with `font` as `/F1`.
+fn pdf_with_font(
+    content: Stream,
+    font: lopdf::Dictionary,
+    info_date: Option<&str>,
+    rotate: i64,
+) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(font);
     let resources_id = doc.add_object(dictionary! {
         "Font" => dictionary! { "F1" => font_id },
     });
@@ -380,6 +391,253 @@ fn text_outside_the_clipping_rectangle_is_left_out() {
         ],
         "{text}"
     );
+}
+
+/// Chromium (Skia) draws body text as Type 3 fonts whose glyph space is 1/2048 of the font
+/// size (`FontMatrix`), placing each glyph with its own `Td`, kerned pairs closer than their
+/// advance. Widths read as thousandths made every glyph twice as wide as it is: a "W"
+/// overlapped the next glyph by more than a font size and the word broke ("AW S", "W ebSockets").
+#[test]
+fn type3_glyph_widths_follow_the_font_matrix() {
+    // Advances in ems: capitals and "W" wide, the rest half an em, a space a quarter.
+    let em = |c: char| match c {
+        'W' => 0.95,
+        'A' | 'S' | 'C' | 'G' => 0.7,
+        ' ' => 0.25,
+        _ => 0.5,
+    };
+    let units = 2048.0;
+    let widths: Vec<Object> = (32u8..=126)
+        .map(|code| Object::Integer((em(char::from(code)) * units) as i64))
+        .collect();
+    let type3 = dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type3",
+        "FontBBox" => vec![0.into(), 0.into(), 2048.into(), 2048.into()],
+        "FontMatrix" => vec![
+            Object::Real(1.0 / units), 0.into(), 0.into(), Object::Real(1.0 / units), 0.into(), 0.into(),
+        ],
+        "CharProcs" => dictionary! {},
+        "Resources" => dictionary! {},
+        "Encoding" => dictionary! { "Type" => "Encoding", "BaseEncoding" => "WinAnsiEncoding" },
+        "FirstChar" => 32,
+        "LastChar" => 126,
+        "Widths" => widths,
+    };
+    let size = 11.0;
+    let mut content = String::new();
+    let drawn = [
+        "Cloud hosting on AWS and Azure",
+        "Built with WebSockets and WebGL",
+    ];
+    for (i, line) in drawn.iter().enumerate() {
+        let y = 700.0 - 14.0 * i as f32;
+        content.push_str(&format!("BT /F1 {size} Tf 1 0 0 1 50 {y} Tm "));
+        let mut previous: Option<char> = None;
+        for c in line.chars() {
+            if let Some(p) = previous {
+                // Kerning pulls "AW", "WS" and "We" together.
+                let kern = match (p, c) {
+                    ('A', 'W') | ('W', 'e') => 0.1,
+                    ('W', 'S') => 0.05,
+                    _ => 0.0,
+                };
+                content.push_str(&format!("{} 0 Td ", (em(p) - kern) * size));
+            }
+            content.push_str(&format!("({c}) Tj "));
+            previous = Some(c);
+        }
+        content.push_str("ET\n");
+    }
+    let bytes = pdf_with_font(
+        Stream::new(dictionary! {}, content.into_bytes()),
+        type3,
+        None,
+        0,
+    );
+    let text = text_of(&bytes);
+    assert_eq!(lines(&text), drawn, "{text}");
+}
+
+/// Chromium clips a sidebar at its box, and a line that fills the sidebar can end in a glyph
+/// that reaches past the clip: partly visible, it is read ("Computer Science", not "Computer
+/// Scienc"). A glyph wholly past the clip is not.
+#[test]
+fn a_glyph_partly_inside_the_clip_is_read() {
+    // Helvetica at 10 pt from x = 50: the last "e" of "Computer Science" runs from 126.69 to
+    // 132.25. The clip ends a quarter of the way into it, so the glyph's middle is outside.
+    let content = "q 40 600 88.08 200 re W n \
+        BT /F1 10 Tf 50 700 Td (Computer Science) Tj ET \
+        BT /F1 10 Tf 130 680 Td (Hidden) Tj ET \
+        BT /F1 10 Tf 50 680 Td (Berkeley) Tj ET Q";
+    let text = text_of(&pdf_with(content));
+    assert_eq!(lines(&text), ["Computer Science", "Berkeley"], "{text}");
+}
+
+/// A resume template that puts each section heading in a narrow left column, on the row of the
+/// section's first line, the section in a wide right column; a name and contact line across the
+/// top. Sections separated by `section_gap` points (the line pitch is 13). Read row by row, each
+/// heading stays right above its section; read column by column, all headings came first.
+/// `one_line_section` adds a section of one line right above the wrapped heading "Volunteer
+/// Work" (told apart only by the space between sections).
+fn labelled_sections_page(section_gap: f32, one_line_section: bool) -> (String, Vec<&'static str>) {
+    let sections: [(&[&str], &[&str]); 5] = [
+        (
+            &["Summary"],
+            &[
+                "Account manager with eight years of growing enterprise accounts in",
+                "logistics and manufacturing, and a record of renewals above target.",
+            ],
+        ),
+        (
+            &["Experience"],
+            &[
+                "Key Account Manager, Acme Freight, Chicago, 2018 to present",
+                "Managed a portfolio of 40 corporate accounts worth $12 million a year",
+                "Led a team of four account executives and coached new hires",
+                "Sales Representative, Midwest Parts, Detroit, 2014 to 2018",
+                "Opened 60 new dealer accounts across Michigan and Ohio",
+            ],
+        ),
+        (
+            &["Education"],
+            if one_line_section {
+                &["Bachelor of Business Administration, University of Michigan, 2014"]
+            } else {
+                &[
+                    "Bachelor of Business Administration, University of Michigan, 2014",
+                    "Dean's list, minor in economics",
+                ]
+            },
+        ),
+        (
+            &["Volunteer", "Work"],
+            &[
+                "Treasurer, Detroit Food Bank, 2016 to 2019",
+                "Kept the books and ran two yearly fund drives",
+                "Recruited and trained twelve volunteers",
+            ],
+        ),
+        (
+            &["Skills"],
+            &["Salesforce, HubSpot, Microsoft Excel, negotiation, forecasting"],
+        ),
+    ];
+    let mut content = line_at(250.0, 790.0, "Jane Doe");
+    content.push_str(&line_at(
+        120.0,
+        775.0,
+        "jane.doe@example.com, (555) 010-0199, Chicago, IL, linkedin.com/in/janedoe",
+    ));
+    let mut expected = vec![
+        "Jane Doe",
+        "jane.doe@example.com, (555) 010-0199, Chicago, IL, linkedin.com/in/janedoe",
+    ];
+    let mut y = 745.0;
+    for (labels, lines) in sections {
+        for (i, label) in labels.iter().enumerate() {
+            content.push_str(&line_at(40.0, y - 13.0 * i as f32, label));
+        }
+        for line in lines {
+            content.push_str(&line_at(140.0, y, line));
+            y -= 13.0;
+        }
+        y -= section_gap - 13.0;
+        expected.extend(labels.iter().copied());
+        expected.extend(lines.iter().copied());
+    }
+    (content, expected)
+}
+
+#[test]
+fn section_headings_in_a_label_column_stay_with_their_sections() {
+    for (gap, one_line_section) in [(24.0, true), (24.0, false), (13.0, false)] {
+        let (content, expected) = labelled_sections_page(gap, one_line_section);
+        let text = text_of(&pdf_with(&content));
+        assert_eq!(lines(&text), expected, "section gap {gap}:\n{text}");
+    }
+}
+
+/// A narrow sidebar at the left (contact and skills, line after line) beside the experience,
+/// their lines on the same baselines: the sidebar is a column, not labels, and is read whole
+/// before the main column.
+#[test]
+fn a_narrow_left_sidebar_is_still_read_column_by_column() {
+    let sidebar = [
+        "Contact",
+        "Chicago, IL",
+        "555 010 0199",
+        "Skills",
+        "Salesforce",
+        "HubSpot",
+        "Excel",
+        "Forecasting",
+    ];
+    let main = [
+        "Key Account Manager, Acme Freight, 2018 to present",
+        "Managed a portfolio of 40 corporate accounts worth $12 million",
+        "Led a team of four account executives and coached new hires",
+        "Renewed every top-ten account for five years in a row",
+        "Sales Representative, Midwest Parts, 2014 to 2018",
+        "Opened 60 new dealer accounts across Michigan and Ohio",
+        "Grew the territory from $2 million to $5 million a year",
+        "Ran the stand at three regional trade shows each year",
+        "Trained two new representatives on the dealer network",
+        "Named representative of the year in 2017",
+    ];
+    let mut content = String::new();
+    for (i, line) in sidebar.iter().enumerate() {
+        content.push_str(&line_at(40.0, 740.0 - 13.0 * i as f32, line));
+    }
+    for (i, line) in main.iter().enumerate() {
+        content.push_str(&line_at(170.0, 740.0 - 13.0 * i as f32, line));
+    }
+    let text = text_of(&pdf_with(&content));
+    let expected: Vec<&str> = sidebar.iter().chain(&main).copied().collect();
+    assert_eq!(lines(&text), expected, "{text}");
+}
+
+/// Bullets hung a gutter's width left of their items (Word's default list indents), items
+/// wrapping under themselves: each bullet stays on its item's first line, not all bullets
+/// first and the items after them.
+#[test]
+fn bullets_hung_left_of_their_items_stay_on_their_rows() {
+    let items: [&[&str]; 3] = [
+        &[
+            "Implement collective ideas to sponsor campus and community events",
+            "which promote educational and social change",
+        ],
+        &[
+            "Led groups of 9 junior high students in discussion on success skills,",
+            "business ethics, and personal finances",
+        ],
+        &["Co-designed a 17 minute presentation for a regional competition"],
+    ];
+    let mut content = line_at(
+        40.0,
+        760.0,
+        "Enactus, University of La Verne, August 2013 to Present",
+    );
+    content.push_str(&line_at(40.0, 747.0, "Member"));
+    let mut expected = vec![
+        "Enactus, University of La Verne, August 2013 to Present".to_owned(),
+        "Member".to_owned(),
+    ];
+    let mut y = 734.0;
+    for item in items {
+        content.push_str(&line_at(58.0, y, "\\225"));
+        for (i, line) in item.iter().enumerate() {
+            content.push_str(&line_at(80.0, y, line));
+            expected.push(if i == 0 {
+                format!("\u{2022} {line}")
+            } else {
+                (*line).to_owned()
+            });
+            y -= 13.0;
+        }
+    }
+    let text = text_of(&pdf_with(&content));
+    assert_eq!(lines(&text), expected, "{text}");
 }
 
 #[test]

@@ -150,13 +150,20 @@ enum Flavor {
     Odt,
 }
 
-/// Text of a WordprocessingML or ODF part: paragraphs as lines, table rows as lines with cells
-/// separated by " | ".
+/// Ends a paragraph inside a table cell while its row is being read (see [`row_text`]).
+const PARAGRAPH_END: char = '\u{1e}';
+/// Ends a table cell while its row is being read.
+const CELL_END: char = '\u{1f}';
+
+/// Text of a WordprocessingML or ODF part: paragraphs as lines, table rows as [`row_text`]
+/// makes them.
 fn xml_text(xml: &str, flavor: Flavor) -> Result<String, ExtractError> {
     let mut reader = Reader::from_str(xml);
     let mut out = String::new();
     let mut in_text = false;
     let mut table_depth = 0usize;
+    // Where each open table row's text starts in `out` (rows nest with tables).
+    let mut row_starts: Vec<usize> = Vec::new();
     let mut skip_depth = 0usize;
     let mut events = 0usize;
     loop {
@@ -193,6 +200,9 @@ fn xml_text(xml: &str, flavor: Flavor) -> Result<String, ExtractError> {
                 match (flavor, name) {
                     (Flavor::Word, "w:t") => in_text = true,
                     (Flavor::Word, "w:tbl") | (Flavor::Odt, "table:table") => table_depth += 1,
+                    (Flavor::Word, "w:tr") | (Flavor::Odt, "table:table-row") => {
+                        row_starts.push(out.len())
+                    }
                     (Flavor::Odt, "text:p" | "text:h" | "text:span" | "text:a") => in_text = true,
                     _ => {}
                 }
@@ -224,16 +234,23 @@ fn xml_text(xml: &str, flavor: Flavor) -> Result<String, ExtractError> {
                         if flavor == Flavor::Odt {
                             in_text = false;
                         }
-                        out.push(if table_depth > 0 { ' ' } else { '\n' });
+                        out.push(if row_starts.is_empty() {
+                            '\n'
+                        } else {
+                            PARAGRAPH_END
+                        });
                     }
                     (Flavor::Word, "w:tc") | (Flavor::Odt, "table:table-cell") => {
-                        let trimmed = out.trim_end_matches(' ').len();
-                        out.truncate(trimmed);
-                        out.push_str(" | ");
+                        out.push(CELL_END);
                     }
                     (Flavor::Word, "w:tr") | (Flavor::Odt, "table:table-row") => {
-                        let trimmed = out.trim_end_matches([' ', '|']).len();
-                        out.truncate(trimmed);
+                        if let Some(start) = row_starts.pop()
+                            && start <= out.len()
+                            && out.is_char_boundary(start)
+                        {
+                            let row = out.split_off(start);
+                            out.push_str(&row_text(&row));
+                        }
                         out.push('\n');
                     }
                     (Flavor::Word, "w:tbl") | (Flavor::Odt, "table:table") => {
@@ -244,7 +261,11 @@ fn xml_text(xml: &str, flavor: Flavor) -> Result<String, ExtractError> {
                 }
             }
             Event::Text(t) if in_text && skip_depth == 0 => {
-                out.push_str(&t.xml10_content());
+                let text = t.xml10_content();
+                out.extend(
+                    text.chars()
+                        .filter(|&c| c != PARAGRAPH_END && c != CELL_END),
+                );
             }
             Event::GeneralRef(r) if in_text && skip_depth == 0 => {
                 if let Ok(Some(c)) = r.resolve_char_ref() {
@@ -266,6 +287,34 @@ fn xml_text(xml: &str, flavor: Flavor) -> Result<String, ExtractError> {
     Ok(super::text::normalise(&out))
 }
 
+/// One table row's text (cells ended by [`CELL_END`], their paragraphs by [`PARAGRAPH_END`] or
+/// a line break). A row of one-line cells is a row of data, one line with its cells separated
+/// by " | " ("2019 | Sales lead"). A row with a cell of several lines is layout: a template
+/// that puts each section heading in a narrow cell beside the section's text, or a sidebar
+/// cell beside the main one. It is read cell by cell, one line per paragraph, so a heading
+/// stays on a line of its own right above its section, and paragraphs stay lines.
+fn row_text(row: &str) -> String {
+    let cells: Vec<Vec<&str>> = row
+        .split(CELL_END)
+        .map(|cell| {
+            cell.split([PARAGRAPH_END, '\n'])
+                .map(str::trim)
+                .filter(|paragraph| !paragraph.is_empty())
+                .collect::<Vec<&str>>()
+        })
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    if cells.iter().any(|cell| cell.len() > 1) {
+        cells.concat().join("\n")
+    } else {
+        cells
+            .iter()
+            .map(|cell| cell.join(" "))
+            .collect::<Vec<String>>()
+            .join(" | ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +327,24 @@ mod tests {
         assert_eq!(
             xml_text(xml, Flavor::Word).ok().as_deref(),
             Some("Jane Doe & Co\n2019 | Sales lead")
+        );
+    }
+
+    #[test]
+    fn rows_of_one_line_cells_stay_lines_and_rows_with_paragraphs_go_cell_by_cell() {
+        assert_eq!(
+            row_text("2019\u{1e}\u{1f}Sales lead\u{1e}\u{1f}"),
+            "2019 | Sales lead"
+        );
+        assert_eq!(row_text("\u{1f}Sales\u{1e}\u{1f}"), "Sales");
+        assert_eq!(
+            row_text("Skills\u{1e}\u{1f}Excel\u{1e}Salesforce\u{1e}\u{1f}"),
+            "Skills\nExcel\nSalesforce"
+        );
+        // A nested table's rows arrive as lines of the outer cell.
+        assert_eq!(
+            row_text("Work\u{1e}\u{1f}2019 | Acme\n2020 | Beta\n\u{1f}"),
+            "Work\n2019 | Acme\n2020 | Beta"
         );
     }
 

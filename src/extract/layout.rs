@@ -48,6 +48,9 @@ struct Word {
     /// extraction time.
     start: u32,
     end: u32,
+    /// Letters and digits in the word (saturating): tells a word from a mark (a bullet, a
+    /// dash) without going back to the text.
+    alphanumerics: u16,
 }
 
 struct Words {
@@ -230,6 +233,7 @@ fn split_words(page: &PageGlyphs, line: &[usize], out: &mut Words) {
             Some(w) if g.x0 - w.x1 <= gap * g.size.max(w.size) && g.x0 - w.x1 > -g.size => {
                 out.text.push_str(text);
                 w.end = out.text.len() as u32;
+                w.alphanumerics = w.alphanumerics.saturating_add(alphanumerics(text));
                 w.x1 = w.x1.max(g.x1);
                 w.size = w.size.max(g.size);
             }
@@ -246,6 +250,7 @@ fn split_words(page: &PageGlyphs, line: &[usize], out: &mut Words) {
                     size: g.size,
                     start,
                     end: out.text.len() as u32,
+                    alphanumerics: alphanumerics(text),
                 });
             }
         }
@@ -253,6 +258,10 @@ fn split_words(page: &PageGlyphs, line: &[usize], out: &mut Words) {
     if let Some(w) = current {
         out.words.push(w);
     }
+}
+
+fn alphanumerics(text: &str) -> u16 {
+    text.chars().filter(|c| c.is_alphanumeric()).count() as u16
 }
 
 /// Lines of `indices` (sorted top to bottom, each line sorted left to right).
@@ -335,13 +344,20 @@ fn cut(words: &[Word], indices: &mut [usize], out: &mut Vec<Vec<Vec<usize>>>, de
         return;
     }
     let size = median_size(words, indices);
-    if let Some(split) = column_split(words, indices, &lines, size, GUTTER * size) {
-        let (mut left, mut right) = split_at_gutter(words, indices.iter(), split);
-        let mut below = left_below_columns(words, &mut left, &right, size);
-        cut(words, &mut left, out, depth + 1);
-        cut(words, &mut right, out, depth + 1);
-        cut(words, &mut below, out, depth + 1);
-        return;
+    match column_split(words, indices, &lines, size, GUTTER * size) {
+        Some(Split::Columns(split)) => {
+            let (mut left, mut right) = split_at_gutter(words, indices.iter(), split);
+            let mut below = left_below_columns(words, &mut left, &right, size);
+            cut(words, &mut left, out, depth + 1);
+            cut(words, &mut right, out, depth + 1);
+            cut(words, &mut below, out, depth + 1);
+            return;
+        }
+        Some(Split::Labels(split)) => {
+            read_labelled_sections(words, lines, split, size, out, depth);
+            return;
+        }
+        None => {}
     }
     // Bands separated by gaps clearly wider than the line spacing.
     let (bands, pitch) = bands_of(words, &lines, size);
@@ -431,7 +447,11 @@ fn merge_column_bands(
         }
         let mut union: Vec<usize> = upper.iter().chain(lower).copied().collect();
         let union_lines = lines_of(words, &mut union);
-        column_split(words, &union, &union_lines, size, GUTTER * size)
+        // Labelled sections are read band by band anyway, each band with its own label.
+        match column_split(words, &union, &union_lines, size, GUTTER * size)? {
+            Split::Columns(split) => Some(split),
+            Split::Labels(_) => None,
+        }
     };
     // `lower` has nothing right of the gutter and starts left of where the left column's last
     // line in `upper` starts (`upper` may begin with a heading of its own).
@@ -516,18 +536,26 @@ fn cut_local_columns(
     let (stretch, below) = rest.split_at(end - start);
     let mut indices = above.concat();
     cut(words, &mut indices, out, depth + 1);
-    let (mut left, mut right) = split_at_gutter(words, stretch.iter().flatten(), split);
-    cut(words, &mut left, out, depth + 1);
-    cut(words, &mut right, out, depth + 1);
+    match split {
+        Split::Columns(split) => {
+            let (mut left, mut right) = split_at_gutter(words, stretch.iter().flatten(), split);
+            cut(words, &mut left, out, depth + 1);
+            cut(words, &mut right, out, depth + 1);
+        }
+        Split::Labels(split) => {
+            read_labelled_sections(words, stretch.to_vec(), split, size, out, depth);
+        }
+    }
     let mut indices = below.concat();
     cut(words, &mut indices, out, depth + 1);
 }
 
-/// Lines `start..end` of a region read as two columns split at `split`.
+/// Lines `start..end` of a region read as two columns, or as labelled sections, split at
+/// `split`.
 struct Stretch {
     start: usize,
     end: usize,
-    split: f32,
+    split: Split,
 }
 
 /// The x-extent covered by the words of consecutive lines, as sorted disjoint spans (spans
@@ -659,10 +687,25 @@ fn local_columns(words: &[Word], lines: &[Vec<usize>], size: f32, min_gap: f32) 
                 } else {
                     min_gap
                 };
-                if let Some(split) = column_split(words, &indices, stretch, size, min_gutter)
-                    && (!narrow || narrow_columns_hold(words, stretch, split))
-                {
-                    return Some(Stretch { start, end, split });
+                // A gutter too narrow to be sure of is only taken between columns that hold.
+                match column_split(words, &indices, stretch, size, min_gutter) {
+                    Some(Split::Columns(x))
+                        if !narrow || narrow_columns_hold(words, stretch, x) =>
+                    {
+                        return Some(Stretch {
+                            start,
+                            end,
+                            split: Split::Columns(x),
+                        });
+                    }
+                    Some(Split::Labels(x)) if !narrow && !narrowed => {
+                        return Some(Stretch {
+                            start,
+                            end,
+                            split: Split::Labels(x),
+                        });
+                    }
+                    _ => {}
                 }
             }
         }
@@ -712,15 +755,26 @@ fn narrow_columns_hold(words: &[Word], stretch: &[Vec<usize>], split: f32) -> bo
     right_lines >= 3
 }
 
+/// How a region with a gutter through it is read.
+#[derive(Clone, Copy, Debug)]
+enum Split {
+    /// Two columns, the left one first (a sidebar beside the experience).
+    Columns(f32),
+    /// Labelled sections, row by row: the words left of the gutter are labels (section
+    /// headings, dates), each on the row of the first line of what it labels (see
+    /// [`is_label_column`]).
+    Labels(f32),
+}
+
 /// Where to split a region into columns, if it has a gutter with text on both sides that is not
-/// simply the cells of table rows (rows stay whole).
+/// simply the cells of table rows (rows stay whole) or labels beside what they label.
 fn column_split(
     words: &[Word],
     indices: &[usize],
     lines: &[Vec<usize>],
     size: f32,
     min_gutter: f32,
-) -> Option<f32> {
+) -> Option<Split> {
     if lines.len() < 2 {
         return None;
     }
@@ -742,6 +796,13 @@ fn column_split(
     };
     let (left, right) = (side_lines(true), side_lines(false));
     if left.is_empty() || right.is_empty() {
+        return None;
+    }
+    let split = (left_edge + right_edge) / 2.0;
+    if is_label_column(words, indices, lines, split, size) {
+        return Some(Split::Labels(split));
+    }
+    if hung_marks(words, lines, split) {
         return None;
     }
     let (small, big) = if left.len() <= right.len() {
@@ -791,7 +852,161 @@ fn column_split(
         // column: columns are tall.
         return None;
     }
-    Some((left_edge + right_edge) / 2.0)
+    Some(Split::Columns(split))
+}
+
+/// The most lines one label takes: a heading wrapped once or twice ("ON CAMPUS" /
+/// "INVOLVEMENT"), a date range over two lines. A sidebar's runs of lines are longer.
+const MAX_LABEL_LINES: usize = 3;
+
+/// Whether the words left of `split` label what is right of it, the layout of resume templates
+/// that put each section heading in a narrow left column, on the row of the section's first
+/// line. Read column by column, such a page gives all its headings first, detached from their
+/// sections; it is read row by row instead. Told from a sidebar by geometry alone: the left
+/// side is narrow (at most a third of the region, at most half the right side) and comes in
+/// short runs of lines ([`label_runs`]). A sidebar (skills, contact) runs down many consecutive
+/// lines; labels are sparse.
+fn is_label_column(
+    words: &[Word],
+    indices: &[usize],
+    lines: &[Vec<usize>],
+    split: f32,
+    size: f32,
+) -> bool {
+    let (mut left_x0, mut left_x1) = (f32::MAX, f32::MIN);
+    let (mut right_x0, mut right_x1) = (f32::MAX, f32::MIN);
+    for w in indices.iter().filter_map(|&i| words.get(i)) {
+        if w.x1 <= split {
+            (left_x0, left_x1) = (left_x0.min(w.x0), left_x1.max(w.x1));
+        } else {
+            (right_x0, right_x1) = (right_x0.min(w.x0), right_x1.max(w.x1));
+        }
+    }
+    let (left_width, right_width) = (left_x1 - left_x0, right_x1 - right_x0);
+    let region_width = right_x1.max(left_x1) - left_x0.min(right_x0);
+    if left_width <= 0.0 || right_width <= 0.0 || left_width > region_width / 3.0 {
+        return false;
+    }
+    left_width <= 0.5 * right_width && label_runs(words, lines, split, size).is_some()
+}
+
+/// The lines where labels start, if the words left of `split` are labels:
+///
+/// - they come in runs of at most [`MAX_LABEL_LINES`] lines, a run ending at a line with
+///   nothing left of the gutter or at a gap of more than a line and a half;
+/// - each run starts on a row that has text right of the gutter, and is a word rather than a
+///   mark (three letters or digits at least: a bullet or a list number hung left of its item is
+///   not a label);
+/// - the right side has more lines than the left: a section is longer than its heading.
+///
+/// With no space between sections, a one-line section followed by the next label on the very
+/// next row cannot be told from a heading wrapped over two lines: both labels are read as one.
+fn label_runs(words: &[Word], lines: &[Vec<usize>], split: f32, size: f32) -> Option<Vec<usize>> {
+    let mut starts = Vec::new();
+    let (mut label_lines, mut content_lines) = (0usize, 0usize);
+    // The current run of label lines, the letters and digits in it, and its last baseline.
+    let (mut run, mut run_chars, mut run_y) = (0usize, 0usize, f32::MIN);
+    for (index, line) in lines.iter().enumerate() {
+        let (mut left_y, mut has_right, mut chars) = (None, false, 0usize);
+        for w in line.iter().filter_map(|&i| words.get(i)) {
+            if w.x1 <= split {
+                left_y = Some(left_y.unwrap_or(w.y));
+                chars += usize::from(w.alphanumerics);
+            } else {
+                has_right = true;
+            }
+        }
+        content_lines += usize::from(has_right);
+        let continues = left_y.is_some_and(|y| run > 0 && y - run_y <= 1.5 * size);
+        if run > 0 && !continues {
+            if run_chars < 3 {
+                return None;
+            }
+            run = 0;
+        }
+        let Some(y) = left_y else { continue };
+        if run == 0 {
+            if !has_right {
+                return None;
+            }
+            starts.push(index);
+            run_chars = 0;
+        }
+        run += 1;
+        run_chars += chars;
+        run_y = y;
+        label_lines += 1;
+        if run > MAX_LABEL_LINES {
+            return None;
+        }
+    }
+    if run > 0 && run_chars < 3 {
+        return None;
+    }
+    (label_lines > 0 && content_lines > label_lines).then_some(starts)
+}
+
+/// Whether everything left of `split` is marks (bullets, dashes: no letter or digit), each on
+/// the row of a line right of it: a list whose bullets hang a gutter's width left of their
+/// items (Word's default indents do). Its rows stay whole, "• item"; read as columns, all the
+/// bullets came first and the items after them.
+fn hung_marks(words: &[Word], lines: &[Vec<usize>], split: f32) -> bool {
+    let mut marks = 0;
+    for line in lines {
+        let (mut left, mut right) = (false, false);
+        for w in line.iter().filter_map(|&i| words.get(i)) {
+            if w.x1 > split {
+                right = true;
+            } else if w.alphanumerics > 0 {
+                return false;
+            } else {
+                left = true;
+            }
+        }
+        if left && !right {
+            return false;
+        }
+        marks += usize::from(left);
+    }
+    marks > 0
+}
+
+/// Reads a region of labelled sections (see [`is_label_column`]) row by row: a section starts
+/// at each label's first line and runs to the next label; its label is read first, then what
+/// is right of the gutter, and the label heads the section's first block as a heading above
+/// its text would. Lines above the first label are read first, as a section of their own.
+fn read_labelled_sections(
+    words: &[Word],
+    lines: Vec<Vec<usize>>,
+    split: f32,
+    size: f32,
+    out: &mut Vec<Vec<Vec<usize>>>,
+    depth: u32,
+) {
+    let starts = label_runs(words, &lines, split, size).unwrap_or_default();
+    let mut sections: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new())];
+    for (index, line) in lines.iter().enumerate() {
+        if starts.contains(&index) {
+            sections.push((Vec::new(), Vec::new()));
+        }
+        let (left, right) = split_at_gutter(words, line.iter(), split);
+        if let Some((label, content)) = sections.last_mut() {
+            label.extend(left);
+            content.extend(right);
+        }
+    }
+    for (mut label, mut content) in sections {
+        let first = out.len();
+        cut(words, &mut label, out, depth + 1);
+        let label_blocks = out.len() - first;
+        cut(words, &mut content, out, depth + 1);
+        if label_blocks == 1 && out.len() > first + 1 {
+            let opening = out.remove(first + 1);
+            if let Some(heading) = out.get_mut(first) {
+                heading.extend(opening);
+            }
+        }
+    }
 }
 
 /// Splits lines into bands at vertical gaps wider than the usual line spacing; returns them

@@ -15,9 +15,16 @@ pub struct Font {
     /// `text_of[code] = (start, len)` into `text`; `len == 0` means unmapped.
     text_of: Vec<(u32, u8)>,
     text: String,
-    /// Width of each code in glyph space (thousandths of the font size).
+    /// Width of each code in glyph space: thousandths of the font size, except in Type 3 fonts,
+    /// whose glyph space is whatever their `FontMatrix` says (see `glyph_to_text`).
     widths: Vec<f32>,
     default_width: f32,
+    /// Text space units (font sizes) per glyph-space unit along the baseline: 1/1000 for every
+    /// font but Type 3, where it is the `FontMatrix`'s first entry. Chromium (Skia) draws body
+    /// text as Type 3 fonts in units of 1/2048: read as thousandths, each glyph came out twice
+    /// as wide as it is, so a "W" overlapped the next glyph by more than a font size and the
+    /// word broke ("AW S"), and a line's last glyph reached past its clip and was dropped.
+    glyph_to_text: f32,
     /// For unmapped two-byte codes without a usable ToUnicode: show the code as a Unicode
     /// scalar (what most producers without a ToUnicode CMap meant).
     code_as_unicode: bool,
@@ -43,11 +50,13 @@ impl Font {
         char::from_u32(code).filter(|c| !c.is_control())
     }
 
+    /// The advance width of `code` in text space (a fraction of the font size).
     pub fn width(&self, code: u32) -> f32 {
-        match self.widths.get(code as usize) {
+        let glyph_width = match self.widths.get(code as usize) {
             Some(&w) if w > 0.0 => w,
             _ => self.default_width,
-        }
+        };
+        glyph_width * self.glyph_to_text
     }
 
     fn set_text(&mut self, code: u32, text: &str) {
@@ -74,8 +83,14 @@ impl Font {
             text: String::new(),
             widths: Vec::new(),
             default_width: 500.0,
+            glyph_to_text: 0.001,
             code_as_unicode: false,
         };
+        if subtype == b"Type3" {
+            font.glyph_to_text = type3_scale(doc, dict);
+            // Half an em when a code has no width, as for the other fonts.
+            font.default_width = 0.5 / font.glyph_to_text;
+        }
         if font.two_byte {
             font.load_type0(doc, dict);
         } else {
@@ -330,6 +345,25 @@ impl Font {
             _ => {}
         }
     }
+}
+
+/// Text space per glyph-space unit along the baseline of a Type 3 font: the first entry of its
+/// `FontMatrix` (ISO 32000-1, 9.6.5), 1/1000 when that is missing or unusable.
+fn type3_scale(doc: &Document, dict: &Dictionary) -> f32 {
+    let first = match deref(doc, dict.get(b"FontMatrix").ok()) {
+        Some(Object::Array(items)) => items
+            .first()
+            .and_then(|item| deref(doc, Some(item)))
+            .and_then(as_number),
+        _ => None,
+    };
+    // A matrix that mirrors glyphs still advances by its magnitude in reading order. Glyph
+    // spaces run from 1/2048 of the size (Skia) to the size itself ([1 0 0 1 0 0], widths in
+    // ems); a scale outside that is no real font's.
+    first
+        .map(f32::abs)
+        .filter(|scale| (1e-5..=1.0).contains(scale))
+        .unwrap_or(0.001)
 }
 
 fn bytes_to_code(bytes: &[u8]) -> u32 {
@@ -589,6 +623,7 @@ mod tests {
             text: String::new(),
             widths: Vec::new(),
             default_width: 1000.0,
+            glyph_to_text: 0.001,
             code_as_unicode: false,
         };
         font.apply_to_unicode(

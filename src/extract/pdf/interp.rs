@@ -575,7 +575,7 @@ impl<'d> Interpreter<'d> {
                 u32::from(bytes.get(i).copied().unwrap_or(0))
             };
             i += step;
-            let w0 = font.width(code) / 1000.0;
+            let w0 = font.width(code);
             // The glyph's origin (the rise above the baseline applied) and the end of its
             // advance width, in user space: rows of [size·scale 0; 0 size; 0 rise] x m.
             let (ux0, uy0) = (gs.rise * m[2] + m[4], gs.rise * m[3] + m[5]);
@@ -613,16 +613,25 @@ impl<'d> Interpreter<'d> {
                 }
                 continue;
             }
-            // Clipped away: the baseline's middle point is outside the clip. Not counted as
-            // hidden text: it is nearly always a line cut by a page break and drawn again
-            // whole on the next page, and it is left out of parsing all the same.
+            let horizontal = (x1 - x0).abs() >= (y1 - y0).abs();
+            // Clipped away: no part of the glyph's advance along the baseline is inside the
+            // clip (with a point of slack across the baseline). Not counted as hidden text: it
+            // is nearly always a line cut by a page break and drawn again whole on the next
+            // page, and it is left out of parsing all the same. A glyph partly inside is seen:
+            // Chromium clips a sidebar at its box, and a line's last glyph can reach past it
+            // ("Computer Scienc" when the glyph's middle point had to be inside).
             if let Some([cx0, cy0, cx1, cy1]) = gs.clip {
-                let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-                if mx < cx0 - 1.0 || mx > cx1 + 1.0 || my < cy0 - 1.0 || my > cy1 + 1.0 {
+                let (lo_x, hi_x) = (x0.min(x1), x0.max(x1));
+                let (lo_y, hi_y) = (y0.min(y1), y0.max(y1));
+                let clipped = if horizontal {
+                    hi_x <= cx0 || lo_x >= cx1 || hi_y < cy0 - 1.0 || lo_y > cy1 + 1.0
+                } else {
+                    hi_y <= cy0 || lo_y >= cy1 || hi_x < cx0 - 1.0 || lo_x > cx1 + 1.0
+                };
+                if clipped {
                     continue;
                 }
             }
-            let horizontal = (x1 - x0).abs() >= (y1 - y0).abs();
             let (gx0, gx1) = if horizontal && x1 >= x0 {
                 (x0, x1)
             } else {
