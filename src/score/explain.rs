@@ -179,6 +179,50 @@ fn evidence_for(
                 ));
             }
         }
+        Spec::TrackRecord {
+            category,
+            min_years,
+            related,
+            past_min: _,
+        } => {
+            if profile.positions.is_empty() {
+                evidence.push("the resume lists no positions".to_owned());
+                return evidence;
+            }
+            let counted: Vec<(Category, f32)> = std::iter::once((*category, 1.0))
+                .chain(related.iter().map(|r| (r.category, r.credit)))
+                .collect();
+            let mut listed = 0;
+            for position in &profile.positions {
+                let Some((kind, _)) = counted
+                    .iter()
+                    .find(|(c, _)| position.categories.contains(c))
+                else {
+                    continue;
+                };
+                if listed == MAX_POSITIONS {
+                    break;
+                }
+                listed += 1;
+                evidence.push(position_line(position, category_label(*kind)));
+            }
+            let asked = category_label(*category);
+            evidence.push(format!(
+                "{} months of {asked} in total (overlaps counted once); {} asked",
+                profile.experience.months(*category),
+                years_text(*min_years)
+            ));
+            for record in related {
+                let months = profile.experience.months(record.category);
+                if months > 0 {
+                    evidence.push(format!(
+                        "{months} months of {} count as {asked} at {:.0}%",
+                        category_label(record.category),
+                        record.credit * 100.0
+                    ));
+                }
+            }
+        }
         Spec::Skill { any_of, min_months } => {
             let wanted_names: Vec<&str> = any_of.iter().map(|s| s.trim()).collect();
             for skill in &profile.skills {
