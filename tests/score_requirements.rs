@@ -478,3 +478,33 @@ fn track_records_refuse_bad_credits() {
         assert!(role.validate().is_err(), "{bad}");
     }
 }
+
+#[test]
+fn a_record_that_ended_long_ago_keeps_only_part_of_its_credit() {
+    let role = role(
+        "[[requirements]]\nid = \"am\"\nkind = \"track_record\"\ncategory = \"account_management\"\n\
+         min_years = 2\nrelated = [{ category = \"sales\", credit = 0.7 }]\nrecent = { years = 5, credit = 0.6 }\n",
+    );
+    let dated = |end: &str| {
+        let mut profile = seller();
+        profile.document.document_date = chrono::NaiveDate::from_ymd_opt(2021, 8, 8);
+        for position in &mut profile.positions {
+            position.end = end.parse::<PartialDate>().ok();
+        }
+        profile
+    };
+    let (v, s, _) = verdict(&role, &dated("2019-01"));
+    assert_eq!((v, s), (Verdict::Met, 1.0));
+    let (v, s, evidence) = verdict(&role, &dated("2012-01"));
+    assert_eq!((v, s), (Verdict::Partial, 0.6));
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("the latest such position ended 115 months")),
+        "{evidence:?}"
+    );
+    // No document date: nothing can be called stale.
+    let mut undated = dated("2012-01");
+    undated.document.document_date = None;
+    assert_eq!(verdict(&role, &undated).0, Verdict::Met);
+}

@@ -7,7 +7,7 @@
 //! | --- | --- | --- |
 //! | `skill` | `any_of` (names or `group:crm`), `min_months`? | one of them is in the resume (for at least `min_months`) |
 //! | `experience` | `category`, `min_years` | the merged months in that category reach `min_years` (partial credit below) |
-//! | `track_record` | `category`, `min_years`, `related`?, `past_min`? | as `experience`, but a related record counts at its `credit` (B2B sales for account management at 0.9), and a share `past_min` of the credit is earned only past the minimum, with diminishing returns |
+//! | `track_record` | `category`, `min_years`, `related`?, `past_min`?, `recent`? | as `experience`, but a related record counts at its `credit` (B2B sales for account management at 0.9), and a share `past_min` of the credit is earned only past the minimum, with diminishing returns; with `recent = {years, credit}` a record whose last position ended longer ago keeps only `credit` of it |
 //! | `degree` | `min_level`, `fields`, `related_fields`, `equivalent_years`? | a completed degree at that level in one of the fields (or a related one), or that many years of experience instead |
 //! | `travel` | | the resume says the candidate travels or will |
 //! | `keyword` | `query` (Boolean, tantivy syntax) | the resume's text matches the query |
@@ -76,6 +76,15 @@ pub struct RelatedRecord {
     pub credit: f32,
 }
 
+/// A record is recent when a position in its category (or a related one) ended at most
+/// `years` before the document's date, or is current; otherwise it keeps `credit` of its credit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Recency {
+    pub years: f32,
+    /// The share of the credit a record keeps when it is not recent, in [0, 1].
+    pub credit: f32,
+}
+
 fn default_true() -> bool {
     true
 }
@@ -120,6 +129,9 @@ pub enum Spec {
         /// three quarters at twice it, seven eighths at three times it.
         #[serde(default, skip_serializing_if = "is_zero")]
         past_min: f32,
+        /// When the record counts in full only if recent: see [`Recency`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recent: Option<Recency>,
     },
     Travel {},
     Keyword {
@@ -308,8 +320,17 @@ fn validate_requirement(
             min_years,
             related,
             past_min,
+            recent,
         } => {
             check_years(id, "min_years", *min_years)?;
+            if let Some(recent) = recent {
+                check_years(id, "recent.years", recent.years)?;
+                if !(recent.credit.is_finite() && (0.0..=1.0).contains(&recent.credit)) {
+                    return Err(invalid(format!(
+                        "requirement {id:?}: recent.credit must be between 0 and 1"
+                    )));
+                }
+            }
             if !(past_min.is_finite() && (0.0..=0.9).contains(past_min)) {
                 return Err(invalid(format!(
                     "requirement {id:?}: past_min must be between 0 and 0.9"

@@ -184,6 +184,7 @@ fn evidence_for(
             min_years,
             related,
             past_min: _,
+            recent,
         } => {
             if profile.positions.is_empty() {
                 evidence.push("the resume lists no positions".to_owned());
@@ -212,6 +213,23 @@ fn evidence_for(
                 profile.experience.months(*category),
                 years_text(*min_years)
             ));
+            if let Some(recent) = recent
+                && verdict != Verdict::Unknown
+            {
+                let latest = features.latest_end_months(*category, related);
+                match latest {
+                    Some(months) if f32::from(months) > recent.years * 12.0 => evidence.push(format!(
+                        "the latest such position ended {months} months before the resume's date; \
+                         {} asked, so {:.0}% of the credit counts",
+                        years_text(recent.years),
+                        recent.credit * 100.0
+                    )),
+                    Some(months) => evidence.push(format!(
+                        "recent: the latest such position ended {months} months before the resume's date"
+                    )),
+                    None => {}
+                }
+            }
             for record in related {
                 let months = profile.experience.months(record.category);
                 if months > 0 {

@@ -14,7 +14,9 @@
 //!   minimum: (1 − p)·r below it, (1 − p) + p·(1 − 2^(1 − r)) from it on, so years far past the
 //!   minimum still count, each minimum's worth half as much as the one before. A `related`
 //!   category counts at its declared credit times the same curve over its own months; the best
-//!   reading counts. Met when the asked category (or one declared fully equivalent) reaches the
+//!   reading counts. With `recent`, a record whose latest position (in the category or a related
+//!   one) ended more than `recent.years` before the document's date keeps `recent.credit` of its
+//!   credit and is partial at best. Met when the asked category (or one declared fully equivalent) reaches the
 //!   minimum; partial otherwise.
 //! - skill: 1 if one of the skills (or a skill of one of the groups) is listed; with
 //!   `min_months`, months ÷ `min_months` for stated durations and 0.5 when the duration is not
@@ -146,6 +148,32 @@ pub(crate) fn record_credit(months: u16, min_months: u16, past_min: f32) -> f32 
     }
 }
 
+impl Features {
+    /// Whether every position in the category and its related ones ended more than
+    /// `recent_months` before the document's date (a record with no dated position is not
+    /// called stale: nothing shows it).
+    #[inline]
+    fn record_is_stale(
+        &self,
+        category: usize,
+        related: &[(usize, f32)],
+        recent_months: u16,
+    ) -> bool {
+        let since = |slot: usize| {
+            slot.checked_sub(1)
+                .and_then(|i| self.months_since.get(i))
+                .copied()
+                .unwrap_or(features::NOT_DATED)
+        };
+        let latest = related
+            .iter()
+            .take_while(|(_, worth)| *worth > 0.0)
+            .map(|(slot, _)| since(*slot))
+            .fold(since(category), u16::min);
+        latest != features::NOT_DATED && latest > recent_months
+    }
+}
+
 fn category_slot(category: crate::profile::Category) -> usize {
     crate::profile::Category::ALL
         .iter()
@@ -189,6 +217,9 @@ enum Test {
         /// (category slot, credit); a credit of 0 ends the list.
         related: [(usize, f32); RELATED_SLOTS],
         past_min: f32,
+        /// Longest gap since the record's latest position for it to count in full; 0 = any.
+        recent_months: u16,
+        stale_credit: f32,
     },
     Degree {
         min_level: u8,
@@ -368,6 +399,7 @@ impl Scorer {
                 min_years,
                 related,
                 past_min,
+                recent,
             } => {
                 let mut slots = [(0usize, 0.0f32); RELATED_SLOTS];
                 for (slot, record) in slots.iter_mut().zip(related) {
@@ -378,6 +410,8 @@ impl Scorer {
                     min_months: years_to_months(*min_years),
                     related: slots,
                     past_min: *past_min,
+                    recent_months: recent.map_or(0, |r| years_to_months(r.years).max(1)),
+                    stale_credit: recent.map_or(1.0, |r| r.credit),
                 }
             }
             Spec::Degree {
@@ -595,6 +629,8 @@ impl Scorer {
                 min_months,
                 related,
                 past_min,
+                recent_months,
+                stale_credit,
             } => {
                 let silent = !f.has(HAS_POSITIONS);
                 let own = f.months.get(*category).copied().unwrap_or(0);
@@ -609,6 +645,10 @@ impl Scorer {
                 }
                 if silent {
                     return (0.0, Verdict::Unknown);
+                }
+                if *recent_months > 0 && f.record_is_stale(*category, related, *recent_months) {
+                    credit *= stale_credit;
+                    met = false;
                 }
                 let verdict = if met {
                     Verdict::Met
