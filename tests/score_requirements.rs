@@ -365,3 +365,147 @@ weight = 1
         score.score
     );
 }
+
+fn track_record(min_years: u32, related: &str, past_min: f32, must_have: bool) -> Role {
+    role(&format!(
+        "[[requirements]]\nid = \"am\"\nkind = \"track_record\"\ncategory = \"account_management\"\n\
+         min_years = {min_years}\nrelated = [{related}]\npast_min = {past_min}\nmust_have = {must_have}\nweight = 3\n\
+         [[requirements]]\nid = \"crm\"\nkind = \"skill\"\nany_of = [\"group:crm\"]\nweight = 1\n"
+    ))
+}
+
+/// A seller whose whole record is B2B selling, none of it classed as account management.
+fn b2b_seller(months: u32) -> Profile {
+    Profile {
+        positions: vec![position(
+            "Sales Executive",
+            "2010-01",
+            "2020-01",
+            months,
+            &[Category::Sales, Category::B2bSales],
+        )],
+        experience: Experience {
+            total_months: months,
+            sales_months: months,
+            b2b_sales_months: months,
+            ..Experience::default()
+        },
+        ..Profile::default()
+    }
+}
+
+#[test]
+fn track_record_credit_keeps_rising_past_the_minimum_with_diminishing_returns() {
+    let role = track_record(2, "", 0.5, false);
+    let credit = |months: u32| {
+        let mut profile = seller();
+        profile.experience.account_management_months = months;
+        verdict(&role, &profile)
+    };
+    // Half the credit up to the minimum, then half the remaining distance per minimum's worth.
+    assert_eq!(credit(12).1, 0.25);
+    assert_eq!(credit(24), (Verdict::Met, 0.5, credit(24).2));
+    assert_eq!(credit(48).1, 0.75);
+    assert_eq!(credit(72).1, 0.88);
+    let gains: Vec<f32> = [24, 48, 72, 96]
+        .windows(2)
+        .map(|w| credit(w[1]).1 - credit(w[0]).1)
+        .collect();
+    assert!(gains.iter().all(|g| *g > 0.0), "{gains:?}");
+    assert!(gains.windows(2).all(|g| g[1] < g[0]), "{gains:?}");
+    // Without past_min the minimum is a ceiling, as for `experience`.
+    let flat = track_record(2, "", 0.0, false);
+    assert_eq!(verdict(&flat, &seller()).1, 1.0);
+}
+
+#[test]
+fn track_record_accepts_a_related_record_at_its_declared_credit() {
+    let related =
+        "{ category = \"b2b_sales\", credit = 0.9 }, { category = \"sales\", credit = 0.7 }";
+    let role = track_record(4, related, 0.0, true);
+    let (v, s, evidence) = verdict(&role, &b2b_seller(96));
+    assert_eq!((v, s), (Verdict::Partial, 0.9));
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e == "96 months of B2B count as account management at 90%"),
+        "{evidence:?}"
+    );
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("Sales Executive at Acme")),
+        "{evidence:?}"
+    );
+    // Not declared: not counted.
+    assert_eq!(
+        verdict(&track_record(4, "", 0.0, true), &b2b_seller(96)).0,
+        Verdict::NotMet
+    );
+    // Declared fully equivalent: met.
+    let equal = track_record(4, "{ category = \"b2b_sales\", credit = 1.0 }", 0.0, true);
+    assert_eq!(verdict(&equal, &b2b_seller(96)).0, Verdict::Met);
+}
+
+#[test]
+fn a_must_have_met_by_a_related_record_is_not_buried() {
+    let related =
+        "{ category = \"b2b_sales\", credit = 0.9 }, { category = \"sales\", credit = 0.7 }";
+    let role = track_record(4, related, 0.5, true);
+    let scorer = Scorer::compile(&role).unwrap();
+    let score = |profile: &Profile| scorer.score(&Features::from_profile(profile));
+    let long_b2b = score(&b2b_seller(120));
+    let mut short_am = seller();
+    short_am.experience.account_management_months = 12;
+    short_am.skills.clear();
+    let nothing = score(&b2b_seller(0));
+    assert!(!long_b2b.must_haves_met);
+    assert!(long_b2b.score > score(&short_am).score, "{long_b2b:?}");
+    assert!(long_b2b.score > nothing.score);
+}
+
+#[test]
+fn track_records_refuse_bad_credits() {
+    for bad in [
+        "related = [{ category = \"sales\", credit = 1.5 }]",
+        "related = [{ category = \"sales\", credit = 0.0 }]",
+        "related = [{ category = \"account_management\", credit = 0.5 }]",
+        "past_min = 0.95",
+    ] {
+        let role = Role::from_toml(&format!(
+            "id = \"t\"\ntitle = \"T\"\n[[requirements]]\nid = \"am\"\nkind = \"track_record\"\ncategory = \"account_management\"\nmin_years = 2\n{bad}\n"
+        ))
+        .unwrap();
+        assert!(role.validate().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn a_record_that_ended_long_ago_keeps_only_part_of_its_credit() {
+    let role = role(
+        "[[requirements]]\nid = \"am\"\nkind = \"track_record\"\ncategory = \"account_management\"\n\
+         min_years = 2\nrelated = [{ category = \"sales\", credit = 0.7 }]\nrecent = { years = 5, credit = 0.6 }\n",
+    );
+    let dated = |end: &str| {
+        let mut profile = seller();
+        profile.document.document_date = chrono::NaiveDate::from_ymd_opt(2021, 8, 8);
+        for position in &mut profile.positions {
+            position.end = end.parse::<PartialDate>().ok();
+        }
+        profile
+    };
+    let (v, s, _) = verdict(&role, &dated("2019-01"));
+    assert_eq!((v, s), (Verdict::Met, 1.0));
+    let (v, s, evidence) = verdict(&role, &dated("2012-01"));
+    assert_eq!((v, s), (Verdict::Partial, 0.6));
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("the latest such position ended 115 months")),
+        "{evidence:?}"
+    );
+    // No document date: nothing can be called stale.
+    let mut undated = dated("2012-01");
+    undated.document.document_date = None;
+    assert_eq!(verdict(&role, &undated).0, Verdict::Met);
+}

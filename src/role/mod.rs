@@ -7,6 +7,7 @@
 //! | --- | --- | --- |
 //! | `skill` | `any_of` (names or `group:crm`), `min_months`? | one of them is in the resume (for at least `min_months`) |
 //! | `experience` | `category`, `min_years` | the merged months in that category reach `min_years` (partial credit below) |
+//! | `track_record` | `category`, `min_years`, `related`?, `past_min`?, `recent`? | as `experience`, but a related record counts at its `credit` (B2B sales for account management at 0.9), and a share `past_min` of the credit is earned only past the minimum, with diminishing returns; with `recent = {years, credit}` a record whose last position ended longer ago keeps only `credit` of it |
 //! | `degree` | `min_level`, `fields`, `related_fields`, `equivalent_years`? | a completed degree at that level in one of the fields (or a related one), or that many years of experience instead |
 //! | `travel` | | the resume says the candidate travels or will |
 //! | `keyword` | `query` (Boolean, tantivy syntax) | the resume's text matches the query |
@@ -63,6 +64,27 @@ fn default_weight() -> f32 {
     1.0
 }
 
+fn is_zero(value: &f32) -> bool {
+    *value == 0.0
+}
+
+/// A category accepted in place of a track record's own, at partial credit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RelatedRecord {
+    pub category: Category,
+    /// What one month of it is worth against one month of the asked category, in (0, 1].
+    pub credit: f32,
+}
+
+/// A record is recent when a position in its category (or a related one) ended at most
+/// `years` before the document's date, or is current; otherwise it keeps `credit` of its credit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Recency {
+    pub years: f32,
+    /// The share of the credit a record keeps when it is not recent, in [0, 1].
+    pub credit: f32,
+}
+
 fn default_true() -> bool {
     true
 }
@@ -93,6 +115,24 @@ pub enum Spec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         equivalent_years: Option<f32>,
     },
+    /// A record in a line of work as a recruiter reads it: related records count at partial
+    /// credit, declared here and never hidden, and years past the minimum keep adding credit
+    /// with diminishing returns (see `score` for the curve).
+    TrackRecord {
+        category: Category,
+        min_years: f32,
+        /// Other categories accepted in place of `category`, each at a credit in (0, 1].
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        related: Vec<RelatedRecord>,
+        /// The share of the credit earned only past `min_years` (0 to 0.9): 0 makes the
+        /// minimum a ceiling, as `experience` does; 0.5 gives half the credit at the minimum,
+        /// three quarters at twice it, seven eighths at three times it.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        past_min: f32,
+        /// When the record counts in full only if recent: see [`Recency`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recent: Option<Recency>,
+    },
     Travel {},
     Keyword {
         query: String,
@@ -118,6 +158,7 @@ impl Spec {
         match self {
             Spec::Skill { .. } => "skill",
             Spec::Experience { .. } => "experience",
+            Spec::TrackRecord { .. } => "track_record",
             Spec::Degree { .. } => "degree",
             Spec::Travel {} => "travel",
             Spec::Keyword { .. } => "keyword",
@@ -274,6 +315,43 @@ fn validate_requirement(
             }
         }
         Spec::Experience { min_years, .. } => check_years(id, "min_years", *min_years)?,
+        Spec::TrackRecord {
+            category,
+            min_years,
+            related,
+            past_min,
+            recent,
+        } => {
+            check_years(id, "min_years", *min_years)?;
+            if let Some(recent) = recent {
+                check_years(id, "recent.years", recent.years)?;
+                if !(recent.credit.is_finite() && (0.0..=1.0).contains(&recent.credit)) {
+                    return Err(invalid(format!(
+                        "requirement {id:?}: recent.credit must be between 0 and 1"
+                    )));
+                }
+            }
+            if !(past_min.is_finite() && (0.0..=0.9).contains(past_min)) {
+                return Err(invalid(format!(
+                    "requirement {id:?}: past_min must be between 0 and 0.9"
+                )));
+            }
+            let mut seen = vec![*category];
+            for record in related {
+                if !(record.credit.is_finite() && record.credit > 0.0 && record.credit <= 1.0) {
+                    return Err(invalid(format!(
+                        "requirement {id:?}: a related record's credit must be above 0 and at most 1"
+                    )));
+                }
+                if seen.contains(&record.category) {
+                    return Err(invalid(format!(
+                        "requirement {id:?}: category {:?} is named twice",
+                        record.category.as_str()
+                    )));
+                }
+                seen.push(record.category);
+            }
+        }
         Spec::Degree {
             fields,
             equivalent_years,

@@ -179,6 +179,68 @@ fn evidence_for(
                 ));
             }
         }
+        Spec::TrackRecord {
+            category,
+            min_years,
+            related,
+            past_min: _,
+            recent,
+        } => {
+            if profile.positions.is_empty() {
+                evidence.push("the resume lists no positions".to_owned());
+                return evidence;
+            }
+            let counted: Vec<(Category, f32)> = std::iter::once((*category, 1.0))
+                .chain(related.iter().map(|r| (r.category, r.credit)))
+                .collect();
+            let mut listed = 0;
+            for position in &profile.positions {
+                let Some((kind, _)) = counted
+                    .iter()
+                    .find(|(c, _)| position.categories.contains(c))
+                else {
+                    continue;
+                };
+                if listed == MAX_POSITIONS {
+                    break;
+                }
+                listed += 1;
+                evidence.push(position_line(position, category_label(*kind)));
+            }
+            let asked = category_label(*category);
+            evidence.push(format!(
+                "{} months of {asked} in total (overlaps counted once); {} asked",
+                profile.experience.months(*category),
+                years_text(*min_years)
+            ));
+            if let Some(recent) = recent
+                && verdict != Verdict::Unknown
+            {
+                let latest = features.latest_end_months(*category, related);
+                match latest {
+                    Some(months) if f32::from(months) > recent.years * 12.0 => evidence.push(format!(
+                        "the latest such position ended {months} months before the resume's date; \
+                         {} asked, so {:.0}% of the credit counts",
+                        years_text(recent.years),
+                        recent.credit * 100.0
+                    )),
+                    Some(months) => evidence.push(format!(
+                        "recent: the latest such position ended {months} months before the resume's date"
+                    )),
+                    None => {}
+                }
+            }
+            for record in related {
+                let months = profile.experience.months(record.category);
+                if months > 0 {
+                    evidence.push(format!(
+                        "{months} months of {} count as {asked} at {:.0}%",
+                        category_label(record.category),
+                        record.credit * 100.0
+                    ));
+                }
+            }
+        }
         Spec::Skill { any_of, min_months } => {
             let wanted_names: Vec<&str> = any_of.iter().map(|s| s.trim()).collect();
             for skill in &profile.skills {

@@ -11,6 +11,8 @@ pub(crate) const MONTH_SLOTS: usize = 5;
 /// months unknown).
 pub(crate) const SKILL_MONTH_SLOTS: usize = 8;
 pub(crate) const NO_SKILL: u8 = u8::MAX;
+pub(crate) const CATEGORY_SLOTS: usize = crate::profile::Category::ALL.len();
+pub(crate) const NOT_DATED: u16 = u16::MAX;
 pub(crate) const FIELD_SLOTS: usize = 16;
 /// Degree level ranks 0 (none) to 5 (doctorate).
 pub(crate) const LEVELS: usize = 6;
@@ -45,6 +47,10 @@ pub struct Features {
     pub(crate) location: [u32; LOCATION_TOKENS],
     /// Overlap-merged months: total, sales, b2b_sales, account_management, people_management.
     pub(crate) months: [u16; MONTH_SLOTS],
+    /// Per category (`Category::ALL` order): months from the end of the latest position in it
+    /// to the document's date, 0 for a current one; [`NOT_DATED`] when no position in it ends
+    /// on a known date.
+    pub(crate) months_since: [u16; CATEGORY_SLOTS],
     /// Months per skill, for the skills whose duration the resume states.
     pub(crate) skill_months: [u16; SKILL_MONTH_SLOTS],
     pub(crate) skill_month_ids: [u8; SKILL_MONTH_SLOTS],
@@ -96,8 +102,10 @@ impl Features {
     pub fn from_profile(profile: &Profile) -> Features {
         let mut f = Features {
             skill_month_ids: [NO_SKILL; SKILL_MONTH_SLOTS],
+            months_since: [NOT_DATED; CATEGORY_SLOTS],
             ..Features::default()
         };
+        f.record_recency(profile);
         let experience = &profile.experience;
         f.months = [
             months16(experience.total_months),
@@ -200,6 +208,35 @@ impl Features {
         f
     }
 
+    /// Fills `months_since`. Without a document date nothing can be stale: every category with
+    /// a position counts as current.
+    fn record_recency(&mut self, profile: &Profile) {
+        use chrono::Datelike;
+        let document = profile
+            .document
+            .document_date
+            .map(|d| d.year() * 12 + d.month0() as i32);
+        for position in &profile.positions {
+            let end = if position.current {
+                document
+            } else {
+                position.end.map(|end| end.month_index(12))
+            };
+            let since = match (document, end) {
+                (Some(document), Some(end)) => months16((document - end).max(0) as u32),
+                (None, _) => 0,
+                (Some(_), None) => continue,
+            };
+            for (slot, category) in crate::profile::Category::ALL.iter().enumerate() {
+                if position.categories.contains(category)
+                    && let Some(kept) = self.months_since.get_mut(slot)
+                {
+                    *kept = (*kept).min(since);
+                }
+            }
+        }
+    }
+
     fn record_skill_months(&mut self, index: usize, months: u16) {
         let Ok(id) = u8::try_from(index) else {
             return;
@@ -227,6 +264,27 @@ impl Features {
             }
         }
         mask
+    }
+
+    /// Months from the latest position in `category` or one of `related` to the document's date.
+    pub(crate) fn latest_end_months(
+        &self,
+        category: crate::profile::Category,
+        related: &[crate::role::RelatedRecord],
+    ) -> Option<u16> {
+        let slot = |c: crate::profile::Category| {
+            crate::profile::Category::ALL
+                .iter()
+                .position(|x| *x == c)
+                .and_then(|i| self.months_since.get(i))
+                .copied()
+                .unwrap_or(NOT_DATED)
+        };
+        let latest = related
+            .iter()
+            .map(|r| slot(r.category))
+            .fold(slot(category), u16::min);
+        (latest != NOT_DATED).then_some(latest)
     }
 
     pub(crate) fn has(&self, flag: u8) -> bool {

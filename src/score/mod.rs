@@ -10,6 +10,14 @@
 //!   says nothing either way) is never counted as met: a resume that does not show a requirement
 //!   earns nothing for it, whether it denies it or is silent.
 //! - experience: merged months in the category ÷ (`min_years` × 12), capped at 1.
+//! - track record: the same ratio r, but `past_min` (p) of the credit is earned only past the
+//!   minimum: (1 − p)·r below it, (1 − p) + p·(1 − 2^(1 − r)) from it on, so years far past the
+//!   minimum still count, each minimum's worth half as much as the one before. A `related`
+//!   category counts at its declared credit times the same curve over its own months; the best
+//!   reading counts. With `recent`, a record whose latest position (in the category or a related
+//!   one) ended more than `recent.years` before the document's date keeps `recent.credit` of its
+//!   credit and is partial at best. Met when the asked category (or one declared fully equivalent) reaches the
+//!   minimum; partial otherwise.
 //! - skill: 1 if one of the skills (or a skill of one of the groups) is listed; with
 //!   `min_months`, months ÷ `min_months` for stated durations and 0.5 when the duration is not
 //!   stated.
@@ -26,7 +34,8 @@
 //! the nice-to-haves add up to the same weight; the candidate still appears, with the reason. The
 //! score depends on the resume and the role only: absolute, the same whoever else is in the pool,
 //! the same on every run.
-//! `must_haves_met` is true when every `must_have` requirement has credit 1.
+//! `must_haves_met` is true when every `must_have` requirement is met (for a track record, credit
+//! past the minimum is still rising, so met is read from the months, not from a credit of 1).
 
 mod explain;
 pub mod features;
@@ -120,6 +129,58 @@ impl Score {
     }
 }
 
+/// Related records a track record may accept: every other category.
+const RELATED_SLOTS: usize = crate::profile::Category::ALL.len() - 1;
+
+/// A track record's credit for `months` against `min_months`: `(1 − past_min)` of it earned in
+/// proportion up to the minimum, the rest past it, halving the distance to full credit with
+/// every further minimum's worth of months (so ten years against a minimum of two still beat
+/// five, but by less than five beat two).
+pub(crate) fn record_credit(months: u16, min_months: u16, past_min: f32) -> f32 {
+    if min_months == 0 {
+        return if months > 0 { 1.0 } else { 0.0 };
+    }
+    let ratio = f32::from(months) / f32::from(min_months);
+    if ratio < 1.0 {
+        (1.0 - past_min) * ratio
+    } else {
+        (1.0 - past_min) + past_min * (1.0 - (1.0 - ratio).exp2())
+    }
+}
+
+impl Features {
+    /// Whether every position in the category and its related ones ended more than
+    /// `recent_months` before the document's date (a record with no dated position is not
+    /// called stale: nothing shows it).
+    #[inline]
+    fn record_is_stale(
+        &self,
+        category: usize,
+        related: &[(usize, f32)],
+        recent_months: u16,
+    ) -> bool {
+        let since = |slot: usize| {
+            slot.checked_sub(1)
+                .and_then(|i| self.months_since.get(i))
+                .copied()
+                .unwrap_or(features::NOT_DATED)
+        };
+        let latest = related
+            .iter()
+            .take_while(|(_, worth)| *worth > 0.0)
+            .map(|(slot, _)| since(*slot))
+            .fold(since(category), u16::min);
+        latest != features::NOT_DATED && latest > recent_months
+    }
+}
+
+fn category_slot(category: crate::profile::Category) -> usize {
+    crate::profile::Category::ALL
+        .iter()
+        .position(|c| *c == category)
+        .map_or(0, |i| i + 1)
+}
+
 /// What is left of a score when a must-have requirement has no credit at all.
 const MUST_HAVE_FLOOR: f32 = 0.5;
 
@@ -149,6 +210,16 @@ enum Test {
     Experience {
         category: usize,
         min_months: u16,
+    },
+    TrackRecord {
+        category: usize,
+        min_months: u16,
+        /// (category slot, credit); a credit of 0 ends the list.
+        related: [(usize, f32); RELATED_SLOTS],
+        past_min: f32,
+        /// Longest gap since the record's latest position for it to count in full; 0 = any.
+        recent_months: u16,
+        stale_credit: f32,
     },
     Degree {
         min_level: u8,
@@ -323,6 +394,26 @@ impl Scorer {
                     min_months: years_to_months(*min_years),
                 }
             }
+            Spec::TrackRecord {
+                category,
+                min_years,
+                related,
+                past_min,
+                recent,
+            } => {
+                let mut slots = [(0usize, 0.0f32); RELATED_SLOTS];
+                for (slot, record) in slots.iter_mut().zip(related) {
+                    *slot = (category_slot(record.category), record.credit);
+                }
+                Test::TrackRecord {
+                    category: category_slot(*category),
+                    min_months: years_to_months(*min_years),
+                    related: slots,
+                    past_min: *past_min,
+                    recent_months: recent.map_or(0, |r| years_to_months(r.years).max(1)),
+                    stale_credit: recent.map_or(1.0, |r| r.credit),
+                }
+            }
             Spec::Degree {
                 min_level,
                 fields,
@@ -440,11 +531,11 @@ impl Scorer {
         let mut must_have_factor = 1.0f32;
         let mut must_haves_met = true;
         for node in &self.nodes {
-            let credit = self.node_credit(node, features, &term).0;
+            let (credit, verdict, _) = self.node_credit(node, features, &term);
             sum += node.weight * credit;
             if node.must_have {
                 must_have_factor *= MUST_HAVE_FLOOR + (1.0 - MUST_HAVE_FLOOR) * credit;
-                if credit < 1.0 {
+                if verdict != Verdict::Met {
                     must_haves_met = false;
                 }
             }
@@ -532,6 +623,41 @@ impl Scorer {
                 }
                 let credit = (f32::from(months) / f32::from(*min_months)).min(1.0);
                 (credit, Verdict::from_credit(credit, silent))
+            }
+            Test::TrackRecord {
+                category,
+                min_months,
+                related,
+                past_min,
+                recent_months,
+                stale_credit,
+            } => {
+                let silent = !f.has(HAS_POSITIONS);
+                let own = f.months.get(*category).copied().unwrap_or(0);
+                let mut credit = record_credit(own, *min_months, *past_min);
+                let mut met = own >= *min_months && !silent;
+                for &(slot, worth) in related.iter().take_while(|(_, worth)| *worth > 0.0) {
+                    let months = f.months.get(slot).copied().unwrap_or(0);
+                    let related_credit = worth * record_credit(months, *min_months, *past_min);
+                    credit = credit.max(related_credit);
+                    // Only a record declared fully equivalent meets the requirement.
+                    met |= worth >= 1.0 && months >= *min_months;
+                }
+                if silent {
+                    return (0.0, Verdict::Unknown);
+                }
+                if *recent_months > 0 && f.record_is_stale(*category, related, *recent_months) {
+                    credit *= stale_credit;
+                    met = false;
+                }
+                let verdict = if met {
+                    Verdict::Met
+                } else if credit > 0.0 {
+                    Verdict::Partial
+                } else {
+                    Verdict::NotMet
+                };
+                (credit, verdict)
             }
             Test::Degree {
                 min_level,
