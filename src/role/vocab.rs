@@ -356,6 +356,11 @@ pub fn certification_index(name: &str) -> Option<usize> {
     })
 }
 
+/// The canonical name of a certification written in free text, if the vocabulary knows it.
+pub fn certification_canonical(name: &str) -> Option<&'static str> {
+    certification_index(name).map(|i| CERTIFICATIONS[i].0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
