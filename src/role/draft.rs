@@ -212,7 +212,7 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
                 s,
                 3.0,
                 Spec::Experience {
-                    category,
+                    category: category.into(),
                     min_years: implied_years(title),
                 },
             );
@@ -232,7 +232,7 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
                 s,
                 3.0,
                 Spec::Experience {
-                    category,
+                    category: category.into(),
                     min_years: 3.0,
                 },
             ));
@@ -252,7 +252,7 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
                     s,
                     3.0,
                     Spec::Experience {
-                        category,
+                        category: category.into(),
                         min_years: years,
                     },
                 );
@@ -277,7 +277,7 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
                     s,
                     weight * core_weight,
                     Spec::Experience {
-                        category,
+                        category: category.into(),
                         min_years: years,
                     },
                 ));
@@ -304,7 +304,7 @@ fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
             s,
             if stated { 2.0 } else { 0.5 },
             Spec::Experience {
-                category: Category::PeopleManagement,
+                category: Category::PeopleManagement.into(),
                 min_years: if stated { 2.0 } else { 1.0 },
             },
         ));
@@ -707,7 +707,7 @@ mod tests {
                 Spec::Experience {
                     category,
                     min_years,
-                } => Some((*category, *min_years)),
+                } => category.category().map(|c| (c, *min_years)),
                 _ => None,
             })
             .collect();
