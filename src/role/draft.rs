@@ -1305,20 +1305,19 @@ fn draft_skills(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
             continue;
         }
         let name = entry.name.as_str();
-        if entry.group == "crm" && name != "CRM" {
-            if let Some(crm) = crm_generic {
-                // The shipped roles weigh the products named beside a CRM lightly; the CRM
-                // the employer uses ("we use Salesforce") is not asked of the candidate.
-                let employer_uses = clause.lower[crm.end.min(hit.start)..hit.start]
-                    .contains("we use")
-                    || clause.lower[..hit.start].ends_with("our ");
-                if !employer_uses && !named_crm.iter().any(|n| n == name) {
-                    named_crm.push(name.to_owned());
-                    named_span =
-                        Some(named_span.map_or((hit.start, hit.end), |(a, _)| (a, hit.end)));
-                }
-                continue;
+        if entry.group == "crm"
+            && name != "CRM"
+            && let Some(crm) = crm_generic
+        {
+            // The shipped roles weigh the products named beside a CRM lightly; the CRM
+            // the employer uses ("we use Salesforce") is not asked of the candidate.
+            let employer_uses = clause.lower[crm.end.min(hit.start)..hit.start].contains("we use")
+                || clause.lower[..hit.start].ends_with("our ");
+            if !employer_uses && !named_crm.iter().any(|n| n == name) {
+                named_crm.push(name.to_owned());
+                named_span = Some(named_span.map_or((hit.start, hit.end), |(a, _)| (a, hit.end)));
             }
+            continue;
         }
         if examples_from.is_some_and(|from| hit.start > from)
             && let Some(index) = generic_requirement
