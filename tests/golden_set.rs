@@ -48,15 +48,31 @@ const GOLDEN_FLOORS: [(&str, f64); 8] = [
     ("highest_degree", 0.98),
     ("crm_mentioned", 0.99),
     ("excel", 0.97),
-    ("travel", 0.98),
+    // Re-based on 2026-12-07: the contract's travel definition grew (trade shows, field
+    // territories, visits, business across countries) and the travel rules follow it; five
+    // golden labels were relabelled for it, and the golden set's older, narrower reading of
+    // the rest still differs on a few resumes (see the misses). Held-out travel rose from 74%
+    // to 84% with the same change.
+    ("travel", 0.88),
     ("total_months", 0.99),
     ("sales_months", 0.96),
     ("b2b_sales_months", 0.95),
     ("dates", 0.97),
 ];
 
-/// Held-out floors: set from held-out aggregates only.
-const HELD_OUT_FLOORS: [(&str, f64); 0] = [];
+/// Held-out floors: set from held-out aggregates only, a little under what was measured.
+const HELD_OUT_FLOORS: [(&str, f64); 10] = [
+    ("highest_degree", 0.76),
+    ("crm_mentioned", 0.94),
+    ("excel", 0.97),
+    ("travel", 0.80),
+    ("total_months", 0.92),
+    ("sales_months", 0.80),
+    ("b2b_sales_months", 0.86),
+    ("account_management_months", 0.80),
+    ("people_management_months", 0.60),
+    ("dates_f1", 0.90),
+];
 
 // ---------------------------------------------------------------------------------------------
 // The golden file's own consistency: its recorded month totals against its positions.

@@ -69,9 +69,8 @@ fn substance(role: &Role) -> BTreeSet<String> {
         let signature = |spec: &Spec| match spec {
             // A track record asks for the same record as an experience requirement; it only
             // reads it more as a recruiter does (related records, credit past the minimum).
-            Spec::Experience { category, .. } | Spec::TrackRecord { category, .. } => {
-                format!("experience:{}", category.as_str())
-            }
+            Spec::Experience { category, .. } => format!("experience:{}", category.as_str()),
+            Spec::TrackRecord { category, .. } => format!("experience:{}", category.as_str()),
             Spec::Skill { any_of, .. } => {
                 let groups: Vec<&str> = any_of
                     .iter()

@@ -1,17 +1,36 @@
 //! Drafting a role from job-description text (`POST /v1/roles/draft`): rules over the text's
-//! sentences that find what a resume can evidence (years and kinds of experience, CRM and named
-//! products, Excel and Office, degree level and fields, travel, team management, languages, the
-//! "proven work experience as ..." line) and turn each into a requirement citing its sentence in
-//! `source`. The draft is a starting point for a recruiter to edit, never stored by itself.
+//! sentences that find what a resume can evidence (years and kinds of experience, skills and
+//! tools through the taxonomy, certifications and licences, degree levels and fields, travel,
+//! team management, languages) and turn each into a requirement citing its sentence in `source`
+//! and labelled with its own words. The draft is a starting point for a recruiter to edit, never
+//! stored by itself.
 //!
 //! Rules, not a model: a job description is short, its requirement phrases are formulaic, and a
-//! recruiter must be able to see why each requirement is there.
+//! recruiter must be able to see why each requirement is there. How the text is read:
+//!
+//! - **Sections.** A heading ("Requirements", "Nice to have", "What you'll do", "What we
+//!   offer") says what its lines are: required, preferred, duties, the offer, or things the job
+//!   does *not* need. Duties and the offer draft no requirements (a CRM the team uses, a
+//!   certification exam the employer pays for), except team management and travel, which are
+//!   conditions of the job wherever they are written. The title block above the first blank
+//!   line is the job's name, not a requirement.
+//! - **Clauses.** A sentence is cut into clauses (`;`, ", and", ", but", " - ") so that
+//!   "High school diploma required; bachelor's degree preferred" drafts two degrees, each with
+//!   its own must-have.
+//! - **Must-have.** A clause that says preferred / a plus / nice to have / ideally / bonus /
+//!   helpful drafts a weighted requirement; otherwise "required", "must", "minimum", "at least",
+//!   "should" anywhere in the sentence, or a requirements heading, makes it a must-have.
+//!   "Preferably in HVAC" and "ideally in manufacturing" qualify the setting, not the
+//!   requirement.
+//! - **Negation.** "No travel required", "degree not required", "things you don't need" draft
+//!   nothing.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Requirement, Role, Spec, vocab};
+use super::{ExperienceCategory, Requirement, Role, Spec, vocab};
+use crate::parse::taxonomy::Taxonomy;
 use crate::profile::{Category, DegreeLevel};
 
 /// Longest job description read, in bytes: drafting is linear, but a request is bounded.
@@ -21,10 +40,13 @@ static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("va
 static TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*#*\s*(.{3,80}?)\s+job description\s*:?\s*$").expect("valid regex")
 });
+/// A number of years, in digits or words, alone or as a range ("3-5 years": 3).
 static YEARS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s*(?:\(\d{1,2}\)\s*)?\+?\s*(?:or more\s+)?(?:plus\s+)?years?\b",
-    )
+    let number =
+        r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty";
+    Regex::new(&format!(
+        r"(?i)\b({number})(?:\s*(?:-|–|to)\s*(?:{number}))?\s*(?:\(\d{{1,2}}\)\s*)?\+?\s*(?:or more\s+|plus\s+)?(?:years?|months)\b"
+    ))
     .expect("valid regex")
 });
 static PROVEN_AS: LazyLock<Regex> = LazyLock::new(|| {
@@ -38,13 +60,21 @@ static RECORD_AS: LazyLock<Regex> = LazyLock::new(|| {
 /// "sales" as a word: not the "sales" in "Salesforce".
 static SALES_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bsales\b").expect("valid regex"));
-/// "Excel" as a word: not the "excel" in "Excellent".
-static EXCEL_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bexcel\b").expect("valid regex"));
 static DEGREE_IN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:degree|diploma|bsc|ba/bs|bachelor'?s?|mba)\s+(?:in|of)\s+(.+)")
-        .expect("valid regex")
+    Regex::new(
+        r"(?i)(?:degree|diploma|bsc|ba/bs|bachelor'?s?|mba|master'?s?|b\.s\.)\s+(?:in|of)\s+(.+)",
+    )
+    .expect("valid regex")
 });
+/// "Label: text" on one line ("Travel: up to 15%", "Things you don't need: a degree").
+static INLINE_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z'’ ]{1,40}):\s+(\S.*)$").expect("valid regex"));
+static TRAVEL_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\btravel").expect("valid regex"));
+
+/// The skills and languages taxonomy the parser reads resumes with: drafting names skills as
+/// resumes will be read. It is checked by the tests; were it invalid, no skill is drafted.
+static TAXONOMY: LazyLock<Option<Taxonomy>> = LazyLock::new(|| Taxonomy::builtin().ok());
 
 fn number(word: &str) -> Option<f32> {
     let words = [
@@ -65,16 +95,350 @@ fn number(word: &str) -> Option<f32> {
     }
 }
 
+/// What the lines under a heading are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// No heading yet, or one that says nothing of its lines ("About the unit" aside).
+    Neutral,
+    Required,
+    Preferred,
+    Duties,
+    Offer,
+    /// "Things you don't need".
+    NotAsked,
+}
+
+/// Heading words, checked in this order: the first class a heading holds words of wins
+/// ("Preferred qualifications" is preferred, "Required qualifications" required).
+const HEADING_CLASSES: &[(Section, &[&str])] = &[
+    (
+        Section::NotAsked,
+        &[
+            "don't need",
+            "do not need",
+            "not required",
+            "no need",
+            "not necessary",
+        ],
+    ),
+    (
+        Section::Preferred,
+        &[
+            "nice to have",
+            "nice-to-have",
+            "preferred",
+            "bonus",
+            "a plus",
+            "plus",
+            "desired",
+            "desirable",
+            "good to have",
+            "helpful",
+            "extra credit",
+        ],
+    ),
+    (
+        Section::Required,
+        &[
+            "requirement",
+            "qualification",
+            "required",
+            "must have",
+            "must-have",
+            "what you need",
+            "you'll need",
+            "you will need",
+            "looking for",
+            "you have",
+            "you bring",
+            "you'll bring",
+            "who you are",
+            "about you",
+            "skills",
+            "experience",
+            "minimum",
+            "essential",
+            "your profile",
+            "ideal candidate",
+            "to be considered",
+            "what it takes",
+            "you'll have",
+        ],
+    ),
+    (
+        Section::Offer,
+        &[
+            "offer",
+            "benefit",
+            "compensation",
+            "salary",
+            "pay",
+            "perks",
+            "the details",
+            "why join",
+            "why work",
+        ],
+    ),
+    (
+        Section::Duties,
+        &[
+            "responsibilit",
+            "what you'll do",
+            "what you will do",
+            "you will",
+            "duties",
+            "role",
+            "day to day",
+            "day-to-day",
+            "in this role",
+            "summary",
+            "about",
+            "who we are",
+            "job brief",
+            "overview",
+            "description",
+            "schedule",
+            "process",
+            "thrives",
+            "the job",
+            "the position",
+            "environment",
+            "the team",
+            "accountabilit",
+            "alignment",
+        ],
+    ),
+];
+
+fn heading_class(text: &str) -> Option<Section> {
+    let lower = text.to_lowercase().replace('’', "'");
+    HEADING_CLASSES
+        .iter()
+        .find(|(_, words)| {
+            words
+                .iter()
+                .any(|w| vocab::contains_at_word_start(&lower, w))
+        })
+        .map(|(section, _)| *section)
+}
+
+/// Words that make a clause's requirement a nice-to-have.
+const PREFERRED_WORDS: &[&str] = &[
+    "preferred",
+    "preferably",
+    "a plus",
+    "big plus",
+    "huge plus",
+    "added plus",
+    "definite plus",
+    "nice to have",
+    "nice-to-have",
+    "ideally",
+    "is ideal",
+    "would be ideal",
+    "bonus",
+    "helpful",
+    "desired",
+    "desirable",
+    "advantage",
+    "encouraged",
+    "beneficial",
+    "good to have",
+    "optional",
+];
+/// After these words "preferably" and "ideally" qualify the setting ("preferably in HVAC"),
+/// not the requirement.
+const QUALIFIER_PREPOSITIONS: &[&str] = &["in", "with", "at", "within", "from", "on", "for"];
+/// Words that make a sentence's requirements must-haves, under any heading.
+const REQUIRED_WORDS: &[&str] = &[
+    "required",
+    "require",
+    "requires",
+    "must",
+    "mandatory",
+    "essential",
+    "to be considered",
+    "necessary",
+];
+/// Words that make them must-haves outside a "Preferred" list: there, "at least two years of
+/// classroom teaching" is the size of a wish.
+const MINIMUM_WORDS: &[&str] = &[
+    "minimum", "at least", "should", "need to", "needs to", "you need",
+];
+/// Words that say the clause's requirement is not asked for.
+const NEGATIONS: &[&str] = &[
+    "not required",
+    "not necessary",
+    "don't need",
+    "do not need",
+    "not needed",
+    "isn't required",
+    "not a requirement",
+    "no degree",
+    "no college degree",
+    "no travel",
+    "not travel",
+    "doesn't travel",
+    "does not travel",
+    "not require",
+    "without travel",
+    "no overnight travel",
+];
+/// Sentences about pay and benefits: a "CPA exam reimbursement" is not a requirement.
+const OFFER_WORDS: &[&str] = &[
+    "401(k)",
+    "403(b)",
+    "salary",
+    "per hour",
+    "/hour",
+    "an hour",
+    "we offer",
+    "benefits include",
+    "paid time off",
+    "pto",
+    "stipend",
+    "sign-on bonus",
+    "reimbursement",
+    "tuition assistance",
+    "equal opportunity",
+];
+/// Before a credential in its clause, these make it a thing to get after hiring, not to have.
+const LATER_CREDENTIAL: &[&str] = &[
+    "obtain",
+    "register",
+    "earn",
+    "pursue",
+    "working toward",
+    "willing to get",
+    "reimburse",
+    "paid ",
+    "upon hire",
+];
+/// Words after which named products are examples of the generic system named before them.
+const EXAMPLE_MARKERS: &[&str] = &[
+    "such as",
+    "e.g.",
+    "e.g",
+    "like",
+    "including",
+    "for example",
+    "for instance",
+    "we use",
+    "(",
+];
+/// Words around a language name that show it is spoken, not a market or a cuisine.
+const LANGUAGE_CONTEXT: &[&str] = &[
+    "fluent",
+    "fluency",
+    "bilingual",
+    "speak",
+    "speaker",
+    "speaking",
+    "language",
+    "proficien",
+    "conversational",
+    "native",
+    "level",
+    "written",
+    "spoken",
+    "skills",
+    "helpful",
+    "plus",
+    "preferred",
+    "required",
+    "must",
+    "advantage",
+];
+/// Team management stated as a skill or a duty ("Team management skills", "supervise ...").
+const TEAM_WORDS: &[&str] = &[
+    "team management",
+    "manage a team",
+    "managing a team",
+    "people management",
+    "leadership skills",
+    "supervise",
+    "direct report",
+];
+/// Before a number of years, these make it the employer's history.
+const COMPANY_HISTORY: &[&str] = &[
+    "for over",
+    "for more than",
+    "we have",
+    "we've",
+    "has been",
+    "have been",
+    "founded",
+    "in business",
+];
+/// "Solid sales experience" with no number: the shipped roles' seeds ask so.
+const SUBSTANTIAL: &[&str] = &[
+    "solid",
+    "hands on",
+    "hands-on",
+    "extensive",
+    "substantial",
+    "significant",
+];
+/// In a years phrase, these say the years are of managing people.
+const PEOPLE_MANAGEMENT_WORDS: &[&str] = &[
+    "managing teams",
+    "managing a team",
+    "manage a team",
+    "managing people",
+    "managing staff",
+    "direct reports",
+    "supervising",
+    "supervisory",
+    "supervisor",
+    "people management",
+    "team management",
+    "people leadership",
+    "team leadership",
+    "leading teams",
+    "leading a team",
+    "leadership role",
+    "leadership position",
+    "leadership experience",
+    "team lead",
+];
+
 /// A sentence of the description, cleaned for matching, with the original words for `source`.
 struct Sentence {
     source: String,
     lower: String,
-    /// Under a "Requirements"/"Qualifications" heading: stated requirements weigh more than
-    /// responsibilities.
-    in_requirements: bool,
+    section: Section,
     /// The line ends in "or": its requirement and the next line's are alternatives.
     ends_with_or: bool,
     line: usize,
+}
+
+/// Splits a line into sentences at ". " where the word before the stop is not an abbreviation
+/// ("e.g.", "B.S.", "U.S.").
+fn split_sentences(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (at, _) in line.match_indices(". ") {
+        let word = line[start..at]
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("");
+        let lower = word.to_lowercase();
+        let abbreviation = word.contains('.')
+            || word.chars().count() <= 1
+            || [
+                "e.g", "i.e", "etc", "vs", "approx", "incl", "inc", "st", "no",
+            ]
+            .contains(&lower.trim_start_matches('('));
+        if abbreviation {
+            continue;
+        }
+        out.push(line[start..=at].trim());
+        start = at + 2;
+    }
+    if start < line.len() {
+        out.push(line[start..].trim());
+    }
+    out.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
 fn sentences(text: &str) -> Vec<Sentence> {
@@ -87,38 +451,50 @@ fn sentences(text: &str) -> Vec<Sentence> {
     } else {
         text
     };
-    let clean = TAG.replace_all(text, "");
+    let clean = TAG
+        .replace_all(text, "")
+        .replace(['’', '‘'], "'")
+        .replace(['“', '”'], "\"");
+    let lines: Vec<&str> = clean.lines().collect();
+    // The title block: up to three short lines before the first blank one name the job, its
+    // employer and place ("Lone Oak High School" is not a diploma).
+    let first_blank = lines.iter().position(|l| l.trim().is_empty());
+    let header_lines = match first_blank {
+        Some(n) if n <= 3 && lines[..n].iter().all(|l| l.len() <= 120) => n,
+        _ => 0,
+    };
     let mut out = Vec::new();
-    let mut in_requirements = false;
-    for (line_number, raw_line) in clean.lines().enumerate() {
+    let mut section = Section::Neutral;
+    for (line_number, raw_line) in lines.iter().enumerate().skip(header_lines) {
+        let bulleted = raw_line.trim_start().starts_with(['*', '-', '•', '·', '–']);
         let line = raw_line
             .trim()
-            .trim_start_matches(['*', '-', '•', '#', ' ', '\t'])
+            .trim_start_matches(['*', '-', '•', '·', '–', '#', ' ', '\t'])
             .trim();
         if line.is_empty() {
             continue;
         }
-        let lower_line = line.to_lowercase();
-        let heading = raw_line.trim_start().starts_with('#')
+        let words = line.split_whitespace().count();
+        let marked = raw_line.trim_start().starts_with('#')
             || (line.len() < 60
                 && line == line.to_uppercase()
-                && line.chars().any(char::is_alphabetic));
-        if heading {
-            in_requirements = [
-                "requirement",
-                "qualification",
-                "skills",
-                "what you need",
-                "must have",
-            ]
-            .iter()
-            .any(|w| lower_line.contains(w));
+                && line.chars().any(char::is_alphabetic))
+            || (!bulleted && words <= 8 && line.ends_with(':'));
+        let plain = !bulleted && words <= 6 && !line.ends_with(['.', '!', '?', ',', ';']);
+        let class = heading_class(line);
+        if marked || (plain && class.is_some()) {
+            section = class.unwrap_or(Section::Neutral);
+            continue;
         }
-        let pieces: Vec<&str> = line
-            .split_inclusive(". ")
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let (line_section, content) = match INLINE_LABEL.captures(line) {
+            Some(c) if c[1].split_whitespace().count() <= 5 => {
+                let label_section = heading_class(&c[1]);
+                let rest = c.get(2).map_or(line, |m| m.as_str());
+                (label_section.unwrap_or(section), rest)
+            }
+            _ => (section, line),
+        };
+        let pieces = split_sentences(content);
         let count = pieces.len();
         for (i, piece) in pieces.into_iter().enumerate() {
             let lower = piece.to_lowercase();
@@ -127,7 +503,7 @@ fn sentences(text: &str) -> Vec<Sentence> {
             out.push(Sentence {
                 source: piece.to_owned(),
                 lower,
-                in_requirements,
+                section: line_section,
                 ends_with_or,
                 line: line_number,
             });
@@ -136,10 +512,181 @@ fn sentences(text: &str) -> Vec<Sentence> {
     out
 }
 
-fn requirement(id: &str, label: &str, sentence: &Sentence, weight: f32, spec: Spec) -> Requirement {
+/// A clause of a sentence: where it starts in the sentence, and its text.
+struct Clause<'a> {
+    text: &'a str,
+    lower: String,
+}
+
+/// Degree words a ", " may start a clause with ("Bachelor's degree required, MBA preferred").
+const DEGREE_STARTS: &[&str] = &[
+    "master",
+    "mba",
+    "bachelor",
+    "associate",
+    "phd",
+    "ph.d",
+    "doctora",
+    "high school",
+    "graduate",
+    "advanced degree",
+    "bsn",
+    "msn",
+];
+
+fn clauses(sentence: &str) -> Vec<Clause<'_>> {
+    let lower = sentence.to_ascii_lowercase();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for separator in [
+        "; ", ", and ", ", but ", ", while ", ", as is ", " - ", " – ", " — ", ", so ",
+    ] {
+        for (at, _) in lower.match_indices(separator) {
+            cuts.push((at, at + separator.len()));
+        }
+    }
+    for (at, _) in lower.match_indices(", ") {
+        let rest = lower[at + 2..]
+            .trim_start_matches("and ")
+            .trim_start_matches("or ")
+            .trim_start_matches("an ")
+            .trim_start_matches("a ");
+        if DEGREE_STARTS.iter().any(|d| rest.starts_with(d)) {
+            cuts.push((at, at + 2));
+        }
+    }
+    cuts.sort_unstable();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (cut_start, cut_end) in cuts {
+        if cut_start < start {
+            continue;
+        }
+        out.push(&sentence[start..cut_start]);
+        start = cut_end;
+    }
+    out.push(&sentence[start..]);
+    out.into_iter()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|text| Clause {
+            text,
+            // ASCII lower case keeps byte offsets: a position in `lower` is one in `text`.
+            lower: text.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+fn has_any(lower: &str, words: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| vocab::contains_at_word_start(lower, w))
+}
+
+fn preferred(clause: &str) -> bool {
+    PREFERRED_WORDS.iter().any(|word| {
+        clause.match_indices(word).any(|(at, _)| {
+            let starts_word = at == 0
+                || clause[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !c.is_alphanumeric());
+            if !starts_word {
+                return false;
+            }
+            let next = clause[at + word.len()..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            let qualifier = (*word == "preferably" || *word == "ideally")
+                && QUALIFIER_PREPOSITIONS.contains(&next);
+            !qualifier
+        })
+    })
+}
+
+fn must_have(clause: &Clause<'_>, sentence: &Sentence) -> bool {
+    if preferred(&clause.lower) {
+        return false;
+    }
+    if has_any(&sentence.lower, REQUIRED_WORDS) {
+        return true;
+    }
+    if sentence.section != Section::Preferred && has_any(&sentence.lower, MINIMUM_WORDS) {
+        return true;
+    }
+    sentence.section == Section::Required
+}
+
+/// The recruiter's own words for a requirement found at `at..end` of a clause: the clause, or
+/// for a long one the comma-separated part holding it, without a trailing aside in brackets.
+fn own_words(clause: &str, at: usize, end: usize) -> String {
+    let floor = |mut i: usize| {
+        i = i.min(clause.len());
+        while !clause.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let (at, end) = (floor(at), floor(end.max(at)));
+    let mut from = 0;
+    let mut to = clause.len();
+    if clause.split_whitespace().count() > 10 {
+        from = clause[..at].rfind(", ").map_or(0, |i| i + 2);
+        to = clause[end.min(clause.len())..]
+            .find(", ")
+            .map_or(clause.len(), |i| end + i);
+    }
+    let mut label = &clause[from..to];
+    let trigger_end = end.saturating_sub(from).min(label.len());
+    // An aside left open by the cut, or closing the label after the requirement's words.
+    if let Some(open) = label[trigger_end..].find('(').map(|i| i + trigger_end) {
+        let closed = label[open..].find(')').map(|i| open + i);
+        match closed {
+            None => label = &label[..open],
+            Some(close) if label[close + 1..].trim().is_empty() => label = &label[..open],
+            _ => {}
+        }
+    }
+    let mut label = label
+        .trim()
+        .trim_end_matches([',', ';', ':', '.', ' ', '-'])
+        .trim();
+    for lead in ["and ", "or ", "but "] {
+        if let Some(rest) = label.strip_prefix(lead) {
+            label = rest;
+        }
+    }
+    // Still long: the words around the requirement.
+    let words: Vec<&str> = label.split_whitespace().collect();
+    if words.len() > 16 {
+        let offset = label.find(&clause[at..end.min(clause.len())]).unwrap_or(0);
+        let before = label[..offset].split_whitespace().count();
+        let first = before.saturating_sub(6);
+        let last = (before + 10).min(words.len());
+        let start_word = words[first];
+        let end_word = words[last - 1];
+        let start = label[..offset]
+            .rfind(start_word)
+            .filter(|_| first < before)
+            .unwrap_or(offset.min(label.len()));
+        let end = label[start..]
+            .find(end_word)
+            .map_or(label.len(), |i| start + i + end_word.len());
+        return label[start..end].trim().to_owned();
+    }
+    label.to_owned()
+}
+
+fn requirement(
+    id: &str,
+    label: String,
+    sentence: &Sentence,
+    weight: f32,
+    spec: Spec,
+) -> Requirement {
     Requirement {
         id: id.to_owned(),
-        label: label.to_owned(),
+        label,
         weight,
         must_have: false,
         source: Some(sentence.source.clone()),
@@ -148,18 +695,34 @@ fn requirement(id: &str, label: &str, sentence: &Sentence, weight: f32, spec: Sp
 }
 
 /// The experience category a phrase ("Senior account manager", "sales in a B2B segment")
-/// names, if any.
+/// names, if any. Account management first: "customer success or account management at a SaaS
+/// company" owns accounts whatever it sells.
 fn category_of(phrase: &str) -> Option<Category> {
     let p = phrase.to_lowercase();
-    if p.contains("business-to-business") || p.contains("b2b") || p.contains("business to business")
-    {
-        Some(Category::B2bSales)
-    } else if p.contains("account manag")
+    if p.contains("account manag")
         || p.contains("account executive")
         || p.contains("key account")
         || p.contains("client manag")
+        || p.contains("customer success")
+        || p.contains("relationship manag")
     {
         Some(Category::AccountManagement)
+    } else if p.contains("business-to-business")
+        || p.contains("b2b")
+        || p.contains("business to business")
+        || p.contains("channel sales")
+        || p.contains("enterprise")
+        || p.contains("saas")
+        || p.contains("software sales")
+        || p.contains("medical device")
+        || p.contains("pharmaceutical sales")
+        || p.contains("industrial sales")
+        || p.contains("technical sales")
+        || p.contains("corporate sales")
+        || p.contains("commercial sales")
+        || p.contains("wholesale")
+    {
+        Some(Category::B2bSales)
     } else if SALES_WORD.is_match(&p) || p.contains("selling") || p.contains("business development")
     {
         Some(Category::Sales)
@@ -174,13 +737,109 @@ fn category_of(phrase: &str) -> Option<Category> {
     }
 }
 
-fn experience_id(category: Category) -> &'static str {
+fn experience_id(category: ExperienceCategory) -> &'static str {
     match category {
-        Category::Sales => "sales-years",
-        Category::B2bSales => "b2b-sales-years",
-        Category::AccountManagement => "account-management-years",
-        Category::PeopleManagement => "team-management",
+        ExperienceCategory::Total => "years-in-the-field",
+        ExperienceCategory::Sales => "sales-years",
+        ExperienceCategory::B2bSales => "b2b-sales-years",
+        ExperienceCategory::AccountManagement => "account-management-years",
+        ExperienceCategory::PeopleManagement => "team-management",
     }
+}
+
+/// The text without its bracketed asides (an aside left open runs to the end).
+fn without_asides(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// "Sales management experience", "managing a team of nurses", "as a supervisor": years of
+/// leading people, whatever the trade. "Account management" and "project management" are not.
+fn manages_people(words: &str) -> bool {
+    const LED: &[&str] = &[
+        "team",
+        "teams",
+        "staff",
+        "people",
+        "reports",
+        "employees",
+        "associates",
+        "representatives",
+        "reps",
+        "sellers",
+        "engineers",
+        "nurses",
+        "crew",
+        "crews",
+        "line",
+        "technicians",
+        "agents",
+        "stylists",
+        "cooks",
+    ];
+    const ROLES: &[&str] = &[
+        "as a manager",
+        "as a supervisor",
+        "in a supervisory",
+        "in a leadership",
+        "in a management role",
+        "in management",
+        "of management experience",
+    ];
+    const OF_PEOPLE: &[&str] = &[
+        "sales",
+        "retail",
+        "store",
+        "restaurant",
+        "team",
+        "people",
+        "staff",
+        "kitchen",
+        "branch",
+        "department",
+        "general",
+        "district",
+        "regional",
+        "line",
+        "shift",
+        "unit",
+        "clinic",
+        "office",
+    ];
+    let trimmed = words.trim_start().trim_start_matches("of ");
+    let leads = [
+        "managing",
+        "supervising",
+        "leading",
+        "directing",
+        "overseeing",
+    ]
+    .iter()
+    .any(|verb| trimmed.starts_with(verb));
+    if leads
+        && trimmed
+            .split(|c: char| !c.is_alphanumeric())
+            .take(8)
+            .any(|w| LED.contains(&w))
+    {
+        return true;
+    }
+    if ROLES.iter().any(|r| words.contains(r)) {
+        return true;
+    }
+    words.match_indices("management experience").any(|(at, _)| {
+        let before = words[..at].split_whitespace().next_back().unwrap_or("");
+        OF_PEOPLE.contains(&before)
+    })
 }
 
 /// Years a "proven experience as X" line asks for when it names none: seniority in the title.
@@ -197,314 +856,356 @@ fn implied_years(title: &str) -> f32 {
     }
 }
 
-fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
-    let l = &s.lower;
-    let mut found = Vec::new();
-    let core_weight = if s.in_requirements { 1.0 } else { 0.5 };
+/// Whether the section's lines can state requirements (not duties, the offer or non-needs).
+fn states_requirements(section: Section) -> bool {
+    matches!(
+        section,
+        Section::Neutral | Section::Required | Section::Preferred
+    )
+}
 
-    // Experience: "proven work experience as a Senior account manager".
-    if let Some(title) = PROVEN_AS.captures(&s.source).and_then(|c| c.get(1)) {
-        let title = title.as_str();
-        if let Some(category) = category_of(title) {
+fn draft_sentence(s: &Sentence) -> Vec<Requirement> {
+    let mut found = Vec::new();
+    if s.section == Section::NotAsked || s.section == Section::Offer {
+        return found;
+    }
+    let offer = has_any(&s.lower, OFFER_WORDS);
+    let stated = states_requirements(s.section) && !offer;
+    for clause in clauses(&s.source) {
+        if has_any(&clause.lower, NEGATIONS) {
+            continue;
+        }
+        let must = must_have(&clause, s);
+        let before = found.len();
+        if stated {
+            draft_experience(s, &clause, must, &mut found);
+            draft_degree(s, &clause, must, &mut found);
+            draft_skills(s, &clause, must, &mut found);
+            draft_credentials(s, &clause, must, &mut found);
+            draft_languages(s, &clause, must, &mut found);
+            draft_seed_rules(s, &clause, must, &mut found);
+        }
+        let years_of_management = found[before..].iter().any(|r| {
+            matches!(
+                r.spec,
+                Spec::Experience {
+                    category: ExperienceCategory::PeopleManagement,
+                    ..
+                }
+            )
+        });
+        if !offer && !years_of_management {
+            draft_team_duty(s, &clause, &mut found);
+        }
+        if !offer {
+            draft_travel(s, &clause, must, &mut found);
+        }
+    }
+    found
+}
+
+/// Years of experience: every "N years" of the clause, each read in its own words ("10 years
+/// of B2B sales experience, including five years managing teams": two requirements).
+fn draft_experience(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<Requirement>) {
+    let l = &clause.lower;
+    if let Some(title) = PROVEN_AS.captures(clause.text).and_then(|c| c.get(1)) {
+        if let Some(category) = category_of(title.as_str()) {
+            let category = ExperienceCategory::from(category);
             let mut r = requirement(
                 experience_id(category),
-                &s.source,
+                own_words(clause.text, 0, title.end()),
                 s,
                 3.0,
                 Spec::Experience {
                     category,
-                    min_years: implied_years(title),
+                    min_years: implied_years(title.as_str()),
                 },
             );
             r.must_have = true;
             found.push(r);
         }
-    } else if let Some(title) = RECORD_AS.captures(&s.source).and_then(|c| c.get(1)) {
+        return;
+    }
+    if let Some(title) = RECORD_AS.captures(clause.text).and_then(|c| c.get(1)) {
         if let Some(category) = category_of(title.as_str()) {
             let id = if category == Category::AccountManagement {
                 "account-manager-record"
             } else {
-                experience_id(category)
+                experience_id(category.into())
             };
             found.push(requirement(
                 id,
-                &s.source,
+                own_words(clause.text, 0, title.end()),
                 s,
                 3.0,
                 Spec::Experience {
-                    category,
+                    category: category.into(),
                     min_years: 3.0,
                 },
             ));
         }
-    } else if l.contains("experience") {
-        // "Minimum six years of sales experience in a business-to-business ... segment".
-        let years = YEARS
-            .captures(l)
-            .and_then(|c| c.get(1))
-            .and_then(|m| number(m.as_str()));
-        let category = category_of(l);
-        match (years, category) {
-            (Some(years), Some(category)) => {
-                let mut r = requirement(
-                    experience_id(category),
-                    &s.source,
-                    s,
-                    3.0,
-                    Spec::Experience {
-                        category,
-                        min_years: years,
-                    },
-                );
-                r.must_have = l.contains("minimum") || l.contains("at least") || l.contains("must");
-                found.push(r);
-            }
-            (None, Some(category)) if category != Category::PeopleManagement => {
-                // "Solid sales experience in B2B environment", "Hands on experience in sales".
-                let years = if category == Category::B2bSales {
-                    3.0
-                } else {
-                    2.0
-                };
-                let weight = if category == Category::B2bSales {
-                    3.0
-                } else {
-                    2.0
-                };
-                found.push(requirement(
-                    experience_id(category),
-                    &s.source,
-                    s,
-                    weight * core_weight,
-                    Spec::Experience {
-                        category,
-                        min_years: years,
-                    },
-                ));
-            }
-            _ => {}
+        return;
+    }
+    let matches: Vec<regex::Captures<'_>> = YEARS.captures_iter(l).collect();
+    for (i, years_match) in matches.iter().enumerate() {
+        let whole = years_match.get(0).expect("group 0");
+        let Some(mut years) = years_match.get(1).and_then(|m| number(m.as_str())) else {
+            continue;
+        };
+        if whole.as_str().contains("month") {
+            years = (years / 12.0 * 100.0).round() / 100.0;
         }
-    }
-
-    // Team management: stated ("Team management skills") or a duty ("supervise ...").
-    let team_words = [
-        "team management",
-        "manage a team",
-        "managing a team",
-        "people management",
-        "leadership skills",
-        "supervise",
-        "direct report",
-    ];
-    if team_words.iter().any(|w| l.contains(w)) {
-        let stated = s.in_requirements && !l.contains("may ");
-        found.push(requirement(
-            "team-management",
-            &s.source,
-            s,
-            if stated { 2.0 } else { 0.5 },
-            Spec::Experience {
-                category: Category::PeopleManagement,
-                min_years: if stated { 2.0 } else { 1.0 },
-            },
-        ));
-    }
-
-    // CRM and named products.
-    let named: Vec<&str> = vocab::SKILLS
-        .iter()
-        .filter(|(name, group)| *group == "crm" && *name != "CRM")
-        .map(|(name, _)| *name)
-        .filter(|name| vocab::contains_at_word_start(l, &name.to_lowercase()))
-        .collect();
-    if l.contains("crm") || !named.is_empty() {
-        found.push(requirement(
-            "crm",
-            &s.source,
-            s,
-            2.0,
-            Spec::Skill {
-                any_of: vec!["group:crm".to_owned()],
-                min_months: None,
-            },
-        ));
-    }
-    if !named.is_empty() {
-        found.push(requirement(
-            "named-crm",
-            &named.join(", "),
-            s,
-            0.5,
-            Spec::Skill {
-                any_of: named.iter().map(|n| (*n).to_owned()).collect(),
-                min_months: None,
-            },
-        ));
-    }
-
-    // Office: Excel named on its own, the suite as a plus, "PC proficiency" as the suite.
-    if EXCEL_WORD.is_match(l) {
-        found.push(requirement(
-            "excel",
-            "MS Excel",
-            s,
-            1.0,
-            Spec::Skill {
-                any_of: vec!["Microsoft Excel".to_owned()],
-                min_months: None,
-            },
-        ));
-    }
-    if l.contains("ms office") || l.contains("microsoft office") {
-        found.push(requirement(
-            "ms-office",
-            "MS Office",
-            s,
-            0.5,
-            Spec::Skill {
-                any_of: vec!["group:office".to_owned()],
-                min_months: None,
-            },
-        ));
-    }
-    if l.contains("pc proficiency")
-        || l.contains("computer skills")
-        || l.contains("computer literate")
-    {
-        found.push(requirement(
-            "pc-proficiency",
-            &s.source,
-            s,
-            1.0,
-            Spec::Skill {
-                any_of: vec!["group:office".to_owned()],
-                min_months: None,
-            },
-        ));
-    }
-    if l.contains("negotiation") && s.in_requirements {
-        let mut any_of = vec!["Negotiation".to_owned()];
-        if l.contains("presentation") {
-            any_of.push("Presentation Skills".to_owned());
+        let segment_end = matches
+            .get(i + 1)
+            .and_then(|m| m.get(0))
+            .map_or(l.len(), |m| m.start());
+        let segment = &l[whole.end()..segment_end];
+        let before = &l[..whole.start()];
+        if COMPANY_HISTORY.iter().any(|w| before.contains(w)) {
+            // "We have served the region for over 20 years": the employer's, not the job's.
+            continue;
         }
-        found.push(requirement(
-            "negotiation",
-            &s.source,
-            s,
-            0.5,
-            Spec::Skill {
-                any_of,
-                min_months: None,
-            },
-        ));
-    }
-    if s.in_requirements && (l.contains("large/strategic") || l.contains("strategic customer")) {
-        found.push(requirement(
-            "strategic-accounts",
-            "Large/strategic customer segment",
-            s,
-            0.5,
-            Spec::Keyword {
-                query: STRATEGIC_QUERY.to_owned(),
-            },
-        ));
-    }
-
-    if let Some(degree) = draft_degree(s) {
-        found.push(degree);
-    }
-
-    if vocab::contains_at_word_start(l, "travel") {
-        let occasional = l.contains("occasional") || l.contains("may require");
-        found.push(requirement(
-            "travel",
-            &s.source,
-            s,
-            if occasional { 0.5 } else { 1.0 },
-            Spec::Travel {},
-        ));
-    }
-
-    if ["fluent", "speak", "language", "bilingual", "proficien"]
-        .iter()
-        .any(|w| l.contains(w))
-    {
-        let languages: Vec<String> = vocab::LANGUAGES
+        if segment.contains("equivalent") || before.contains("equivalent") {
+            // "Bachelor's degree, or 4 years of equivalent experience": the degree's.
+            continue;
+        }
+        let about_work = segment.contains("experience")
+            || [
+                "managing",
+                "supervising",
+                "leading",
+                "selling",
+                "working",
+                "teaching",
+            ]
             .iter()
-            .filter(|name| vocab::contains_at_word_start(l, &name.to_lowercase()))
-            .map(|name| (*name).to_owned())
-            .collect();
-        if !languages.is_empty() {
-            found.push(requirement(
-                "language",
-                &s.source,
-                s,
-                1.0,
-                Spec::Language { any_of: languages },
-            ));
-        }
-    }
-
-    if s.in_requirements && (l.contains("sales performance metrics") || l.contains("sales metrics"))
-    {
-        found.push(requirement(
-            "sales-metrics",
-            &s.source,
+            .any(|w| {
+                segment
+                    .trim_start()
+                    .trim_start_matches("of ")
+                    .starts_with(w)
+            })
+            || segment.trim_start().starts_with("in ")
+            || segment.trim_start().starts_with("as ");
+        let words = if about_work {
+            segment
+        } else if i == 0 && l[..whole.start()].contains("experience") {
+            &l[..whole.start()]
+        } else {
+            continue;
+        };
+        // What a bracketed aside lists ("(retail, hospitality, SaaS - it all counts)") widens
+        // the requirement; it does not name its kind.
+        let words = &without_asides(words);
+        let category = if has_any(words, PEOPLE_MANAGEMENT_WORDS) || manages_people(words) {
+            ExperienceCategory::PeopleManagement
+        } else {
+            category_of(words).map_or(ExperienceCategory::Total, ExperienceCategory::from)
+        };
+        let mut r = requirement(
+            experience_id(category),
+            own_words(
+                clause.text,
+                whole.start(),
+                segment_end.min(whole.end() + 40),
+            ),
             s,
-            0.5,
-            Spec::Keyword {
-                query: "\"sales metrics\" OR \"performance metrics\" OR KPI OR KPIs OR quota OR quotas OR forecasting".to_owned(),
+            3.0,
+            Spec::Experience {
+                category,
+                min_years: years,
             },
-        ));
+        );
+        r.must_have = must;
+        found.push(r);
     }
-    found
+    if matches.is_empty()
+        && s.section == Section::Required
+        && l.contains("experience")
+        && has_any(l, SUBSTANTIAL)
+    {
+        // "Solid sales experience in B2B environment", "Hands on experience in sales".
+        let Some(category) = category_of(l) else {
+            return;
+        };
+        if category == Category::PeopleManagement {
+            return;
+        }
+        let (years, weight) = if category == Category::B2bSales {
+            (3.0, 3.0)
+        } else {
+            (2.0, 2.0)
+        };
+        let at = l.find("experience").unwrap_or(0);
+        let mut r = requirement(
+            experience_id(category.into()),
+            own_words(clause.text, at, at + "experience".len()),
+            s,
+            weight,
+            Spec::Experience {
+                category: category.into(),
+                min_years: years,
+            },
+        );
+        r.must_have = must;
+        found.push(r);
+    }
 }
 
-const STRATEGIC_QUERY: &str = "\"key account\" OR \"key accounts\" OR \"strategic account\" OR \"strategic accounts\" OR \"national account\" OR \"national accounts\" OR \"named accounts\" OR enterprise";
+/// Degree words by level, lowest first, matched at word starts in lower case.
+const DEGREE_WORDS: &[(DegreeLevel, &[&str])] = &[
+    (
+        DegreeLevel::HighSchool,
+        &[
+            "high school diploma",
+            "high school degree",
+            "high school education",
+            "high school graduate",
+            "high-school diploma",
+            "high school or equivalent",
+            "high school/ged",
+            "secondary school diploma",
+            "ged",
+        ],
+    ),
+    (
+        DegreeLevel::Associate,
+        &[
+            "associate degree",
+            "associate's degree",
+            "associates degree",
+            "associate of",
+            "associate's in",
+            "adn",
+            "a.a.s.",
+            "two-year degree",
+            "2-year degree",
+        ],
+    ),
+    (
+        DegreeLevel::Bachelor,
+        &[
+            "bachelor",
+            "b.s.",
+            "b.a.",
+            "bsc",
+            "b.sc",
+            "ba/bs",
+            "bs/ba",
+            "bsn",
+            "b.eng",
+            "beng",
+            "college degree",
+            "university degree",
+            "four-year degree",
+            "4-year degree",
+            "four year degree",
+            "4 year degree",
+            "undergraduate degree",
+            "bs in",
+            "ba in",
+            "bs degree",
+            "ba degree",
+        ],
+    ),
+    (
+        DegreeLevel::Master,
+        &[
+            "master's",
+            "masters",
+            "master of",
+            "master degree",
+            "mba",
+            "m.s.",
+            "msc",
+            "m.sc",
+            "m.a.",
+            "macc",
+            "msn",
+            "mph",
+            "m.ed",
+            "graduate degree",
+            "advanced degree",
+            "postgraduate",
+        ],
+    ),
+    (
+        DegreeLevel::Doctorate,
+        &[
+            "phd",
+            "ph.d",
+            "doctorate",
+            "doctoral degree",
+            "juris doctor",
+            "j.d.",
+            "pharmd",
+            "pharm.d",
+            "dnp",
+            "ed.d",
+        ],
+    ),
+];
 
-fn draft_degree(s: &Sentence) -> Option<Requirement> {
-    let l = &s.lower;
-    let level = if l.contains("master") || vocab::contains_at_word_start(l, "mba") {
-        DegreeLevel::Master
-    } else if l.contains("bsc")
-        || l.contains("ba/bs")
-        || l.contains("bachelor")
-        || l.contains("b.s.")
-        || l.contains("b.a.")
-        || l.contains("college degree")
-        || l.contains("university degree")
-        || l.contains("four year")
-        || l.contains("four-year")
-        || l.contains("4-year")
-        || l.contains("4 year")
-    {
-        DegreeLevel::Bachelor
-    } else if l.contains("associate degree") || l.contains("associate's degree") {
-        DegreeLevel::Associate
-    } else if l.contains("high school") || l.contains("ged") {
-        DegreeLevel::HighSchool
-    } else {
-        return None;
-    };
-    if !(l.contains("degree")
-        || l.contains("bsc")
-        || l.contains("ba/bs")
-        || l.contains("bachelor")
-        || l.contains("diploma")
-        || l.contains("mba")
-        || l.contains("high school"))
-    {
-        return None;
+/// A degree with no level word ("a degree in Engineering"): taken as a bachelor's.
+const BARE_DEGREE: &[&str] = &[
+    "degree in",
+    "a degree",
+    "relevant degree",
+    "related degree",
+    "degree required",
+    "degree preferred",
+    "degree from",
+];
+
+fn draft_degree(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<Requirement>) {
+    let l = &clause.lower;
+    // The lowest level the clause names: "associate or bachelor's degree" asks for an associate.
+    let mut level_at: Option<(DegreeLevel, usize, usize)> = None;
+    for (level, words) in DEGREE_WORDS {
+        let first = words
+            .iter()
+            .filter_map(|w| {
+                l.match_indices(w)
+                    .find(|(at, _)| {
+                        vocab::contains_at_word_start(&l[*at..], w)
+                            && (*at == 0
+                                || l[..*at]
+                                    .chars()
+                                    .next_back()
+                                    .is_some_and(|c| !c.is_alphanumeric()))
+                            && l[at + w.len()..]
+                                .chars()
+                                .next()
+                                .is_none_or(|c| !c.is_alphanumeric() || w.ends_with(['.', ' ']))
+                    })
+                    .map(|(at, _)| (at, at + w.len()))
+            })
+            .min();
+        if let Some((at, end)) = first {
+            level_at = Some((*level, at, end));
+            break;
+        }
     }
+    if level_at.is_none()
+        && let Some((at, word)) = BARE_DEGREE
+            .iter()
+            .filter_map(|w| l.find(w).map(|at| (at, *w)))
+            .min()
+    {
+        level_at = Some((DegreeLevel::Bachelor, at, at + word.len()));
+    }
+    let Some((level, at, end)) = level_at else {
+        return;
+    };
     let mut fields = Vec::new();
-    if let Some(list) = DEGREE_IN.captures(&s.source).and_then(|c| c.get(1)) {
+    if let Some(list) = DEGREE_IN.captures(clause.text).and_then(|c| c.get(1)) {
         for part in list
             .as_str()
-            .split([',', ';', '/'])
+            .split([',', ';', '/', '('])
             .flat_map(|p| p.split(" or "))
             .flat_map(|p| p.split(" and "))
         {
-            let part = part.trim().trim_end_matches('.');
+            let part = part.trim().trim_end_matches(['.', ')']);
             let lower = part.to_lowercase();
             if part.is_empty() || lower.contains("relevant") || lower.contains("related") {
                 continue;
@@ -515,17 +1216,31 @@ fn draft_degree(s: &Sentence) -> Option<Requirement> {
         }
     }
     let related_fields = l.contains("relevant") || l.contains("related") || fields.is_empty();
-    let equivalent_years = l.contains("equivalent").then(|| {
-        YEARS
-            .captures(l)
-            .and_then(|c| c.get(1))
-            .and_then(|m| number(m.as_str()))
-            .unwrap_or(4.0)
+    // "or equivalent experience": years stand in for the degree ("or equivalent" alone, after
+    // a diploma, is a GED).
+    let equivalent_years = l.find("equivalent").and_then(|at| {
+        let after = &l[at..];
+        let tail = &after[..after.len().min(50)];
+        let about_work = tail.contains("experience") || tail.contains("work");
+        let years_before = l[..at]
+            .rfind(" or ")
+            .map(|or| &l[or..at])
+            .and_then(|piece| YEARS.captures(piece));
+        if !about_work && years_before.is_none() {
+            return None;
+        }
+        Some(
+            years_before
+                .or_else(|| YEARS.captures(l))
+                .and_then(|c| c.get(1))
+                .and_then(|m| number(m.as_str()))
+                .unwrap_or(4.0),
+        )
     });
     let weight = if fields.is_empty() { 2.0 } else { 1.5 };
-    Some(requirement(
+    let mut r = requirement(
         "degree",
-        &s.source,
+        own_words(clause.text, at, end),
         s,
         weight,
         Spec::Degree {
@@ -534,8 +1249,400 @@ fn draft_degree(s: &Sentence) -> Option<Requirement> {
             related_fields,
             equivalent_years,
         },
-    ))
+    );
+    r.must_have = must;
+    found.push(r);
 }
+
+/// Skill groups that draft no requirement from a taxonomy hit: soft and general sales skills
+/// ("negotiation", "customer service") are screened by the seed rules or not at all.
+const UNDRAFTED_GROUPS: &[&str] = &["sales_skill"];
+
+fn draft_skills(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<Requirement>) {
+    let Some(taxonomy) = TAXONOMY.as_ref() else {
+        return;
+    };
+    let hits = taxonomy.find_skills(clause.text);
+    let generic = vocab::generic_skills();
+    let is_generic = |name: &str| generic.iter().any(|g| g == name);
+    let example_start = |after: usize| {
+        EXAMPLE_MARKERS
+            .iter()
+            .filter_map(|m| clause.lower[after..].find(m).map(|i| after + i))
+            .filter(|&at| {
+                // "(particularly MS Excel)" stresses one program; it does not give examples.
+                let aside = &clause.lower[at..];
+                let aside = &aside[..aside.find(')').unwrap_or(aside.len())];
+                !(aside.starts_with('(')
+                    && ["particular", "especially", "notably"]
+                        .iter()
+                        .any(|w| aside.contains(w)))
+            })
+            .min()
+    };
+    // The generic system named first, and where its examples start.
+    let first_generic = hits.iter().find(|hit| {
+        taxonomy
+            .skills
+            .get(hit.entry)
+            .is_some_and(|e| is_generic(&e.name) && e.name != "CRM")
+    });
+    let examples_from = first_generic.and_then(|hit| example_start(hit.end));
+    let crm_generic = hits.iter().find(|hit| {
+        taxonomy
+            .skills
+            .get(hit.entry)
+            .is_some_and(|e| e.name == "CRM")
+    });
+    let mut generic_requirement: Option<usize> = None;
+    let mut named_crm: Vec<String> = Vec::new();
+    let mut named_span: Option<(usize, usize)> = None;
+    for hit in &hits {
+        let Some(entry) = taxonomy.skills.get(hit.entry) else {
+            continue;
+        };
+        if UNDRAFTED_GROUPS.contains(&entry.group.as_str()) {
+            continue;
+        }
+        let name = entry.name.as_str();
+        if entry.group == "crm"
+            && name != "CRM"
+            && let Some(crm) = crm_generic
+        {
+            // The shipped roles weigh the products named beside a CRM lightly; the CRM
+            // the employer uses ("we use Salesforce") is not asked of the candidate.
+            let employer_uses = clause.lower[crm.end.min(hit.start)..hit.start].contains("we use")
+                || clause.lower[..hit.start].ends_with("our ");
+            if !employer_uses && !named_crm.iter().any(|n| n == name) {
+                named_crm.push(name.to_owned());
+                named_span = Some(named_span.map_or((hit.start, hit.end), |(a, _)| (a, hit.end)));
+            }
+            continue;
+        }
+        if examples_from.is_some_and(|from| hit.start > from)
+            && let Some(index) = generic_requirement
+        {
+            // "an HRIS such as UKG or Workday": UKG and Workday count for the HRIS.
+            if let Some(Spec::Skill { any_of, .. }) = found.get_mut(index).map(|r| &mut r.spec)
+                && !any_of.iter().any(|n| n == name)
+            {
+                any_of.push(name.to_owned());
+            }
+            continue;
+        }
+        let (id, any_of, weight) = match name {
+            "CRM" => ("crm".to_owned(), "group:crm".to_owned(), 2.0),
+            "Microsoft Office" => ("ms-office".to_owned(), "group:office".to_owned(), 0.5),
+            "Microsoft Excel" => ("excel".to_owned(), name.to_owned(), 1.0),
+            _ => (slug(name), name.to_owned(), if must { 2.0 } else { 1.0 }),
+        };
+        let mut r = requirement(
+            &id,
+            own_words(clause.text, hit.start, hit.end),
+            s,
+            weight,
+            Spec::Skill {
+                any_of: vec![any_of],
+                min_months: None,
+            },
+        );
+        r.must_have = must;
+        if is_generic(name) && name != "CRM" {
+            generic_requirement = Some(found.len());
+        }
+        found.push(r);
+    }
+    if let Some((start, end)) = named_span {
+        let label = clause.text[start..end].to_owned();
+        found.push(requirement(
+            "named-crm",
+            label,
+            s,
+            0.5,
+            Spec::Skill {
+                any_of: named_crm,
+                min_months: None,
+            },
+        ));
+    }
+}
+
+/// A credential the table does not know, named by its abbreviation: "(CRCS)" after its long
+/// name, or "CPCA certification".
+static CREDENTIAL_ABBREVIATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\(([A-Z][A-Za-z0-9&+\-]{1,9})\)|\b([A-Z][A-Z0-9&+\-]{1,9})\s+(?:certification|certificate|credential|license|licence|designation)\b")
+        .expect("valid regex")
+});
+/// Words that show a clause speaks of a credential.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "certification",
+    "certificate",
+    "certified",
+    "credential",
+    "license",
+    "licence",
+    "licensed",
+    "designation",
+    "registration",
+];
+/// Abbreviations of the bodies that issue credentials, not credentials.
+const ISSUERS: &[&str] = &[
+    "AHA", "ABA", "FAA", "FINRA", "NALA", "AMA", "ANCC", "AICPA", "SHRM", "HRCI", "PMI", "EPA",
+    "DOT", "DMV", "US", "USA", "ISO", "NHA", "AAMA", "ABET", "TREC", "AOG", "MEL", "PTO",
+];
+
+fn draft_credentials(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<Requirement>) {
+    let table = vocab::credentials();
+    let hits = vocab::find_credentials(clause.text);
+    if hits.is_empty() && has_any(&clause.lower, CREDENTIAL_WORDS) {
+        let abbreviation = CREDENTIAL_ABBREVIATION
+            .captures_iter(clause.text)
+            .find_map(|c| {
+                let m = c.get(1).or_else(|| c.get(2))?;
+                let upper = m.as_str().chars().filter(|c| c.is_uppercase()).count();
+                (upper >= 2 && !ISSUERS.contains(&m.as_str())).then_some(m)
+            });
+        if let Some(m) = abbreviation
+            && !has_any(&clause.lower[..m.start()], LATER_CREDENTIAL)
+        {
+            let name = m.as_str().to_owned();
+            let mut r = requirement(
+                &format!("certification-{}", slug(&name)),
+                own_words(clause.text, m.start(), m.end()),
+                s,
+                if must { 2.0 } else { 1.0 },
+                Spec::Certification { any_of: vec![name] },
+            );
+            r.must_have = must;
+            found.push(r);
+        }
+        return;
+    }
+    for hit in hits {
+        let Some(credential) = table.get(hit.entry) else {
+            continue;
+        };
+        if has_any(
+            &clause.lower[..hit.start.min(clause.lower.len())],
+            LATER_CREDENTIAL,
+        ) {
+            continue;
+        }
+        // The canonical name, and the spellings a resume may use (the full-text index answers
+        // credentials outside the scorer's bit vocabulary).
+        let mut any_of = vec![credential.name.clone()];
+        for spelling in credential.synonyms.iter().chain(&credential.case_sensitive) {
+            if any_of.len() >= 6 {
+                break;
+            }
+            if !any_of.iter().any(|n| n.eq_ignore_ascii_case(spelling)) {
+                any_of.push(spelling.clone());
+            }
+        }
+        let mut r = requirement(
+            &format!("certification-{}", slug(&credential.name)),
+            own_words(clause.text, hit.start, hit.end),
+            s,
+            if must { 2.0 } else { 1.0 },
+            Spec::Certification { any_of },
+        );
+        r.must_have = must;
+        found.push(r);
+    }
+}
+
+fn draft_languages(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<Requirement>) {
+    let Some(taxonomy) = TAXONOMY.as_ref() else {
+        return;
+    };
+    let l = &clause.lower;
+    let mut named: Vec<(String, usize, usize)> = Vec::new();
+    for hit in taxonomy.find_languages(clause.text) {
+        let Some(entry) = taxonomy.languages.get(hit.entry) else {
+            continue;
+        };
+        if vocab::language_index(&entry.name).is_none() {
+            continue;
+        }
+        let next = l[hit.end.min(l.len())..]
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        // "Japanese partners", "the Chinese market": a people or a place, not a language.
+        let names_a_thing = [
+            "partners",
+            "partner",
+            "market",
+            "markets",
+            "customers",
+            "clients",
+            "companies",
+            "cuisine",
+            "food",
+            "culture",
+            "law",
+            "owned",
+            "government",
+            "office",
+            "offices",
+            "team",
+            "teams",
+            "region",
+        ]
+        .contains(&next);
+        let spoken = has_any(l, LANGUAGE_CONTEXT) || next.is_empty();
+        if names_a_thing || !spoken || named.iter().any(|(n, _, _)| *n == entry.name) {
+            continue;
+        }
+        named.push((entry.name.clone(), hit.start, hit.end));
+    }
+    // "Bilingual English/Spanish": the ad is written in English; Spanish is what it asks.
+    if named.len() > 1 {
+        named.retain(|(name, _, _)| name != "English");
+    }
+    for (name, start, end) in named {
+        let mut r = requirement(
+            &format!("language-{}", slug(&name)),
+            own_words(clause.text, start, end),
+            s,
+            1.0,
+            Spec::Language { any_of: vec![name] },
+        );
+        r.must_have = must;
+        found.push(r);
+    }
+}
+
+/// The rules the shipped roles were drafted with: named Office skills, negotiation, sales
+/// metrics and strategic accounts under a requirements heading.
+fn draft_seed_rules(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<Requirement>) {
+    let l = &clause.lower;
+    let required = s.section == Section::Required;
+    if let Some(at) = [
+        "pc proficiency",
+        "computer literate",
+        "computer literacy",
+        "pc skills",
+    ]
+    .iter()
+    .find_map(|w| l.find(w))
+    {
+        let mut r = requirement(
+            "pc-proficiency",
+            own_words(clause.text, at, at + 2),
+            s,
+            1.0,
+            Spec::Skill {
+                any_of: vec!["group:office".to_owned()],
+                min_months: None,
+            },
+        );
+        r.must_have = must;
+        found.push(r);
+    }
+    if required && let Some(at) = l.find("negotiation") {
+        let mut any_of = vec!["Negotiation".to_owned()];
+        if l.contains("presentation") {
+            any_of.push("Presentation Skills".to_owned());
+        }
+        found.push(requirement(
+            "negotiation",
+            own_words(clause.text, at, at + "negotiation".len()),
+            s,
+            0.5,
+            Spec::Skill {
+                any_of,
+                min_months: None,
+            },
+        ));
+    }
+    if required
+        && let Some(at) = ["large/strategic", "strategic customer"]
+            .iter()
+            .find_map(|w| l.find(w))
+    {
+        found.push(requirement(
+            "strategic-accounts",
+            own_words(clause.text, at, at + 15),
+            s,
+            0.5,
+            Spec::Keyword {
+                query: STRATEGIC_QUERY.to_owned(),
+            },
+        ));
+    }
+    if required
+        && let Some(at) = ["sales performance metrics", "sales metrics"]
+            .iter()
+            .find_map(|w| l.find(w))
+    {
+        found.push(requirement(
+            "sales-metrics",
+            own_words(clause.text, at, at + 13),
+            s,
+            0.5,
+            Spec::Keyword {
+                query: "\"sales metrics\" OR \"performance metrics\" OR KPI OR KPIs OR quota OR quotas OR forecasting".to_owned(),
+            },
+        ));
+    }
+}
+
+/// Team management stated ("Team management skills") or a duty ("supervise ...").
+fn draft_team_duty(s: &Sentence, clause: &Clause<'_>, found: &mut Vec<Requirement>) {
+    let l = &clause.lower;
+    let Some(at) = TEAM_WORDS.iter().find_map(|w| l.find(w)) else {
+        return;
+    };
+    let stated = s.section == Section::Required && !l.contains("may ");
+    found.push(requirement(
+        "team-management",
+        own_words(clause.text, at, at + 8),
+        s,
+        if stated { 2.0 } else { 0.5 },
+        Spec::Experience {
+            category: ExperienceCategory::PeopleManagement,
+            min_years: if stated { 2.0 } else { 1.0 },
+        },
+    ));
+}
+
+/// Travel the job involves: a condition wherever the ad states it, never in the offer
+/// ("travel benefits") and never when it says there is none.
+fn draft_travel(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<Requirement>) {
+    let l = &clause.lower;
+    let Some(at) = TRAVEL_WORD.find(l).map(|m| m.start()) else {
+        return;
+    };
+    if [
+        "travel benefit",
+        "travel perk",
+        "travel discount",
+        "travel agency",
+        "travel industry",
+        "travel insurance",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+    {
+        return;
+    }
+    // "Occasional travel" is a nice-to-have; "travel up to 40%, with occasional trips" is not.
+    let occasional = l.contains("occasional travel")
+        || l.contains("occasionally travel")
+        || l.contains("may require");
+    let mut r = requirement(
+        "travel",
+        own_words(clause.text, at, at + 6),
+        s,
+        if occasional { 0.5 } else { 1.0 },
+        Spec::Travel {},
+    );
+    r.must_have = must && !occasional;
+    found.push(r);
+}
+
+const STRATEGIC_QUERY: &str = "\"key account\" OR \"key accounts\" OR \"strategic account\" OR \"strategic accounts\" OR \"national account\" OR \"national accounts\" OR \"named accounts\" OR enterprise";
 
 fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -556,33 +1663,100 @@ fn slug(text: &str) -> String {
     }
 }
 
+/// "X job description", else the ad's first line (its title), else a placeholder.
 fn title_of(text: &str) -> String {
-    text.lines()
-        .take(200)
-        .find_map(|line| {
-            TITLE
-                .captures(&TAG.replace_all(line, ""))
-                .and_then(|c| c.get(1))
-                .map(|m| m.as_str().trim().to_owned())
+    let titled = text.lines().take(200).find_map(|line| {
+        TITLE
+            .captures(&TAG.replace_all(line, ""))
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().trim().to_owned())
+    });
+    titled
+        .or_else(|| {
+            text.lines()
+                .map(|l| {
+                    TAG.replace_all(l, "")
+                        .trim()
+                        .trim_start_matches('#')
+                        .trim()
+                        .to_owned()
+                })
+                .find(|l| !l.is_empty())
+                .filter(|l| l.len() <= 80)
         })
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "Drafted role".to_owned())
 }
 
-/// Adds a requirement, or merges it into one with the same id: the higher weight and the
-/// must-have win, the first source stays.
-fn add(requirements: &mut Vec<Requirement>, new: Requirement) {
-    if let Some(existing) = requirements.iter_mut().find(|r| r.id == new.id) {
-        if new.weight > existing.weight {
-            let must_have = existing.must_have || new.must_have;
-            *existing = new;
-            existing.must_have = must_have;
-        } else {
+/// Adds a requirement, or merges it into the one it repeats (same id; degrees by level): the
+/// first stays, a must-have wins, the higher weight wins.
+fn add(requirements: &mut Vec<Requirement>, mut new: Requirement) {
+    if let Spec::Degree { min_level, .. } = &new.spec {
+        let level = *min_level;
+        let same_level = requirements
+            .iter_mut()
+            .find(|r| matches!(&r.spec, Spec::Degree { min_level, .. } if *min_level == level));
+        if let Some(existing) = same_level {
             existing.must_have |= new.must_have;
+            existing.weight = existing.weight.max(new.weight);
+            return;
         }
+        if requirements.iter().any(|r| r.id == new.id) {
+            new.id = format!("degree-{}", level.as_str().replace('_', "-"));
+        }
+    }
+    if let Some(existing) = requirements.iter_mut().find(|r| r.id == new.id) {
+        existing.must_have |= new.must_have;
+        existing.weight = existing.weight.max(new.weight);
         return;
     }
     requirements.push(new);
+}
+
+/// Whatever rule drafted it, a requirement's label is a piece of its sentence and never the
+/// whole of a long one: the label is the recruiter's words for this requirement alone.
+fn keep_own_words(requirement: &mut Requirement) {
+    if matches!(requirement.spec, Spec::AnyOf { .. }) {
+        return;
+    }
+    let Some(source) = requirement.source.as_deref() else {
+        return;
+    };
+    let label = requirement.label.trim();
+    let inside = !label.is_empty() && source.to_lowercase().contains(&label.to_lowercase());
+    let alphanumeric_words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let source_words = alphanumeric_words(source);
+    let whole = source_words.len() > 16 && alphanumeric_words(label) == source_words;
+    if inside && !whole {
+        return;
+    }
+    // The sentence's first twelve words.
+    let mut end = source.len();
+    let mut words = 0;
+    let mut in_word = false;
+    for (at, c) in source.char_indices() {
+        if c.is_whitespace() {
+            if in_word {
+                words += 1;
+                if words == 12 {
+                    end = at;
+                    break;
+                }
+            }
+            in_word = false;
+        } else {
+            in_word = true;
+        }
+    }
+    requirement.label = source[..end.min(source.len())]
+        .trim()
+        .trim_end_matches([',', ';', ':'])
+        .to_owned();
 }
 
 /// Drafts a role from job-description text. Always returns a role that validates.
@@ -627,6 +1801,13 @@ pub fn draft(text: &str) -> Role {
     if let Some((_, first)) = pending {
         for r in first {
             add(&mut requirements, r);
+        }
+    }
+    requirements.truncate(super::MAX_REQUIREMENTS);
+    for requirement in &mut requirements {
+        keep_own_words(requirement);
+        if let Spec::AnyOf { alternatives } = &mut requirement.spec {
+            alternatives.iter_mut().for_each(keep_own_words);
         }
     }
     let role = Role {
@@ -675,13 +1856,18 @@ fn alternatives(drafted: Vec<Requirement>) -> Requirement {
         .filter_map(|p| p.source.as_deref())
         .collect::<Vec<_>>()
         .join(" ");
+    let label = parts
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect::<Vec<_>>()
+        .join(", or ");
     for part in &mut parts {
         part.must_have = false;
         part.weight = 1.0;
     }
     Requirement {
         id,
-        label: source.clone(),
+        label,
         weight,
         must_have,
         source: Some(source),
@@ -695,41 +1881,161 @@ fn alternatives(drafted: Vec<Requirement>) -> Requirement {
 mod tests {
     use super::*;
 
-    #[test]
-    fn years_in_words_and_digits() {
-        let role = draft(
-            "## Requirements\n* Minimum six years of sales experience in a B2B segment\n* 3+ years experience in account management\n",
-        );
-        let years: Vec<(Category, f32)> = role
-            .requirements
+    fn experience(role: &Role) -> Vec<(ExperienceCategory, f32, bool)> {
+        role.requirements
             .iter()
             .filter_map(|r| match &r.spec {
                 Spec::Experience {
                     category,
                     min_years,
-                } => Some((*category, *min_years)),
+                } => Some((*category, *min_years, r.must_have)),
                 _ => None,
             })
-            .collect();
-        assert!(years.contains(&(Category::B2bSales, 6.0)), "{years:?}");
+            .collect()
+    }
+
+    fn degrees(role: &Role) -> Vec<(DegreeLevel, bool)> {
+        role.requirements
+            .iter()
+            .filter_map(|r| match &r.spec {
+                Spec::Degree { min_level, .. } => Some((*min_level, r.must_have)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn years_in_words_digits_and_ranges() {
+        let role = draft(
+            "## Requirements\n* Minimum six years of sales experience in a B2B segment\n* 3+ years experience in account management\n* 2-4 years of accounting experience\n",
+        );
+        let years = experience(&role);
         assert!(
-            years.contains(&(Category::AccountManagement, 3.0)),
+            years.contains(&(ExperienceCategory::B2bSales, 6.0, true)),
+            "{years:?}"
+        );
+        assert!(
+            years.contains(&(ExperienceCategory::AccountManagement, 3.0, true)),
+            "{years:?}"
+        );
+        assert!(
+            years.contains(&(ExperienceCategory::Total, 2.0, true)),
             "{years:?}"
         );
     }
 
     #[test]
-    fn every_requirement_cites_its_sentence() {
+    fn two_kinds_of_years_in_one_sentence() {
         let role = draft(
-            "# Sales Lead job description\n## Requirements\n* BSc degree in Marketing or relevant field\n* Availability to travel\n",
+            "The successful candidate will bring at least 10 years of B2B sales experience, including a minimum of five years managing teams of eight or more sellers.",
+        );
+        let years = experience(&role);
+        assert!(years.contains(&(ExperienceCategory::B2bSales, 10.0, true)));
+        assert!(years.contains(&(ExperienceCategory::PeopleManagement, 5.0, true)));
+    }
+
+    #[test]
+    fn required_and_preferred_degrees_are_two_requirements() {
+        let role = draft(
+            "Requirements\n- High school diploma or GED required; bachelor's degree preferred\n",
+        );
+        assert_eq!(
+            degrees(&role),
+            [
+                (DegreeLevel::HighSchool, true),
+                (DegreeLevel::Bachelor, false)
+            ]
+        );
+        let role = draft("A bachelor's degree is required, and an MBA is strongly preferred.");
+        assert_eq!(
+            degrees(&role),
+            [(DegreeLevel::Bachelor, true), (DegreeLevel::Master, false)]
+        );
+    }
+
+    #[test]
+    fn negations_draft_nothing() {
+        for text in [
+            "This team sits in our office five days a week. No travel required.",
+            "Requirements\n- A college degree is not required.\n",
+            "Degree not required - we care about what you've built.",
+            "Things you don't need: a legal background, a car, or a college degree.",
+            "This position works at a single branch and does not travel.",
+        ] {
+            let role = draft(text);
+            assert!(
+                role.requirements.is_empty(),
+                "{text}: {:?}",
+                role.requirements
+            );
+        }
+    }
+
+    #[test]
+    fn preferably_in_a_setting_keeps_the_must_have() {
+        let role = draft(
+            "Requirements\n- 2+ years of outside B2B sales experience, preferably in HVAC distribution\n",
+        );
+        assert_eq!(
+            experience(&role),
+            [(ExperienceCategory::B2bSales, 2.0, true)]
+        );
+    }
+
+    #[test]
+    fn credentials_skills_and_languages_of_non_sales_ads() {
+        let role = draft(
+            "Qualifications\n- Active CPA license required\n- QuickBooks Online experience required\n- Experience with AppFolio a plus\n- Fluency in Korean is a plus\n",
+        );
+        let names: Vec<(String, bool)> = role
+            .requirements
+            .iter()
+            .map(|r| {
+                let name = match &r.spec {
+                    Spec::Skill { any_of, .. }
+                    | Spec::Certification { any_of }
+                    | Spec::Language { any_of } => any_of[0].clone(),
+                    other => other.kind().to_owned(),
+                };
+                (name, r.must_have)
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("CPA".to_owned(), true),
+                ("QuickBooks".to_owned(), true),
+                ("AppFolio".to_owned(), false),
+                ("Korean".to_owned(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn examples_of_a_generic_system_are_not_requirements_of_their_own() {
+        let role =
+            draft("You should have hands-on experience with an HRIS such as UKG or Workday.");
+        assert_eq!(role.requirements.len(), 1, "{:?}", role.requirements);
+        let Spec::Skill { any_of, .. } = &role.requirements[0].spec else {
+            panic!("not a skill");
+        };
+        assert_eq!(any_of, &["HRIS", "UKG", "Workday"]);
+    }
+
+    #[test]
+    fn every_requirement_cites_its_sentence_in_its_own_words() {
+        let role = draft(
+            "# Sales Lead job description\n## Requirements\n* BSc degree in Marketing or relevant field\n* Availability to travel\n* Working knowledge of Excel - you'll build your own pipeline reports\n",
         );
         assert_eq!(role.title, "Sales Lead");
         assert_eq!(role.id, "sales-lead");
-        assert_eq!(role.requirements.len(), 2);
+        assert_eq!(role.requirements.len(), 3);
         for r in &role.requirements {
             let source = r.source.as_deref().unwrap_or("");
             assert!(!source.is_empty());
+            assert!(source.contains(&r.label), "{:?} not in {source:?}", r.label);
         }
+        assert_eq!(role.requirements[2].label, "Working knowledge of Excel");
         role.validate().unwrap();
     }
 

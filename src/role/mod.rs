@@ -6,7 +6,7 @@
 //! | kind | fields | met when |
 //! | --- | --- | --- |
 //! | `skill` | `any_of` (names or `group:crm`), `min_months`? | one of them is in the resume (for at least `min_months`) |
-//! | `experience` | `category`, `min_years` | the merged months in that category reach `min_years` (partial credit below) |
+//! | `experience` | `category`, `min_years` | the merged months in that category reach `min_years` (partial credit below); `category = "total"` is experience in the job's own line of work, read as all the work experience the resume shows |
 //! | `track_record` | `category`, `min_years`, `related`?, `past_min`?, `recent`? | as `experience`, but a related record counts at its `credit` (B2B sales for account management at 0.9), and a share `past_min` of the credit is earned only past the minimum, with diminishing returns; with `recent = {years, credit}` a record whose last position ended longer ago keeps only `credit` of it |
 //! | `degree` | `min_level`, `fields`, `related_fields`, `equivalent_years`? | a completed degree at that level in one of the fields (or a related one), or that many years of experience instead |
 //! | `travel` | | the resume says the candidate travels or will |
@@ -89,6 +89,51 @@ fn default_true() -> bool {
     true
 }
 
+/// What an experience requirement counts: one of the profile's categories, or `total`, the
+/// experience in the job's own line of work ("3 years of public accounting", "5 years as an RN").
+/// A resume's positions carry no such category, so `total` counts every month of work: the
+/// nearest the profile comes to "in this line of work" until positions are classed by trade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExperienceCategory {
+    Total,
+    Sales,
+    B2bSales,
+    AccountManagement,
+    PeopleManagement,
+}
+
+impl ExperienceCategory {
+    pub fn as_str(self) -> &'static str {
+        match self.category() {
+            Some(category) => category.as_str(),
+            None => "total",
+        }
+    }
+
+    /// The profile category counted, or `None` for all experience.
+    pub fn category(self) -> Option<Category> {
+        match self {
+            ExperienceCategory::Total => None,
+            ExperienceCategory::Sales => Some(Category::Sales),
+            ExperienceCategory::B2bSales => Some(Category::B2bSales),
+            ExperienceCategory::AccountManagement => Some(Category::AccountManagement),
+            ExperienceCategory::PeopleManagement => Some(Category::PeopleManagement),
+        }
+    }
+}
+
+impl From<Category> for ExperienceCategory {
+    fn from(category: Category) -> Self {
+        match category {
+            Category::Sales => ExperienceCategory::Sales,
+            Category::B2bSales => ExperienceCategory::B2bSales,
+            Category::AccountManagement => ExperienceCategory::AccountManagement,
+            Category::PeopleManagement => ExperienceCategory::PeopleManagement,
+        }
+    }
+}
+
 /// What a requirement asks for, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -100,7 +145,7 @@ pub enum Spec {
         min_months: Option<u32>,
     },
     Experience {
-        category: Category,
+        category: ExperienceCategory,
         min_years: f32,
     },
     Degree {
@@ -516,10 +561,29 @@ weight = 3
         assert!(matches!(
             role.requirements[1].spec,
             Spec::Experience {
-                category: Category::B2bSales,
+                category: ExperienceCategory::B2bSales,
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn total_experience_reads_and_writes_as_total() {
+        let role = Role::from_toml(
+            "id = \"x\"\ntitle = \"X\"\n[[requirements]]\nid = \"a\"\nkind = \"experience\"\ncategory = \"total\"\nmin_years = 3\n",
+        )
+        .unwrap();
+        role.validate().unwrap();
+        let Spec::Experience { category, .. } = role.requirements[0].spec else {
+            panic!("not an experience requirement");
+        };
+        assert_eq!(category, ExperienceCategory::Total);
+        assert_eq!(category.category(), None);
+        assert!(role.to_toml().unwrap().contains("category = \"total\""));
+        for category in Category::ALL {
+            let json = serde_json::to_string(&ExperienceCategory::from(category)).unwrap();
+            assert_eq!(json, format!("\"{}\"", category.as_str()));
+        }
     }
 
     #[test]

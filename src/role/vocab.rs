@@ -8,6 +8,10 @@
 //! even that only costs a restart). A role may still name a skill or certification outside the
 //! vocabulary: scoring then answers it through the full-text index, like a keyword requirement.
 
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
 /// Canonical skill names and their taxonomy group, in bit order. At most 128 entries.
 pub const SKILLS: &[(&str, &str)] = &[
     ("Salesforce", "crm"),
@@ -356,6 +360,163 @@ pub fn certification_index(name: &str) -> Option<usize> {
     })
 }
 
+/// The certifications and licences job ads ask for (`config/taxonomy/certifications.toml`):
+/// what drafting recognises, wider than the scorer's bit vocabulary above.
+pub const BUILTIN_CREDENTIALS: &str = include_str!("../../config/taxonomy/certifications.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Credential {
+    pub name: String,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    #[serde(default)]
+    pub case_sensitive: Vec<String>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub not_examples: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CredentialsFile {
+    certification: Vec<Credential>,
+}
+
+/// A credential found in text: which entry, and where (byte offsets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialHit {
+    pub entry: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The credentials table, parsed once. The builtin table is checked by the tests; were it ever
+/// invalid, drafting would find no credentials rather than fail.
+pub fn credentials() -> &'static [Credential] {
+    static TABLE: LazyLock<Vec<Credential>> = LazyLock::new(|| {
+        toml::from_str::<CredentialsFile>(BUILTIN_CREDENTIALS)
+            .map(|file| file.certification)
+            .unwrap_or_default()
+    });
+    &TABLE
+}
+
+fn is_word_byte(text: &str, at: usize, before: bool) -> bool {
+    let c = if before {
+        text.get(..at).and_then(|h| h.chars().next_back())
+    } else {
+        text.get(at..).and_then(|t| t.chars().next())
+    };
+    c.is_some_and(char::is_alphanumeric)
+}
+
+/// Whether `spelling` found at `start..end` of `text` stands on word boundaries (a boundary is
+/// only needed where the spelling itself starts or ends with a letter or digit: "Security+").
+fn on_word_boundaries(text: &str, spelling: &str, start: usize, end: usize) -> bool {
+    let first_is_word = spelling.chars().next().is_some_and(char::is_alphanumeric);
+    let last_is_word = spelling
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric);
+    (!first_is_word || !is_word_byte(text, start, true))
+        && (!last_is_word || !is_word_byte(text, end, false))
+}
+
+/// Credentials named in `text`, leftmost-longest, in text order. Drafting reads short sentences,
+/// so a scan per spelling is plenty; resumes are not read with this.
+pub fn find_credentials(text: &str) -> Vec<CredentialHit> {
+    let lower = text.to_lowercase();
+    // Lower-casing can change byte lengths outside ASCII; then only exact-case spellings are
+    // looked for, at their true offsets.
+    let same_offsets = lower.len() == text.len();
+    let mut hits = Vec::new();
+    for (entry, credential) in credentials().iter().enumerate() {
+        // The name is a spelling too, in any case unless it is an abbreviation kept as written.
+        let abbreviation =
+            credential.name.len() <= 4 && credential.name.chars().all(|c| !c.is_lowercase());
+        let name_folds = !abbreviation && !credential.case_sensitive.contains(&credential.name);
+        let insensitive = credential
+            .synonyms
+            .iter()
+            .chain(std::iter::once(&credential.name).filter(|_| name_folds))
+            .map(|s| (s.to_lowercase(), true));
+        let sensitive = credential.case_sensitive.iter().map(|s| (s.clone(), false));
+        for (spelling, folded) in insensitive.chain(sensitive) {
+            if spelling.is_empty() {
+                continue;
+            }
+            let haystack = if folded && same_offsets { &lower } else { text };
+            for (start, _) in haystack.match_indices(spelling.as_str()) {
+                let end = start + spelling.len();
+                if on_word_boundaries(haystack, &spelling, start, end) {
+                    hits.push(CredentialHit { entry, start, end });
+                }
+            }
+        }
+    }
+    hits.sort_by_key(|hit| (hit.start, std::cmp::Reverse(hit.end)));
+    let mut chosen: Vec<CredentialHit> = Vec::new();
+    for hit in hits {
+        if chosen.last().is_none_or(|last| hit.start >= last.end) {
+            chosen.push(hit);
+        }
+    }
+    chosen
+}
+
+/// The canonical name of a credential written as a name ("Active CPA license", "PE"), if the
+/// table knows it: an exact name or spelling first, else the one credential the words name.
+pub fn certification_canonical(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    let table = credentials();
+    if let Some(credential) = table.iter().find(|c| {
+        (c.name.eq_ignore_ascii_case(name) && !c.case_sensitive.contains(&c.name))
+            || c.name == name
+            || c.synonyms.iter().any(|s| s.eq_ignore_ascii_case(name))
+            || c.case_sensitive.iter().any(|s| s == name)
+    }) {
+        return Some(credential.name.as_str());
+    }
+    let hits = find_credentials(name);
+    match hits.as_slice() {
+        [only] => table.get(only.entry).map(|c| c.name.as_str()),
+        _ => None,
+    }
+}
+
+/// Skills of `config/taxonomy/skills.toml` marked `generic`: the name of a kind of system
+/// (CRM, HRIS, EHR, POS). Products named after one ("an HRIS such as UKG or Workday") are
+/// examples of it, not requirements of their own.
+pub fn generic_skills() -> &'static [String] {
+    static GENERIC: LazyLock<Vec<String>> = LazyLock::new(|| {
+        #[derive(Deserialize)]
+        struct Row {
+            name: String,
+            #[serde(default)]
+            generic: bool,
+        }
+        #[derive(Deserialize)]
+        struct File {
+            skill: Vec<Row>,
+        }
+        let mut names: Vec<String> = toml::from_str::<File>(crate::parse::taxonomy::BUILTIN_SKILLS)
+            .map(|file| {
+                file.skill
+                    .into_iter()
+                    .filter(|row| row.generic)
+                    .map(|row| row.name)
+                    .collect()
+            })
+            .unwrap_or_default();
+        // The generic CRM mention and the Office suite predate the flag: "Microsoft Office
+        // (Word, Outlook, Excel)" names the suite's programs as examples.
+        names.push("CRM".to_owned());
+        names.push("Microsoft Office".to_owned());
+        names
+    });
+    &GENERIC
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,5 +551,112 @@ mod tests {
         assert_eq!(skill_index("MS Excel"), skill_index("Microsoft Excel"));
         assert!(skill_index("salesforce").is_some());
         assert!(skill_index("Python").is_none());
+    }
+
+    #[test]
+    fn every_credential_is_found_in_its_examples_and_not_in_its_counter_examples() {
+        let table = credentials();
+        assert!(table.len() >= 100, "the credentials table did not load");
+        let mut names: Vec<&str> = table.iter().map(|c| c.name.as_str()).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "a credential name appears twice");
+        for credential in table {
+            assert!(
+                !credential.examples.is_empty(),
+                "{} has no example",
+                credential.name
+            );
+            for example in &credential.examples {
+                let found: Vec<&str> = find_credentials(example)
+                    .iter()
+                    .map(|hit| table[hit.entry].name.as_str())
+                    .collect();
+                assert!(
+                    found.contains(&credential.name.as_str()),
+                    "{}: not found in {example:?} (found {found:?})",
+                    credential.name
+                );
+            }
+            for example in &credential.not_examples {
+                let found: Vec<&str> = find_credentials(example)
+                    .iter()
+                    .map(|hit| table[hit.entry].name.as_str())
+                    .collect();
+                assert!(
+                    !found.contains(&credential.name.as_str()),
+                    "{}: wrongly found in {example:?}",
+                    credential.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn credentials_resolve_to_their_canonical_names() {
+        assert_eq!(
+            certification_canonical("cpa"),
+            None,
+            "abbreviations keep their case"
+        );
+        assert_eq!(certification_canonical("CPA"), Some("CPA"));
+        assert_eq!(
+            certification_canonical("Certified Public Accountant"),
+            Some("CPA")
+        );
+        assert_eq!(
+            certification_canonical("Active Texas real estate salesperson license"),
+            Some("Real Estate License")
+        );
+        assert_eq!(certification_canonical("Underwater basket weaving"), None);
+    }
+
+    /// Skill rows with `examples`/`not_examples` (the rows beyond sales) are found by the
+    /// parser's taxonomy where they should be, and not where they should not.
+    #[test]
+    fn every_skill_row_is_found_in_its_examples_and_not_in_its_counter_examples() {
+        #[derive(Deserialize)]
+        struct Row {
+            name: String,
+            #[serde(default)]
+            examples: Vec<String>,
+            #[serde(default)]
+            not_examples: Vec<String>,
+        }
+        #[derive(Deserialize)]
+        struct File {
+            skill: Vec<Row>,
+        }
+        let file: File = toml::from_str(crate::parse::taxonomy::BUILTIN_SKILLS).unwrap();
+        let taxonomy = crate::parse::taxonomy::Taxonomy::builtin().unwrap();
+        let names = |text: &str| -> Vec<String> {
+            taxonomy
+                .find_skills(text)
+                .iter()
+                .map(|hit| taxonomy.skills[hit.entry].name.clone())
+                .collect()
+        };
+        let mut checked = 0;
+        for row in &file.skill {
+            for example in &row.examples {
+                checked += 1;
+                assert!(
+                    names(example).contains(&row.name),
+                    "{}: not found in {example:?} (found {:?})",
+                    row.name,
+                    names(example)
+                );
+            }
+            for example in &row.not_examples {
+                assert!(
+                    !names(example).contains(&row.name),
+                    "{}: wrongly found in {example:?}",
+                    row.name
+                );
+            }
+        }
+        assert!(checked >= 100, "only {checked} skill examples");
+        assert!(generic_skills().iter().any(|g| g == "HRIS"));
     }
 }

@@ -4,7 +4,7 @@
 //! the score; this module only adds the evidence.
 
 use crate::profile::{Category, Position, Profile, TravelStatus};
-use crate::role::{Requirement, Role, Spec, vocab};
+use crate::role::{ExperienceCategory, Requirement, Role, Spec, vocab};
 
 use super::features::location_words;
 use super::{Features, RequirementResult, Scorer, Verdict};
@@ -115,12 +115,18 @@ fn quote(text: &str) -> String {
     }
 }
 
-fn category_label(category: Category) -> &'static str {
+fn category_label(category: ExperienceCategory) -> &'static str {
+    record_label(category.category())
+}
+
+/// What a record of `category` is called in evidence; `None` is all work experience.
+fn record_label(category: Option<Category>) -> &'static str {
     match category {
-        Category::Sales => "sales",
-        Category::B2bSales => "B2B",
-        Category::AccountManagement => "account management",
-        Category::PeopleManagement => "people management",
+        None => "work experience",
+        Some(Category::Sales) => "sales",
+        Some(Category::B2bSales) => "B2B",
+        Some(Category::AccountManagement) => "account management",
+        Some(Category::PeopleManagement) => "people management",
     }
 }
 
@@ -164,12 +170,19 @@ fn evidence_for(
             for position in profile
                 .positions
                 .iter()
-                .filter(|p| p.categories.contains(category))
+                .filter(|p| {
+                    category
+                        .category()
+                        .is_none_or(|c| p.categories.contains(&c))
+                })
                 .take(MAX_POSITIONS)
             {
                 evidence.push(position_line(position, label));
             }
-            let merged = profile.experience.months(*category);
+            let merged = match category.category() {
+                Some(c) => profile.experience.months(c),
+                None => profile.experience.total_months,
+            };
             if profile.positions.is_empty() {
                 evidence.push("the resume lists no positions".to_owned());
             } else {
@@ -205,9 +218,9 @@ fn evidence_for(
                     break;
                 }
                 listed += 1;
-                evidence.push(position_line(position, category_label(*kind)));
+                evidence.push(position_line(position, record_label(Some(*kind))));
             }
-            let asked = category_label(*category);
+            let asked = record_label(Some(*category));
             evidence.push(format!(
                 "{} months of {asked} in total (overlaps counted once); {} asked",
                 profile.experience.months(*category),
@@ -235,7 +248,7 @@ fn evidence_for(
                 if months > 0 {
                     evidence.push(format!(
                         "{months} months of {} count as {asked} at {:.0}%",
-                        category_label(record.category),
+                        record_label(Some(record.category)),
                         record.credit * 100.0
                     ));
                 }

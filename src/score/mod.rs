@@ -385,9 +385,14 @@ impl Scorer {
                 category,
                 min_years,
             } => {
-                let index = crate::profile::Category::ALL
-                    .iter()
-                    .position(|c| c == category)
+                // `total` has no profile category: slot 0, all experience.
+                let index = category
+                    .category()
+                    .and_then(|wanted| {
+                        crate::profile::Category::ALL
+                            .iter()
+                            .position(|c| *c == wanted)
+                    })
                     .map_or(0, |i| i + 1);
                 Test::Experience {
                     category: index,
