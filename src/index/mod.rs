@@ -185,10 +185,12 @@ impl SearchIndex {
     }
 
     /// Commits the writes made so far, if any, and makes them visible to queries.
+    ///
+    /// The writer lock is taken even when nothing is pending, and held through the reload: a
+    /// commit in flight on the background committer (which has already cleared `pending`) must
+    /// be visible before a query that arrives meanwhile searches, or the query would miss a
+    /// write acknowledged before it.
     pub fn commit_pending(&self) -> Result<(), IndexError> {
-        if !self.pending.load(Ordering::Acquire) {
-            return Ok(());
-        }
         let mut writer = self.writer();
         // Cleared under the writer lock: a write that lands after this is left pending.
         if !self.pending.swap(false, Ordering::AcqRel) {
@@ -198,8 +200,8 @@ impl SearchIndex {
             self.pending.store(true, Ordering::Release);
             return Err(error.into());
         }
-        drop(writer);
         self.reader.reload()?;
+        drop(writer);
         Ok(())
     }
 
