@@ -27,6 +27,8 @@ pub struct Config {
     pub max_inflight_bytes: usize,
     /// A request body that sends nothing for this long is cut off (408).
     pub body_timeout_seconds: u64,
+    /// A request line and headers that take longer than this to arrive get 408.
+    pub header_timeout_seconds: u64,
     /// Webhook hosts allowed although they are loopback or private addresses, by name exactly
     /// as in the URL (`"127.0.0.1"`, `"hooks.internal"`). Empty: only public addresses.
     pub webhook_allowed_hosts: Vec<String>,
@@ -57,6 +59,7 @@ impl Default for Config {
             queue_wait_seconds: 30,
             max_inflight_bytes: 1024 * 1024 * 1024,
             body_timeout_seconds: 30,
+            header_timeout_seconds: 60,
             webhook_allowed_hosts: Vec::new(),
             api_key_sha256: Vec::new(),
             log_format: LogFormat::Text,

@@ -204,6 +204,7 @@ fn serve(
         },
         body_timeout: Duration::from_secs(config.body_timeout_seconds.max(1)),
         webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
+        header_timeout: Duration::from_secs(config.header_timeout_seconds.max(1)),
     };
     tracing::info!(
         bind = %config.bind,

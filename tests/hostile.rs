@@ -759,6 +759,12 @@ fn cases() -> Vec<Case> {
             &["invalid_query"],
         ),
         get(
+            "a URL of 20 KB",
+            format!("/v1/roles?pad={}", "a".repeat(20_000)),
+            414,
+            &["uri_too_long"],
+        ),
+        get(
             "a ranking q with an open phrase",
             ranking("q=%22key%20account"),
             400,
@@ -1198,6 +1204,82 @@ async fn a_stalled_request_body_is_cut_off() {
         "{answer}"
     );
     assert_eq!(candidate_count(&app).await, 0);
+}
+
+/// Sends `request` on a fresh connection and reads the answer until the server closes it.
+fn raw_exchange(address: &str, request: &[u8]) -> String {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // The server may answer and close before the whole of a huge head is sent.
+    let _ = stream.write_all(request);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The answers actix-http writes before any handler runs (a head it cannot parse, one past its
+/// buffer, one that stalls) leave as problem+json with their codes, like every other error.
+#[tokio::test]
+async fn over_long_urls_malformed_heads_and_stalled_heads_get_problems() {
+    let settings = ApiSettings {
+        header_timeout: Duration::from_millis(500),
+        ..ApiSettings::default()
+    };
+    let app = spawn_app_with(settings).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (
+            format!(
+                "GET /v1/roles?pad={} HTTP/1.1\r\nHost: x\r\n\r\n",
+                "a".repeat(200_000)
+            )
+            .into_bytes(),
+            "HTTP/1.1 431",
+            "request_head_too_large",
+        ),
+        (
+            b"GET /v1/roles HTTP/1.1\r\nHost: x\r\nbad header line\r\n\r\n".to_vec(),
+            "HTTP/1.1 400",
+            "malformed_request",
+        ),
+        (
+            b"\x01\x02 nothing like HTTP\r\n\r\n".to_vec(),
+            "HTTP/1.1 400",
+            "malformed_request",
+        ),
+        // Half a head, then nothing: cut off after the header timeout.
+        (
+            b"GET /v1/roles HTTP/1.1\r\nHost: x\r\n".to_vec(),
+            "HTTP/1.1 408",
+            "head_timeout",
+        ),
+    ];
+    for (request, status_line, code) in cases {
+        let address = address.clone();
+        let started = Instant::now();
+        let answer = tokio::task::spawn_blocking(move || raw_exchange(&address, &request))
+            .await
+            .unwrap();
+        assert!(started.elapsed() < HANG_LIMIT, "{code}: no hang");
+        assert!(answer.starts_with(status_line), "{code}: {answer}");
+        let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{code}: {head}"
+        );
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{head}"
+        );
+        let problem: Value = serde_json::from_str(body).expect("problem+json");
+        assert_eq!(problem["code"], code, "{body}");
+    }
+    // And the server goes on serving.
+    let roles = app.client.get(app.url("/v1/roles")).send().await.unwrap();
+    assert_eq!(roles.status().as_u16(), 200);
 }
 
 /// Smaller ones from the hostile review, each at its cause.

@@ -80,6 +80,47 @@ impl ApiError {
             if io.kind() == std::io::ErrorKind::TimedOut)
     }
 
+    /// The request line or headers are not HTTP/1.1 (answered at the connection: see
+    /// [`super::wire`]).
+    pub fn malformed_request() -> Self {
+        Self::bad_request(
+            "malformed_request",
+            "The request line or its headers cannot be parsed as HTTP/1.1; nothing was done.",
+        )
+    }
+
+    /// The request line and headers are larger than the connection reads before a request
+    /// starts (answered at the connection: see [`super::wire`]).
+    pub fn request_head_too_large() -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request_head_too_large",
+            "Request head too large",
+            "The request line and headers exceed 128 KiB or 96 headers; send long data in the body.",
+        )
+    }
+
+    /// A URL longer than any call of the API needs.
+    pub fn uri_too_long(limit: usize) -> Self {
+        Self::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            "URI too long",
+            format!("The URL is longer than {limit} bytes; no call of this API needs that much."),
+        )
+    }
+
+    /// The request line and headers did not arrive in time (answered at the connection: see
+    /// [`super::wire`]).
+    pub fn head_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "head_timeout",
+            "Request timeout",
+            "The request line and headers did not arrive in time; the connection was closed.",
+        )
+    }
+
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
     }
@@ -143,13 +184,6 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let problem = Problem {
-            kind: format!("https://shortlist.invalid/problems/{}", self.code),
-            title: self.title,
-            status: self.status.as_u16(),
-            detail: &self.detail,
-            code: self.code,
-        };
         let mut response = HttpResponse::build(self.status);
         response.insert_header((
             header::CONTENT_TYPE,
@@ -161,10 +195,22 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        match serde_json::to_string(&problem) {
-            Ok(body) => response.body(body),
-            Err(_) => response.finish(),
-        }
+        response.body(self.problem_json())
+    }
+}
+
+impl ApiError {
+    /// The problem document (RFC 9457) this error is sent as.
+    pub fn problem_json(&self) -> String {
+        let problem = Problem {
+            kind: format!("https://shortlist.invalid/problems/{}", self.code),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            code: self.code,
+        };
+        // Serializing plain strings and a number cannot fail.
+        serde_json::to_string(&problem).unwrap_or_default()
     }
 }
 

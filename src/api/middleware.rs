@@ -18,6 +18,10 @@ use crate::config::hash_api_key;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The longest URL answered: a ranking's `q` of 4 KB, percent-encoded three times over, with room
+/// to spare. Longer ones get 414 before any handler parses them.
+const MAX_URI_BYTES: usize = 16 * 1024;
+
 /// Gives each request an id (echoed in `X-Request-Id`) and logs one line per request: method,
 /// route pattern, status and duration. The query string and bodies are never logged: they can
 /// hold names or resume text.
@@ -40,6 +44,13 @@ pub async fn request_id_and_log(
         .filter(|id| is_plain_request_id(id))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let uri_bytes = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |path| path.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        return Err(ApiError::uri_too_long(MAX_URI_BYTES).into());
+    }
     let span = tracing::info_span!("request", id = %request_id);
     handle_and_log(request, next, request_id)
         .instrument(span)

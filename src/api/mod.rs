@@ -7,13 +7,16 @@ pub mod error;
 mod handlers;
 mod middleware;
 mod tasks;
+mod wire;
 
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
-use actix_web::{App, HttpServer, web};
+use actix_http::HttpService;
+use actix_service::{IntoServiceFactory as _, ServiceFactoryExt as _, fn_service, map_config};
+use actix_web::dev::{AppConfig, Server};
+use actix_web::{App, web};
 
 use crate::engine::Engine;
 use crate::runs::Runs;
@@ -48,6 +51,9 @@ pub struct ApiSettings {
     pub body_timeout: Duration,
     /// Webhook hosts allowed although they resolve to loopback or private addresses.
     pub webhook_allowed_hosts: Vec<String>,
+    /// A request line and headers that take longer than this to arrive are answered 408
+    /// `head_timeout` and the connection closed.
+    pub header_timeout: Duration,
 }
 
 impl Default for ApiSettings {
@@ -62,6 +68,7 @@ impl Default for ApiSettings {
             admission: AdmissionSettings::default(),
             body_timeout: Duration::from_secs(30),
             webhook_allowed_hosts: Vec::new(),
+            header_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -92,33 +99,61 @@ pub fn server(
         webhooks,
         settings,
     });
-    let server = HttpServer::new(move || {
-        let max_json_bytes = state.settings.max_json_bytes;
-        App::new()
-            .app_data(state.clone())
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(max_json_bytes)
-                    .error_handler(handlers::json_error),
-            )
-            .app_data(web::QueryConfig::default().error_handler(handlers::query_error))
-            .app_data(web::PathConfig::default().error_handler(handlers::path_error))
-            .wrap(actix_web::middleware::from_fn(middleware::authenticate))
-            .wrap(actix_web::middleware::from_fn(middleware::body_timeout))
-            .wrap(actix_web::middleware::from_fn(
-                middleware::request_id_and_log,
-            ))
-            .configure(routes)
-            .default_service(web::to(|| async {
-                Err::<String, _>(ApiError::not_found_route())
-            }))
-    })
-    .listen(listener)?
-    // An upload that stalls is cut off rather than holding a worker.
-    .client_request_timeout(Duration::from_secs(60))
-    .shutdown_timeout(10)
-    .run();
+    let header_timeout = state.settings.header_timeout;
+    // actix-web's `HttpServer`, assembled by hand so that each connection passes through
+    // [`wire::ProblemWire`]: the answers actix-http writes itself leave as problem+json too.
+    let server = actix_server::Server::build()
+        .shutdown_timeout(10)
+        .listen("shortlist", listener, move || {
+            let app = app(state.clone())
+                .into_factory()
+                .map_err(|error: actix_web::Error| error.error_response());
+            let http = HttpService::build()
+                // A request head that stalls is cut off rather than holding a connection.
+                .client_request_timeout(header_timeout)
+                .h1(map_config(app, |_| AppConfig::default()));
+            fn_service(|io: actix_rt::net::TcpStream| {
+                let peer = io.peer_addr().ok();
+                let _ = io.set_nodelay(true);
+                std::future::ready(Ok((wire::ProblemWire::new(io), peer)))
+            })
+            .and_then(http)
+        })?
+        .run();
     Ok(server)
+}
+
+/// The application: state, extractor settings, middleware and routes.
+fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_json_bytes = state.settings.max_json_bytes;
+    App::new()
+        .app_data(state)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(max_json_bytes)
+                .error_handler(handlers::json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(handlers::query_error))
+        .app_data(web::PathConfig::default().error_handler(handlers::path_error))
+        .wrap(actix_web::middleware::from_fn(middleware::authenticate))
+        .wrap(actix_web::middleware::from_fn(middleware::body_timeout))
+        .wrap(actix_web::middleware::from_fn(
+            middleware::request_id_and_log,
+        ))
+        .configure(routes)
+        .default_service(web::to(|| async {
+            Err::<String, _>(ApiError::not_found_route())
+        }))
 }
 
 fn method_not_allowed() -> actix_web::Route {
