@@ -1,6 +1,6 @@
 //! The hostile suite: requests a careful attacker (or a broken client) sends. Each case must be
-//! answered within 2 s by a 4xx `application/problem+json` with its stable code, store nothing,
-//! and leave the server serving. The table grows: every new way in gets a row.
+//! answered quickly (printed past 2 s, failed past 10 s) by a 4xx `application/problem+json`
+//! with its stable code, store nothing, and leave the server serving. The table grows: every new way in gets a row.
 //!
 //! Faults that need a whole process (SIGKILL, a damaged index, a full disk, the log) are in
 //! `tests/faults.rs`.
