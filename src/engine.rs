@@ -14,7 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::extract::{self, ExtractError, Limits};
-use crate::index::{IndexError, SearchIndex};
+use crate::index::{Facts, IndexError, SearchIndex};
 use crate::parse::{ParseOptions, Parser};
 use crate::profile::Profile;
 use crate::role::{self, Role, RoleError};
@@ -419,13 +419,17 @@ impl Engine {
                 clean_shutdown,
                 "rebuilding the search index from the store"
             );
-            let mut texts = Vec::with_capacity(stored_seqs.len());
+            let mut documents = Vec::with_capacity(stored_seqs.len());
             self.store.for_each_candidate(&mut |candidate| {
-                texts.push((candidate.seq, candidate.text));
+                let facts = Facts::from_profile(&candidate.profile);
+                documents.push((candidate.seq, candidate.text, facts));
                 Ok(())
             })?;
-            self.index
-                .rebuild(texts.iter().map(|(seq, text)| (*seq, text.as_str())))?;
+            self.index.rebuild(
+                documents
+                    .iter()
+                    .map(|(seq, text, facts)| (*seq, text.as_str(), facts.clone())),
+            )?;
         }
         self.store.set_meta(INDEX_CLEAN_KEY, "0")?;
         tracing::info!(candidates = pool.live_count, "loaded candidates");
@@ -542,7 +546,11 @@ impl Engine {
                     continue;
                 };
                 let prepared = &batch[position].1;
-                if let Err(error) = self.index.upsert(candidate.seq, &prepared.document.text) {
+                if let Err(error) = self.index.upsert(
+                    candidate.seq,
+                    &prepared.document.text,
+                    &Facts::from_profile(&prepared.profile),
+                ) {
                     // The store has it; the start-up check re-indexes it. Ranking works without
                     // the index; only keyword filters would miss this candidate until then.
                     tracing::error!(seq = candidate.seq, %error, "indexing failed after storing");
@@ -825,7 +833,11 @@ impl Engine {
                 rank: page.ranked_before + offset + 1,
                 score: hit.score,
                 must_haves_met: hit.must_haves_met,
-                requirements: scorer.explain(&candidate.profile, Some(hit.slot)),
+                requirements: scorer.explain_in(
+                    &candidate.profile,
+                    Some(&candidate.text),
+                    Some(hit.slot),
+                ),
             });
         }
         let next_cursor = match page.hits.last() {

@@ -154,6 +154,10 @@ pub struct DocumentInfo {
     pub document_date: Option<chrono::NaiveDate>,
     pub chars: usize,
     pub warnings: Vec<Warning>,
+    /// Where pages 2, 3, ... begin in the extracted text (byte offsets), so evidence can say
+    /// which page a line is on. Empty for one-page documents and for profiles stored before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_starts: Vec<usize>,
 }
 
 /// Something the reader of a profile should know about the document (hidden text, repaired

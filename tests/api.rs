@@ -716,6 +716,18 @@ async fn keyword_requirements_are_answered_by_the_index_including_later_uploads(
             ("uses-nothing".into(), "not_met".into())
         ]
     );
+    // The evidence quotes the resume's line that matched, with where it is, not the query.
+    let met = &page["results"][0]["requirements"][0];
+    assert_eq!(
+        met["evidence"],
+        json!(["Used HubSpot daily. (line 5)"]),
+        "{met}"
+    );
+    assert_eq!(
+        met["quotes"],
+        json!([{"text": "Used HubSpot daily.", "line": 5}]),
+        "{met}"
+    );
     app.upload(with("Pipedrive"), "c.txt", Some("uses-pipedrive"))
         .await;
     let page: Value = app

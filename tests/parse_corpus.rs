@@ -85,3 +85,40 @@ fn every_corpus_text_parses() {
         "{without_positions} without positions"
     );
 }
+
+/// Every fact keeps the words it came from; explanations find those words again in the text to
+/// say where they are (line and page). Over the corpus, nearly every fact's words are found.
+#[test]
+fn facts_are_found_again_in_the_text_they_came_from() {
+    use shortlist::score::quotes::DocumentLines;
+    let Some(rows) = corpus() else { return };
+    let parser = Parser::builtin();
+    let (mut facts, mut found) = (0usize, 0usize);
+    for (_, text) in rows.iter().step_by(5) {
+        let document = document(text);
+        let profile = parser.parse(&document, &options());
+        let lines = DocumentLines::new(&document.text, &document.page_starts);
+        let mut snippets: Vec<&str> = Vec::new();
+        snippets.extend(profile.positions.iter().map(|p| p.evidence.text.as_str()));
+        snippets.extend(profile.education.iter().map(|e| e.evidence.text.as_str()));
+        snippets.extend(
+            profile
+                .skills
+                .iter()
+                .filter_map(|s| s.evidence.first())
+                .map(|e| e.text.as_str()),
+        );
+        snippets.extend(profile.travel.evidence.as_deref());
+        for snippet in snippets.into_iter().filter(|s| !s.trim().is_empty()) {
+            facts += 1;
+            found += usize::from(lines.locate(snippet).is_some());
+        }
+    }
+    let share = found as f64 / facts as f64;
+    println!(
+        "facts located in their text: {found} of {facts} ({:.1}%)",
+        share * 100.0
+    );
+    assert!(facts > 4_000, "{facts}");
+    assert!(share >= 0.97, "{found} of {facts}");
+}

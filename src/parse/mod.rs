@@ -297,6 +297,7 @@ impl Parser {
                 document_date: Some(document_date),
                 chars: text.chars().count(),
                 warnings: document.warnings.clone(),
+                page_starts: document.page_starts.clone(),
             },
             contact,
             positions,

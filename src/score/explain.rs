@@ -7,6 +7,7 @@ use crate::profile::{Category, Position, Profile, TravelStatus};
 use crate::role::{ExperienceCategory, Requirement, Role, Spec, vocab};
 
 use super::features::location_words;
+use super::quotes::{DocumentLines, Quote};
 use super::{Features, RequirementResult, Scorer, Verdict};
 
 /// Longest evidence quote, in characters: enough to check the fact, short enough to list.
@@ -30,7 +31,7 @@ pub fn explain_with(
     match Scorer::compile(role) {
         Ok(scorer) => {
             let answers: Vec<Option<bool>> = scorer.queries().map(&mut *keyword_matched).collect();
-            explain_scored(&scorer, profile, |term| {
+            explain_scored(&scorer, profile, None, |term| {
                 answers.get(term).copied().flatten()
             })
         }
@@ -42,6 +43,7 @@ pub fn explain_with(
                 verdict: Verdict::Unknown,
                 score: 0.0,
                 evidence: vec![format!("the role does not compile: {error}")],
+                quotes: Vec::new(),
                 label: requirement.label.clone(),
                 must_have: requirement.must_have,
                 via: None,
@@ -54,7 +56,19 @@ impl Scorer {
     /// Explains this scorer's role for the candidate in `slot` (full-text requirements answered
     /// by the sets given to [`Scorer::compile_with`]), or with them unknown when `slot` is `None`.
     pub fn explain(&self, profile: &Profile, slot: Option<usize>) -> Vec<RequirementResult> {
-        explain_scored(self, profile, |term| {
+        self.explain_in(profile, None, slot)
+    }
+
+    /// [`Scorer::explain`], with each fact found again in the resume's extracted `text` and
+    /// quoted with its line and page (keyword requirements quote the lines that matched).
+    pub fn explain_in(
+        &self,
+        profile: &Profile,
+        text: Option<&str>,
+        slot: Option<usize>,
+    ) -> Vec<RequirementResult> {
+        let lines = text.map(|text| DocumentLines::new(text, &profile.document.page_starts));
+        explain_scored(self, profile, lines.as_ref(), |term| {
             let slot = slot?;
             self.terms
                 .get(term)
@@ -67,6 +81,7 @@ impl Scorer {
 fn explain_scored(
     scorer: &Scorer,
     profile: &Profile,
+    lines: Option<&DocumentLines>,
     term: impl Fn(usize) -> Option<bool>,
 ) -> Vec<RequirementResult> {
     let features = Features::from_profile(profile);
@@ -81,7 +96,12 @@ fn explain_scored(
             _ => (requirement, None),
         };
         let answered = counted_term(scorer, test_index).and_then(&term);
-        let mut evidence = evidence_for(counted, profile, &features, verdict, answered);
+        let mut sources = Sources {
+            lines,
+            quotes: Vec::new(),
+        };
+        let mut evidence =
+            evidence_for(counted, profile, &features, verdict, answered, &mut sources);
         if let Some(chosen) = &via {
             evidence.insert(0, format!("via {chosen}: {}", counted.display_label()));
         }
@@ -90,6 +110,7 @@ fn explain_scored(
             verdict,
             score: (credit * 100.0).round() / 100.0,
             evidence,
+            quotes: sources.quotes,
             label: requirement.label.clone(),
             must_have: requirement.must_have,
             via,
@@ -130,6 +151,26 @@ fn record_label(category: Option<Category>) -> &'static str {
     }
 }
 
+/// The resume's lines, when known, and the quotes found in them so far.
+struct Sources<'a, 'b> {
+    lines: Option<&'b DocumentLines<'a>>,
+    quotes: Vec<Quote>,
+}
+
+impl Sources<'_, '_> {
+    /// Finds a fact's own words in the resume: the quote is kept, and `line` (the evidence
+    /// string quoting it) says where it is.
+    fn locate(&mut self, line: &mut String, words: &str) {
+        let Some(quote) = self.lines.and_then(|lines| lines.locate(words)) else {
+            return;
+        };
+        line.push_str(&format!(" ({})", quote.location()));
+        if !self.quotes.contains(&quote) {
+            self.quotes.push(quote);
+        }
+    }
+}
+
 fn position_line(position: &Position, what: &str) -> String {
     let mut line = position
         .title
@@ -159,6 +200,7 @@ fn evidence_for(
     features: &Features,
     verdict: Verdict,
     answered: Option<bool>,
+    sources: &mut Sources,
 ) -> Vec<String> {
     let mut evidence = Vec::new();
     match &requirement.spec {
@@ -177,7 +219,9 @@ fn evidence_for(
                 })
                 .take(MAX_POSITIONS)
             {
-                evidence.push(position_line(position, label));
+                let mut line = position_line(position, label);
+                sources.locate(&mut line, &position.evidence.text);
+                evidence.push(line);
             }
             let merged = match category.category() {
                 Some(c) => profile.experience.months(c),
@@ -218,7 +262,9 @@ fn evidence_for(
                     break;
                 }
                 listed += 1;
-                evidence.push(position_line(position, record_label(Some(*kind))));
+                let mut line = position_line(position, record_label(Some(*kind)));
+                sources.locate(&mut line, &position.evidence.text);
+                evidence.push(line);
             }
             let asked = record_label(Some(*category));
             evidence.push(format!(
@@ -284,6 +330,7 @@ fn evidence_for(
                 if let Some(first) = skill.evidence.first() {
                     line.push_str(": ");
                     line.push_str(&quote(&first.text));
+                    sources.locate(&mut line, &first.text);
                 }
                 evidence.push(line);
             }
@@ -310,6 +357,7 @@ fn evidence_for(
                 if !education.evidence.text.is_empty() {
                     line.push_str(": ");
                     line.push_str(&quote(&education.evidence.text));
+                    sources.locate(&mut line, &education.evidence.text);
                 }
                 evidence.push(line);
             }
@@ -330,14 +378,31 @@ fn evidence_for(
             (TravelStatus::Unknown, _) => {
                 evidence.push("the resume says nothing about travel".to_owned())
             }
-            (_, Some(text)) => evidence.push(quote(text)),
+            (_, Some(text)) => {
+                let mut line = quote(text);
+                sources.locate(&mut line, text);
+                evidence.push(line);
+            }
             (status, None) => evidence.push(format!("travel: {status:?}")),
         },
-        Spec::Keyword { query } => evidence.push(match answered {
-            Some(true) => format!("the resume's text matches {query}"),
-            Some(false) => format!("the resume's text does not match {query}"),
-            None => format!("not checked against the text: {query}"),
-        }),
+        Spec::Keyword { query } => {
+            // The lines that matched, not the query: the recruiter checks the resume's words.
+            let matched = match (answered, sources.lines) {
+                (Some(true), Some(lines)) => lines.matching(query),
+                _ => Vec::new(),
+            };
+            if matched.is_empty() {
+                evidence.push(match answered {
+                    Some(true) => format!("the resume's text matches {query}"),
+                    Some(false) => format!("the resume's text does not match {query}"),
+                    None => format!("not checked against the text: {query}"),
+                });
+            }
+            for quote in matched {
+                evidence.push(format!("{} ({})", quote.text, quote.location()));
+                sources.quotes.push(quote);
+            }
+        }
         Spec::Language { any_of } => {
             for language in &profile.languages {
                 if any_of
@@ -350,6 +415,7 @@ fn evidence_for(
                     }
                     line.push_str(": ");
                     line.push_str(&quote(&language.evidence.text));
+                    sources.locate(&mut line, &language.evidence.text);
                     evidence.push(line);
                 }
             }
@@ -364,11 +430,13 @@ fn evidence_for(
                     c.eq_ignore_ascii_case(&certification.name)
                         || (wanted.is_some() && vocab::certification_index(c) == wanted)
                 }) {
-                    evidence.push(format!(
+                    let mut line = format!(
                         "{}: {}",
                         certification.name,
                         quote(&certification.evidence.text)
-                    ));
+                    );
+                    sources.locate(&mut line, &certification.evidence.text);
+                    evidence.push(line);
                 }
             }
             if answered == Some(true) {

@@ -39,6 +39,7 @@
 
 mod explain;
 pub mod features;
+pub mod quotes;
 mod rank;
 pub mod synthetic;
 
@@ -105,6 +106,9 @@ pub struct RequirementResult {
     /// The credit, 0 to 1.
     pub score: f32,
     pub evidence: Vec<String>,
+    /// The resume's lines the evidence quotes, each with its line and page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<quotes::Quote>,
     /// The recruiter's words for the requirement.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub label: String,
