@@ -111,6 +111,9 @@ pub fn server(
             let http = HttpService::build()
                 // A request head that stalls is cut off rather than holding a connection.
                 .client_request_timeout(header_timeout)
+                // As actix-web's `HttpServer` does: a refused upload's answer (413) is read by
+                // a client still sending its body, rather than cut off with a broken pipe.
+                .client_disconnect_timeout(Duration::from_secs(1))
                 .h1(map_config(app, |_| AppConfig::default()));
             fn_service(|io: actix_rt::net::TcpStream| {
                 let peer = io.peer_addr().ok();

@@ -10,6 +10,7 @@
 //! a few times a second, and which every query calls first, so that a query always sees every
 //! write made before it.
 
+pub mod facts;
 pub mod query_guard;
 
 use std::collections::HashSet;
@@ -24,6 +25,9 @@ use tantivy::index::SegmentReader;
 use tantivy::query::QueryParser;
 use tantivy::schema::{FAST, Field, INDEXED, STORED, Schema, TEXT};
 use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term};
+
+use facts::FactFields;
+pub use facts::Facts;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -59,6 +63,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     seq_field: Field,
     text_field: Field,
+    fact_fields: FactFields,
     /// Writes not yet committed.
     pending: AtomicBool,
 }
@@ -140,12 +145,14 @@ impl SearchIndex {
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
         let seq_field = schema.get_field("seq")?;
         let text_field = schema.get_field("text")?;
+        let fact_fields = FactFields::from_schema(&schema)?;
         Ok(Self {
             index,
             reader,
             writer: Mutex::new(writer),
             seq_field,
             text_field,
+            fact_fields,
             pending: AtomicBool::new(false),
         })
     }
@@ -154,6 +161,7 @@ impl SearchIndex {
         let mut builder = Schema::builder();
         builder.add_u64_field("seq", INDEXED | FAST | STORED);
         builder.add_text_field("text", TEXT);
+        FactFields::add_to(&mut builder);
         builder.build()
     }
 
@@ -165,14 +173,19 @@ impl SearchIndex {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Adds or replaces the candidate `seq`; searchable after the next commit.
-    pub fn upsert(&self, seq: u64, text: &str) -> Result<(), IndexError> {
-        let writer = self.writer();
-        writer.delete_term(Term::from_field_u64(self.seq_field, seq));
+    fn document(&self, seq: u64, text: &str, facts: &Facts) -> TantivyDocument {
         let mut document = TantivyDocument::default();
         document.add_u64(self.seq_field, seq);
         document.add_text(self.text_field, text);
-        writer.add_document(document)?;
+        self.fact_fields.add(&mut document, facts);
+        document
+    }
+
+    /// Adds or replaces the candidate `seq`; searchable after the next commit.
+    pub fn upsert(&self, seq: u64, text: &str, facts: &Facts) -> Result<(), IndexError> {
+        let writer = self.writer();
+        writer.delete_term(Term::from_field_u64(self.seq_field, seq));
+        writer.add_document(self.document(seq, text, facts))?;
         self.pending.store(true, Ordering::Release);
         Ok(())
     }
@@ -205,18 +218,15 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Replaces the whole index with `documents` (seq, text), in one commit.
+    /// Replaces the whole index with `documents` (seq, text, facts), in one commit.
     pub fn rebuild<'a>(
         &self,
-        documents: impl Iterator<Item = (u64, &'a str)>,
+        documents: impl Iterator<Item = (u64, &'a str, Facts)>,
     ) -> Result<(), IndexError> {
         let mut writer = self.writer();
         writer.delete_all_documents()?;
-        for (seq, text) in documents {
-            let mut document = TantivyDocument::default();
-            document.add_u64(self.seq_field, seq);
-            document.add_text(self.text_field, text);
-            writer.add_document(document)?;
+        for (seq, text, facts) in documents {
+            writer.add_document(self.document(seq, text, &facts))?;
         }
         writer.commit()?;
         self.pending.store(false, Ordering::Release);
@@ -234,7 +244,8 @@ impl SearchIndex {
 
     /// The candidates whose resume text matches `query`: Boolean operators (`AND`, `OR`, `NOT`,
     /// `-term`), phrases in quotes, parentheses. Terms are joined by AND when no operator is
-    /// given, as recruiters expect of a search box.
+    /// given, as recruiters expect of a search box. Profile facts can be named as fields
+    /// ([`facts`]): `skill:Salesforce`, `degree:bachelor`, `b2b_sales_months:>=60`.
     /// The query's shape is checked first ([`query_guard`]): tantivy's parser recurses once per
     /// nesting level, and a deep enough query would overflow the stack and abort the process.
     pub fn matching_seqs(&self, query: &str) -> Result<HashSet<u64>, IndexError> {
@@ -242,12 +253,42 @@ impl SearchIndex {
         let mut parser = QueryParser::for_index(&self.index, vec![self.text_field]);
         parser.set_conjunction_by_default();
         let query = parser
-            .parse_query(query)
+            .parse_query(&not_as_minus(query))
             .map_err(|e| IndexError::BadQuery(e.to_string()))?;
         self.commit_pending()?;
         let searcher = self.reader.searcher();
         Ok(searcher.search(&query, &SeqCollector)?)
     }
+}
+
+/// `a AND NOT b` written as `a AND -b`. tantivy's parser reads `NOT b` after an operator as a
+/// clause of its own with nothing positive in it, which matches no document, so the whole
+/// conjunction came back empty (tantivy issue #2584); `-b` is the exclusion recruiters mean.
+/// Words inside quotes are left alone.
+fn not_as_minus(query: &str) -> String {
+    let mut out = String::with_capacity(query.len());
+    let mut in_quotes = false;
+    let mut rest = query;
+    while let Some(c) = rest.chars().next() {
+        let at_boundary = out
+            .chars()
+            .last()
+            .is_none_or(|p| p.is_whitespace() || p == '(');
+        if !in_quotes && at_boundary && rest.starts_with("NOT") {
+            let after = &rest[3..];
+            if after.starts_with(char::is_whitespace) {
+                out.push('-');
+                rest = after.trim_start();
+                continue;
+            }
+        }
+        if c == '"' {
+            in_quotes = !in_quotes;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// Collects the `seq` fast field of every matching document: no stored document is loaded.
@@ -312,7 +353,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = SearchIndex::open(dir.path()).unwrap();
         index
-            .upsert(1, "key account manager b2b salesforce")
+            .upsert(1, "key account manager b2b salesforce", &Facts::default())
             .unwrap();
         let depth = query_guard::MAX_QUERY_DEPTH;
         let allowed = vec![
@@ -360,11 +401,21 @@ mod tests {
         {
             let index = SearchIndex::open(dir.path()).unwrap();
             index
-                .upsert(1, "Key account manager, Salesforce, B2B enterprise clients")
+                .upsert(
+                    1,
+                    "Key account manager, Salesforce, B2B enterprise clients",
+                    &Facts::default(),
+                )
                 .unwrap();
-            index.upsert(2, "Chef de cuisine, menu planning").unwrap();
             index
-                .upsert(3, "Account executive using HubSpot for retail clients")
+                .upsert(2, "Chef de cuisine, menu planning", &Facts::default())
+                .unwrap();
+            index
+                .upsert(
+                    3,
+                    "Account executive using HubSpot for retail clients",
+                    &Facts::default(),
+                )
                 .unwrap();
             let found = index.matching_seqs("salesforce OR hubspot").unwrap();
             assert_eq!(found, HashSet::from([1, 3]));
@@ -379,6 +430,84 @@ mod tests {
         assert_eq!(reopened.all_seqs().unwrap(), HashSet::from([2, 3]));
         assert!(matches!(
             reopened.matching_seqs("(unclosed"),
+            Err(IndexError::BadQuery(_))
+        ));
+    }
+
+    #[test]
+    fn not_after_an_operator_excludes_instead_of_emptying_the_query() {
+        assert_eq!(not_as_minus("a AND NOT b"), "a AND -b");
+        assert_eq!(not_as_minus("NOT (a OR b) c"), "-(a OR b) c");
+        assert_eq!(not_as_minus("(NOT a)"), "(-a)");
+        assert_eq!(
+            not_as_minus("\"do NOT travel\" NOTE"),
+            "\"do NOT travel\" NOTE"
+        );
+        assert_eq!(not_as_minus("KNOT tying"), "KNOT tying");
+    }
+
+    #[test]
+    fn queries_name_profile_facts_beside_words_of_the_text() {
+        use crate::profile::{DegreeLevel, Experience, Profile, Skill, TravelStatus};
+        let profile = |skill: &str, group: &str, degree, b2b: u32, travel| {
+            let mut profile = Profile::default();
+            profile.skills.push(Skill {
+                name: skill.to_owned(),
+                group: group.to_owned(),
+                months: None,
+                last_used: None,
+                evidence: Vec::new(),
+            });
+            profile.highest_degree = degree;
+            profile.experience = Experience {
+                total_months: b2b + 12,
+                sales_months: b2b,
+                b2b_sales_months: b2b,
+                account_management_months: 0,
+                people_management_months: 0,
+            };
+            profile.travel.status = travel;
+            Facts::from_profile(&profile)
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let seller = profile(
+            "Salesforce",
+            "crm",
+            DegreeLevel::Master,
+            72,
+            TravelStatus::Yes,
+        );
+        let junior = profile(
+            "HubSpot",
+            "crm",
+            DegreeLevel::Associate,
+            24,
+            TravelStatus::Unknown,
+        );
+        index.upsert(1, "Key account manager", &seller).unwrap();
+        index.upsert(2, "Account executive", &junior).unwrap();
+        let found = |q: &str| {
+            let mut seqs: Vec<u64> = index.matching_seqs(q).unwrap().into_iter().collect();
+            seqs.sort_unstable();
+            seqs
+        };
+        assert_eq!(found("skill:Salesforce"), [1]);
+        assert_eq!(
+            found("skill:crm"),
+            [1, 2],
+            "a taxonomy group names every member"
+        );
+        assert_eq!(found("degree:bachelor"), [1], "at least a bachelor's");
+        assert_eq!(found("degree:associate"), [1, 2]);
+        assert_eq!(found("b2b_sales_months:>=60"), [1]);
+        assert_eq!(found("b2b_sales_months:[12 TO 36]"), [2]);
+        assert_eq!(found("travel:yes"), [1]);
+        assert_eq!(found("account -skill:salesforce"), [2]);
+        assert_eq!(found("account AND NOT key"), [2]);
+        assert_eq!(found("executive OR b2b_sales_months:>70"), [1, 2]);
+        assert!(matches!(
+            index.matching_seqs("shoe_size:>=40"),
             Err(IndexError::BadQuery(_))
         ));
     }
