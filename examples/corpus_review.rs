@@ -67,7 +67,8 @@ fn main() {
         Some("dump") => dump(),
         Some("stats") => stats(),
         Some("review") => review(),
-        _ => eprintln!("usage: corpus_review dump|stats|review"),
+        Some("education") => education(),
+        _ => eprintln!("usage: corpus_review dump|stats|review|education"),
     }
 }
 
@@ -85,6 +86,31 @@ fn dump() {
             "== {id}\n{}",
             serde_json::to_string_pretty(&profile).unwrap_or_default()
         );
+    }
+}
+
+/// Education entries whose evidence reads like another section (military service, awards):
+/// `cargo run --example corpus_review education`.
+fn education() {
+    let rows = corpus();
+    let parser = Parser::builtin();
+    let odd = [
+        "discharg",
+        "military",
+        "army",
+        "navy",
+        "honorabl",
+        "award",
+        "clearance",
+    ];
+    for (id, text) in &rows {
+        let p = parser.parse(&document(text), &options());
+        for e in &p.education {
+            let lower = e.evidence.text.to_lowercase();
+            if odd.iter().any(|w| lower.contains(w)) {
+                println!("{id} {:?} {:?} | {}", e.level, e.degree, e.evidence.text);
+            }
+        }
     }
 }
 

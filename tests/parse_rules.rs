@@ -217,3 +217,32 @@ fn empty_and_odd_input_gives_an_empty_profile() {
         assert_eq!(p.experience.total_months, 0, "{text:?}");
     }
 }
+
+/// A degree's evidence is the lines it was read from, never a line of another section above it
+/// (a military discharge was quoted as a high-school diploma's evidence).
+#[test]
+fn degree_evidence_quotes_the_degree_lines_only() {
+    let p = parse(
+        "Jane Roe\nEducation\n2002 United States Air Force Air National Guard － City , State Received Honorable Discharge from service\nGeorge Washington High School － City , State Diploma 2001\nBachelor of Science : Business Administration 2006",
+    );
+    for education in &p.education {
+        assert!(
+            !education.evidence.text.contains("Discharge"),
+            "{:?}",
+            education.evidence
+        );
+    }
+    let bachelor = p
+        .education
+        .iter()
+        .find(|e| e.level == DegreeLevel::Bachelor)
+        .expect("the bachelor's is read");
+    assert!(
+        bachelor
+            .evidence
+            .text
+            .starts_with("Bachelor of Science : Business Administration"),
+        "{:?}",
+        bachelor.evidence
+    );
+}

@@ -192,10 +192,16 @@ impl EducationReader {
                 .filter(|(i, l)| !l.is_heading && in_scope(*i) && self.level_of(l.text).is_none())
                 .map(|(i, l)| (i, l.text))
                 .collect();
+            // The lines a fact was read from: the evidence quotes them and no others, so a line
+            // of another section above the degree ("Received Honorable Discharge ...") is not
+            // quoted as the degree's evidence.
+            let mut used = vec![index];
             let institution = self.institution_in(line.text).or_else(|| {
-                neighbours
-                    .iter()
-                    .find_map(|(_, text)| self.institution_in(text))
+                neighbours.iter().find_map(|(i, text)| {
+                    let found = self.institution_in(text)?;
+                    used.push(*i);
+                    Some(found)
+                })
             });
             let year_in = |text: &str| {
                 self.year
@@ -207,7 +213,11 @@ impl EducationReader {
                 neighbours
                     .iter()
                     .filter(|(_, text)| text.len() < 40)
-                    .find_map(|(_, text)| year_in(text))
+                    .find_map(|(i, text)| {
+                        let found = year_in(text)?;
+                        used.push(*i);
+                        Some(found)
+                    })
             });
             let next_text = lines.get(index + 1).map_or("", |l| l.text);
             // "in progress" on the short line below counts, unless that line is another degree.
@@ -227,7 +237,8 @@ impl EducationReader {
                 && !next_says_unfinished
                 && !unproven_high_school
                 && year.is_none_or(|y| y <= document_year);
-            let first = neighbours.first().map_or(index, |(i, _)| (*i).min(index));
+            let first = used.iter().copied().min().unwrap_or(index);
+            let last = used.iter().copied().max().unwrap_or(index);
             if let Some(same) = entries.iter_mut().find(|e| {
                 e.level == level && e.year == year && (e.field == field || field.is_none())
             }) {
@@ -241,7 +252,7 @@ impl EducationReader {
                 institution,
                 year,
                 completed,
-                lines: (first.min(index), index),
+                lines: (first, last),
             });
         }
         // The same degree written twice ("A.A., 2016" and "Graduation expected in 2016 - A.A.";
