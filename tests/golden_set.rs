@@ -45,7 +45,7 @@ const TARGETS: [(&str, f64); 13] = [
 /// never lower one to make a change pass. Where a floor is below its target, the target is not
 /// met, and the table says so.
 const GOLDEN_FLOORS: [(&str, f64); 8] = [
-    ("highest_degree", 0.98),
+    ("highest_degree", 0.99),
     ("crm_mentioned", 0.99),
     ("excel", 0.97),
     // Re-based on 2026-12-07: the contract's travel definition grew (trade shows, field
@@ -62,7 +62,9 @@ const GOLDEN_FLOORS: [(&str, f64); 8] = [
 
 /// Held-out floors: set from held-out aggregates only, a little under what was measured.
 const HELD_OUT_FLOORS: [(&str, f64); 10] = [
-    ("highest_degree", 0.76),
+    // 78.9% -> 84.3% on 2026-12-07: "B.S : Field" and schools listed without a degree word
+    // (the labelling guide's conventions), found on dev.
+    ("highest_degree", 0.82),
     ("crm_mentioned", 0.94),
     ("excel", 0.97),
     ("travel", 0.80),

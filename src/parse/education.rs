@@ -33,6 +33,11 @@ pub struct EducationReader {
     institution: Regex,
     year: Regex,
     field_after: Regex,
+    /// Schools and studies that give no degree (see [`Self::schools_without_a_degree`]).
+    not_a_degree: Regex,
+    two_year_college: Regex,
+    degree_school: Regex,
+    graduated: Regex,
     /// Wording just before a degree in a summary that the candidate holds it ("my Master's at
     /// Bentley", "holds an MBA", "earned a Bachelor's degree").
     held_before: Regex,
@@ -66,7 +71,7 @@ impl EducationReader {
             (
                 DegreeLevel::Bachelor,
                 compile(
-                    r"(?i:\bbachelor'?s?\b|\bbaccalaureate\b|\bbachelier\b|\blicenciatura\b|\blicence\b)|\bB\.\s?A\.|\bBA\b|\bB\.\s?S\.|\bBS\b|\bB\.\s?Sc\b\.?|\bBSc\b|\bB\.?B\.?A\b\.?|\bBFA\b|\bB\.\s?Com\b|\bBCom\b|\bB\.\s?Eng\b|\bBEng\b|\bB\.\s?Tech\b|\bBTech\b|\bBSN\b|\bBSBA\b|\bBAS\b|\bB\.\s?Ed\b|\bBEd\b|\bLLB\b|\bB\.?E\.\s",
+                    r"(?i:\bbachelor'?s?\b|\bbaccalaureate\b|\bbachelier\b|\blicenciatura\b|\blicence\b)|\bB\.\s?A\.|\bBA\b|\bB\.\s?S\.|\bBS\b|\bB\.[AS]\b|\bB\.\s?Sc\b\.?|\bBSc\b|\bB\.?B\.?A\b\.?|\bBFA\b|\bB\.\s?Com\b|\bBCom\b|\bB\.\s?Eng\b|\bBEng\b|\bB\.\s?Tech\b|\bBTech\b|\bBSN\b|\bBSBA\b|\bBAS\b|\bB\.\s?Ed\b|\bBEd\b|\bLLB\b|\bB\.?E\.\s",
                 ),
             ),
             (
@@ -95,6 +100,14 @@ impl EducationReader {
                 r"(?i)\b(university|college|institute|school|academy|universidad|université|universität|hochschule|polytechnic|seminary|conservatory)\b",
             ),
             year: compile(r"\b(19[5-9]\d|20[0-4]\d)\b"),
+            not_a_degree: compile(
+                r"(?i)\b(certificate|certification|program(me)?s?|training|continu(ed|ing)|extension|course(s|work)?|seminars?|workshops?|bootcamp|academy|high\s+school)\b",
+            ),
+            two_year_college: compile(r"(?i)\b(community|junior|technical)\s+college\b"),
+            degree_school: compile(
+                r"(?i)\b(university|college|institute\s+of\s+technology|universidad|université|universität|polytechnic)\b",
+            ),
+            graduated: compile(r"(?i)\bgraduat(ed|e|ion)\b"),
             held_before: compile(
                 r"(?i)\b(my|holds?|holding|earned|received|completed|possess(es|ing)?|have|has|with)\s+(an?\s+|the\s+|two\s+)?$",
             ),
@@ -148,11 +161,10 @@ impl EducationReader {
             };
             // A degree the summary says the candidate holds counts even where the education
             // section names the school and field but no degree type.
+            let before = line.text.get(..start).unwrap_or("");
             let held_in_summary = summary_line
                 && level > DegreeLevel::HighSchool
-                && self
-                    .held_before
-                    .is_match(line.text.get(..start).unwrap_or(""));
+                && (before.trim().is_empty() || self.held_before.is_match(before));
             if !in_scope(index) && !held_in_summary {
                 continue;
             }
@@ -270,7 +282,70 @@ impl EducationReader {
                 entry.completed = false;
             }
         }
+        if entries.is_empty() {
+            entries.extend(self.schools_without_a_degree(lines, &in_scope, document_year));
+        }
         entries
+    }
+
+    /// An education section that names schools but no degree (the labelling guide: education
+    /// counts under any heading, and `none` only when no education is listed): a program,
+    /// certificate, training or continuing education counts as `high_school`; a community or
+    /// junior college as `associate`; a university or other college with a year or
+    /// "graduated" as `bachelor`. The highest one is kept.
+    fn schools_without_a_degree(
+        &self,
+        lines: &[Line<'_>],
+        in_scope: &impl Fn(usize) -> bool,
+        document_year: u16,
+    ) -> Option<RawEducation> {
+        let mut best: Option<RawEducation> = None;
+        for (index, line) in lines.iter().enumerate() {
+            if line.is_heading || line.section != SectionKind::Education || !in_scope(index) {
+                continue;
+            }
+            let school = self.institution.find(line.text);
+            let next = lines.get(index + 1).map_or("", |l| l.text);
+            let year = self
+                .year
+                .find_iter(line.text)
+                .filter_map(|m| m.as_str().parse::<u16>().ok())
+                .last();
+            let graduated = self.graduated.is_match(line.text) || self.graduated.is_match(next);
+            let level =
+                if self.not_a_degree.is_match(line.text) && (school.is_some() || year.is_some()) {
+                    DegreeLevel::HighSchool
+                } else if school.is_none() {
+                    continue;
+                } else if self.two_year_college.is_match(line.text) {
+                    DegreeLevel::Associate
+                } else if self.degree_school.is_match(line.text) && (year.is_some() || graduated) {
+                    DegreeLevel::Bachelor
+                } else {
+                    continue;
+                };
+            let completed = !self.incomplete.is_match(line.text)
+                && !self.current.is_match(line.text)
+                && year.is_none_or(|y| y <= document_year);
+            if best
+                .as_ref()
+                .is_some_and(|b| (b.completed, b.level) >= (completed, level))
+            {
+                continue;
+            }
+            best = Some(RawEducation {
+                level,
+                degree: String::new(),
+                field: None,
+                institution: school
+                    .map(|m| line.text[m.start()..].trim().to_owned())
+                    .filter(|s| s.split_whitespace().count() <= 8),
+                year,
+                completed,
+                lines: (index, index),
+            });
+        }
+        best
     }
 
     /// The degree as written: from its first word to the field separator, the year or the
@@ -424,6 +499,51 @@ mod tests {
     }
 
     #[test]
+    fn schools_listed_without_a_degree_give_the_level_they_imply() {
+        let level = |text: &str| {
+            read(&format!("HEADLINE\nEducation\n{text}\nSkills\nExcel"))
+                .iter()
+                .filter(|e| e.completed)
+                .map(|e| e.level)
+                .max()
+        };
+        let cases = [
+            (
+                "Journalism and Technical Communication December 2012 Colorado State University",
+                Some(DegreeLevel::Bachelor),
+            ),
+            (
+                "Business Management 2001 Bergen Community College",
+                Some(DegreeLevel::Associate),
+            ),
+            (
+                "Certificate of Completion Business Administration 1997 Texas A&M Extension Services",
+                Some(DegreeLevel::HighSchool),
+            ),
+            (
+                "Executive Management , Accelerated Management Program 1990 Columbia University",
+                Some(DegreeLevel::HighSchool),
+            ),
+            (
+                "Psychology and Economics, Duke University\nGraduated Cum Laude",
+                Some(DegreeLevel::Bachelor),
+            ),
+            // A school with neither a year nor "graduated" is not evidence of a degree, and one
+            // still attended is not completed.
+            ("Colorado State University", None),
+            ("Marketing, Colorado State University 2019 to Current", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(level(text), want, "{text}");
+        }
+        // A degree named anywhere in scope wins over the inference.
+        assert_eq!(
+            level("MBA 2010 Boston University\nCertificate program 2012 Harvard Extension"),
+            Some(DegreeLevel::Master)
+        );
+    }
+
+    #[test]
     fn reads_levels_from_every_spelling() {
         let cases = [
             ("BSc Computer Science, 2010", DegreeLevel::Bachelor),
@@ -438,6 +558,8 @@ mod tests {
             ("M.S. Chemistry", DegreeLevel::Master),
             ("PhD in Physics", DegreeLevel::Doctorate),
             ("High School Diploma 1999", DegreeLevel::HighSchool),
+            ("B.S : Chemistry 2009", DegreeLevel::Bachelor),
+            ("B.A : English, Boston College", DegreeLevel::Bachelor),
             (
                 "GED : General Education Studies 2011",
                 DegreeLevel::HighSchool,
