@@ -22,6 +22,28 @@ impl Default for ContactReader {
     }
 }
 
+/// A page number or a heading that can stand above the name.
+fn is_filler_above_name(text: &str) -> bool {
+    let text = text.trim().trim_end_matches(':').trim();
+    let lower = text.to_lowercase();
+    text.chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || "-/.".contains(c))
+        || lower.starts_with("page ")
+        || matches!(
+            lower.as_str(),
+            "contact"
+                | "contact information"
+                | "contact info"
+                | "contact details"
+                | "personal details"
+                | "personal information"
+                | "resume"
+                | "résumé"
+                | "curriculum vitae"
+                | "cv"
+        )
+}
+
 /// Words that show a line is a headline or a heading, not a person's name.
 const NOT_NAME_WORDS: &[&str] = &[
     "resume",
@@ -123,7 +145,13 @@ impl ContactReader {
             let m = self.location.find(line.text)?;
             (m.as_str() != "City , State").then(|| m.as_str().to_owned())
         });
-        contact.name = lines.first().and_then(|line| {
+        // The name is on the first line, after a page number or a "Contact information" or
+        // "Resume" heading that some templates put above it.
+        let first = lines
+            .iter()
+            .take(4)
+            .find(|line| !is_filler_above_name(line.text));
+        contact.name = first.and_then(|line| {
             let text = line.text.trim();
             let candidate = text.split(['|', '•', ',']).next().unwrap_or("").trim();
             let lower = candidate.to_lowercase();
@@ -153,6 +181,21 @@ mod tests {
         assert_eq!(contact.phones, ["(617) 555-0134"]);
         assert_eq!(contact.location.as_deref(), Some("Boston, MA 02110"));
         assert_eq!(contact.links, ["linkedin.com/in/janedoe"]);
+    }
+
+    #[test]
+    fn a_page_number_or_contact_heading_above_the_name_is_skipped() {
+        for text in [
+            "2\nLeo Leopard\nleo@example.com",
+            "CONTACT INFORMATION\n\nMolly A. Adams\n930 Via Mil",
+        ] {
+            let lines = split_lines(text, &HeadingTable::new());
+            let name = ContactReader::new().read(text, &lines).name;
+            assert!(
+                matches!(name.as_deref(), Some("Leo Leopard" | "Molly A. Adams")),
+                "{text}: {name:?}"
+            );
+        }
     }
 
     #[test]

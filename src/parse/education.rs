@@ -208,13 +208,25 @@ impl EducationReader {
             // of another section above the degree ("Received Honorable Discharge ...") is not
             // quoted as the degree's evidence.
             let mut used = vec![index];
-            let institution = self.institution_in(line.text).or_else(|| {
-                neighbours.iter().find_map(|(i, text)| {
-                    let found = self.institution_in(text)?;
-                    used.push(*i);
-                    Some(found)
+            let institution = self
+                .institution_in(line.text)
+                .or_else(|| {
+                    neighbours.iter().find_map(|(i, text)| {
+                        let found = self.institution_in(text)?;
+                        used.push(*i);
+                        Some(found)
+                    })
                 })
-            });
+                .or_else(|| {
+                    // "UC Berkeley | 2019" above the degree in an education section: a short
+                    // name beside the degree is its school, though no word says "university".
+                    (line.section == SectionKind::Education).then_some(())?;
+                    neighbours.iter().find_map(|(i, text)| {
+                        let found = self.short_school_name(text)?;
+                        used.push(*i);
+                        Some(found)
+                    })
+                });
             let year_in = |text: &str| {
                 self.year
                     .find_iter(text)
@@ -346,6 +358,30 @@ impl EducationReader {
             });
         }
         best
+    }
+
+    /// A line that is only a name in capitals and, maybe, a year ("UC Berkeley | 2019").
+    fn short_school_name(&self, text: &str) -> Option<String> {
+        let without_year = self.year.replace_all(text, " ");
+        let name = without_year
+            .split(['|', '–', '-', ',', '•'])
+            .map(str::trim)
+            .find(|part| !part.is_empty())?;
+        let words = name.split_whitespace().count();
+        let capitalised = name
+            .split_whitespace()
+            .all(|word| word.chars().next().is_some_and(char::is_uppercase));
+        let only_name = without_year
+            .split(['|', '–', '-', ',', '•'])
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .count()
+            == 1;
+        ((1..=5).contains(&words)
+            && capitalised
+            && only_name
+            && !name.chars().any(|c| c.is_ascii_digit()))
+        .then(|| name.to_owned())
     }
 
     /// The degree as written: from its first word to the field separator, the year or the

@@ -225,6 +225,141 @@ fn has_organisation_word(text: &str) -> bool {
     words_lower(text).any(|word| ORGANISATION_WORDS.contains(&word.as_str()))
 }
 
+/// A company's name: a short line that ends with a legal form, as written ("Convergence Inc.
+/// LLC", "Avalon Digital Marketing Systems, Inc. (European Division)"). Words like "Company"
+/// are left out: they end titles ("Teacher and Company") and sentences too.
+fn is_company_name(text: &str) -> bool {
+    let without_note = text.split('(').next().unwrap_or(text);
+    word_count(without_note) <= 10
+        && without_note
+            .split(|c: char| !c.is_alphanumeric())
+            .rfind(|word| !word.is_empty())
+            .is_some_and(|word| {
+                matches!(
+                    word,
+                    "Inc"
+                        | "INC"
+                        | "LLC"
+                        | "Ltd"
+                        | "LTD"
+                        | "Corp"
+                        | "CORP"
+                        | "GmbH"
+                        | "PLC"
+                        | "Plc"
+                        | "LP"
+                        | "LLP"
+                        | "Co"
+                )
+            })
+}
+
+/// Every word starts with a capital or a digit ("ABC Company", "Acme Widgets"), as names do
+/// and sentences of a description do not.
+fn is_title_case(text: &str) -> bool {
+    text.split_whitespace().all(|word| {
+        word.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
+            || matches!(word, "of" | "and" | "the" | "for" | "de")
+    })
+}
+
+/// Words that begin a two-word city name ("San Francisco", "New York", "Fort Worth").
+const CITY_FIRST_WORDS: &[&str] = &[
+    "san",
+    "santa",
+    "los",
+    "las",
+    "new",
+    "fort",
+    "ft.",
+    "saint",
+    "st.",
+    "salt",
+    "palo",
+    "baton",
+    "ann",
+    "des",
+    "el",
+    "grand",
+    "long",
+    "little",
+    "mountain",
+    "redwood",
+    "kansas",
+    "oklahoma",
+    "jersey",
+    "palm",
+    "west",
+    "north",
+    "south",
+    "east",
+    "cedar",
+    "sioux",
+    "colorado",
+    "silver",
+    "boca",
+    "coral",
+    "daly",
+    "menlo",
+    "la",
+    "lake",
+    "glen",
+    "park",
+    "round",
+    "bowling",
+    "virginia",
+    "corpus",
+    "el",
+    "del",
+    "costa",
+    "newport",
+    "huntington",
+    "iowa",
+    "carson",
+    "rapid",
+    "twin",
+];
+
+/// Words that end a two-word city name ("Kansas City", "Palm Springs", "Long Beach").
+const CITY_LAST_WORDS: &[&str] = &[
+    "city", "beach", "springs", "falls", "park", "heights", "hills", "valley", "rapids", "rock",
+    "island", "point", "creek", "grove", "harbor", "lake", "village", "station", "bluffs",
+];
+
+/// The location regex reads up to three capitalised words before ", ST", so an employer written
+/// just before the city ("Stripe San Francisco, CA") ends up inside it: the leading words that
+/// are not the city come back apart.
+fn split_place(found: &str) -> (&str, &str) {
+    let Some((before, _)) = found.split_once(',') else {
+        return ("", found);
+    };
+    let words: Vec<(usize, &str)> = before
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - found.as_ptr() as usize, w))
+        .collect();
+    if words.len() < 2 || before.trim() == "City" {
+        return ("", found);
+    }
+    let lower = |i: usize| words[i].1.to_lowercase();
+    let last = words.len() - 1;
+    let mut city_words = 1;
+    if CITY_LAST_WORDS.contains(&lower(last).as_str())
+        || CITY_FIRST_WORDS.contains(&lower(last - 1).as_str())
+    {
+        city_words = 2;
+        if last >= 2 && CITY_FIRST_WORDS.contains(&lower(last - 2).as_str()) {
+            city_words = 3;
+        }
+    }
+    if city_words > last {
+        return ("", found);
+    }
+    let start = words[words.len() - city_words].0;
+    (found[..start].trim(), &found[start..])
+}
+
 /// Words from which a line below a heading reads as a sentence of the description rather than
 /// a title ("Consistently exceeded monthly sales quotas ...").
 const SENTENCE_WORDS: usize = 5;
@@ -265,7 +400,7 @@ impl PositionReader {
                 |\bRemote\b",
             )
             .unwrap_or_else(|e| panic!("location regex: {e}")),
-            separators: Regex::new(r"\s+[－–—|@]\s+|\s+-\s+|\s+at\s+|\t+|\s*,\s*$|^\s*,\s*")
+            separators: Regex::new(r"\s+[－–—|@•·]\s+|\s+-\s+|\s+at\s+|\t+|\s*,\s*$|^\s*,\s*")
                 .unwrap_or_else(|e| panic!("separator regex: {e}")),
         }
     }
@@ -456,6 +591,7 @@ impl PositionReader {
                             && has_title_word(previous.text)
                             && range_at(index - 1).is_none()
                     });
+            let mut after_employer_line = false;
             for _ in 0..2 {
                 let Some(next) = lines.get(last + 1) else {
                     break;
@@ -466,21 +602,42 @@ impl PositionReader {
                 if range_at(last + 1).is_some() {
                     break;
                 }
+                // The employer and its place: "Company Name - City , State", "Boston, MA",
+                // or "Stripe • San Francisco, CA" (a name, a separator, the place).
                 let placeholder = next.text.contains("Company Name")
-                    || self.location.find(next.text).is_some_and(|m| m.start() < 3)
-                        && word_count(next.text) <= 8;
+                    || word_count(next.text) <= 8
+                        && self.location.find(next.text).is_some_and(|m| {
+                            m.start() < 3
+                                || !has_title_word(next.text)
+                                    && next.text[..m.start()]
+                                        .trim_end()
+                                        .ends_with(['•', '·', '|', '–', '-', ','])
+                        });
+                // "October 2004 – Current" / "Convergence Inc. LLC" / "Director of ...": under
+                // a line that is only the dates, a company's name is the employer, not a title.
+                let employer_line = !header_text
+                    .iter()
+                    .any(|t| t.chars().any(char::is_alphabetic))
+                    && is_heading_like(next.text.trim_end_matches('.'))
+                    && word_count(next.text) <= 8
+                    && is_company_name(next.text);
                 // A title line right above the next date line is that position's title.
                 let sentence_under_title = title_above && word_count(next.text) >= SENTENCE_WORDS;
+                // Under a company's name on its own line, the short line is the title, whatever
+                // its words ("Contractor – Web Development").
                 let title_line = !title_found
                     && !sentence_under_title
                     && is_heading_like(next.text)
-                    && has_title_word(next.text)
+                    && (has_title_word(next.text)
+                        || after_employer_line && word_count(next.text) <= 8)
                     && range_at(last + 2).is_none();
-                if !(placeholder || title_line) {
+                if !(placeholder || title_line || employer_line) {
                     break;
                 }
                 header_text.push(next.text.to_owned());
-                title_found = title_found || title_line || has_title_word(next.text);
+                title_found =
+                    title_found || !employer_line && (title_line || has_title_word(next.text));
+                after_employer_line = employer_line;
                 last += 1;
             }
             // The line before: a title written above the dates ("Sales Manager" / "Jan 2019 -
@@ -514,6 +671,23 @@ impl PositionReader {
                         first = index - 2;
                     }
                 }
+            }
+            // "ABC Company" / "Software Engineer May 2023 - Present": a title-cased name of an
+            // organisation right above a heading that has a title but no employer.
+            if first == index
+                && self.title_candidate(header_text.join(" ").as_str())
+                && self.split_heading(&header_text).1.is_none()
+                && let Some(previous) = index.checked_sub(1).and_then(|i| lines.get(i))
+                && anchors.last().is_none_or(|a| a.last < index - 1)
+                && !previous.is_heading
+                && previous.section == line.section
+                && is_heading_like(previous.text)
+                && word_count(previous.text) <= 6
+                && !has_title_word(previous.text)
+                && (has_organisation_word(previous.text) || is_title_case(previous.text))
+            {
+                header_text.insert(0, previous.text.to_owned());
+                first = index - 1;
             }
             anchors.push(Anchor {
                 range,
@@ -589,10 +763,12 @@ impl PositionReader {
                 text = text.replace("Company Name", " | ");
             }
             if let Some(found) = self.location.find(&text) {
-                location.get_or_insert_with(|| found.as_str().trim().to_owned());
+                let (leading, place) = split_place(found.as_str().trim());
+                location.get_or_insert_with(|| place.to_owned());
                 text = format!(
-                    "{} | {}",
+                    "{} | {} | {}",
                     text.get(..found.start()).unwrap_or(""),
+                    leading,
                     text.get(found.end()..).unwrap_or("")
                 );
             }
@@ -619,8 +795,12 @@ impl PositionReader {
         let title_index = segments
             .iter()
             .position(|s| has_title_word(s) && !has_organisation_word(s))
-            .or_else(|| segments.iter().position(|s| has_title_word(s)))
-            .or_else(|| (!segments.is_empty()).then_some(0));
+            .or_else(|| {
+                segments
+                    .iter()
+                    .position(|s| has_title_word(s) && !is_company_name(s))
+            })
+            .or_else(|| segments.iter().position(|s| !is_company_name(s)));
         let title = title_index.and_then(|i| segments.get(i).map(|s| cut_at_sentence(s)));
         if employer.is_none() {
             employer = segments
@@ -680,10 +860,17 @@ fn starts_with_past_tense_verb(text: &str) -> bool {
 
 /// Pieces of a heading segment split at "|" and at commas that end a title ("Senior Account
 /// Manager, Acme Corp"); a comma inside a title ("Registered Nurse, Supervisor") is kept.
+static LEGAL_FORM_AFTER_COMMA: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(r"(?i),\s+(?P<form>inc\b\.?|llc\b|ltd\b\.?|corp\b\.?|l\.?l\.?c\.?)")
+        .unwrap_or_else(|e| panic!("legal form regex: {e}"))
+});
+
 fn split_commas(segment: &str) -> Vec<String> {
     let mut pieces: Vec<String> = Vec::new();
     for part in segment.split('|') {
         let mut current = String::new();
+        // A legal form stays with its name: "Avalon Digital Marketing Systems, Inc."
+        let part = LEGAL_FORM_AFTER_COMMA.replace_all(part, " $form");
         for piece in part.split(", ") {
             let organisation = has_organisation_word(piece) && !has_title_word(piece);
             if organisation && !current.trim().is_empty() {
