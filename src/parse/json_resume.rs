@@ -21,10 +21,10 @@ use crate::profile::{
 /// The document as JSON when its shape is a JSON Resume: an object with a `basics` object or a
 /// `work` array. Anything else (other JSON, a text resume starting with `{`) is not one.
 pub fn detect(bytes: &[u8]) -> Option<Value> {
+    // A UTF-8 byte-order mark, then white space, may come before the object.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     let body = bytes.get(start..)?;
-    // A UTF-8 byte-order mark is allowed before the object.
-    let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
     if body.first() != Some(&b'{') {
         return None;
     }
