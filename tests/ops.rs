@@ -13,6 +13,7 @@ use shortlist::api::ApiSettings;
 
 /// A text resume the parser reads fully: contact, two dated positions, a degree, skills.
 fn resume(name: &str, employer: &str) -> Vec<u8> {
+    let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
     format!(
         "{name}\n{email} | (512) 555-0147 | Austin, TX\nhttps://www.linkedin.com/in/{handle}\n\
          Summary\nAccount manager with B2B sales experience.\n\
@@ -22,7 +23,6 @@ fn resume(name: &str, employer: &str) -> Vec<u8> {
          Sold software subscriptions to small businesses and exceeded quota.\n\
          Education\nBachelor of Science : Business Administration , 2009\nState University\n\
          Skills\nSalesforce, Microsoft Excel, negotiation\n",
-        email = format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
         handle = name.to_lowercase().replace(' ', ""),
     )
     .into_bytes()
