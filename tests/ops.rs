@@ -509,6 +509,14 @@ async fn metrics_are_prometheus_text_and_move_with_requests() {
     let refused_code = json_of(refused).await["code"].as_str().unwrap().to_owned();
     get(&app, "/v1/roles/account-manager/ranking").await;
     get(&app, "/v1/candidates/00000000-0000-4000-8000-000000000000").await;
+    for invented in ["BREW", "XYZZY"] {
+        let method = reqwest::Method::from_bytes(invented.as_bytes()).unwrap();
+        app.client
+            .request(method, app.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+    }
     let after = scrape(&app).await;
 
     // The format: TYPE lines (a labelled family shows once it has a series), every name
@@ -550,6 +558,10 @@ async fn metrics_are_prometheus_text_and_move_with_requests() {
     assert_eq!(sample(&after, not_found), 1.0, "{after}");
     let latency = r#"shortlist_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"}"#;
     assert_eq!(sample(&after, latency) - sample(&before, latency), 3.0);
+    // Invented methods share one label value.
+    let other = r#"shortlist_http_requests_total{method="other",route="/healthz",status="405"}"#;
+    assert_eq!(sample(&after, other), 2.0, "{after}");
+    assert!(!after.contains("BREW") && !after.contains("XYZZY"));
     let created = r#"shortlist_uploads_total{outcome="created",code=""}"#;
     assert_eq!(sample(&after, created), 1.0, "{after}");
     let rejected =

@@ -151,6 +151,20 @@ impl Metrics {
     }
 }
 
+/// The method as a label: the standard ones by name, any other as `other`, so that a client
+/// inventing methods cannot make a series per request.
+fn method_label(method: &actix_web::http::Method) -> String {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    let name = method.as_str();
+    if KNOWN.contains(&name) {
+        name.to_owned()
+    } else {
+        "other".to_owned()
+    }
+}
+
 /// Counts and times every request (outside authentication, so refused ones count too).
 pub async fn record(
     request: ServiceRequest,
@@ -160,7 +174,7 @@ pub async fn record(
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let result = next.call(request).await;
     let (status, route, problem_code, outcome) = match &result {
         Ok(response) => (
