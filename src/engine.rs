@@ -451,6 +451,13 @@ impl Engine {
         document_date: Option<NaiveDate>,
         limits: &Limits,
     ) -> Result<(Profile, extract::Document), ExtractError> {
+        // A JSON Resume is read field by field, not as extracted text, within the same size
+        // limit as any document (which `extract` checks otherwise).
+        if bytes.len() <= limits.max_input_bytes
+            && let Some(resume) = crate::parse::json_resume::detect(bytes)
+        {
+            return Self::read_json_resume(parser, &resume, document_date, limits);
+        }
         let document = extract::extract(bytes, file_name, limits)?;
         extract::check_resume_text(&document)?;
         let fallback_date = document_date.unwrap_or_else(|| chrono::Utc::now().date_naive());
@@ -469,17 +476,13 @@ impl Engine {
         {
             return Err(EngineError::BadExternalId);
         }
-        let (profile, document) = match crate::parse::json_resume::detect(upload.bytes) {
-            // A JSON Resume is read field by field, not as extracted text.
-            Some(resume) => self.read_json_resume(&resume, upload.document_date)?,
-            None => Self::parse_bytes(
-                &self.parser,
-                upload.bytes,
-                upload.file_name,
-                upload.document_date,
-                &self.limits,
-            )?,
-        };
+        let (profile, document) = Self::parse_bytes(
+            &self.parser,
+            upload.bytes,
+            upload.file_name,
+            upload.document_date,
+            &self.limits,
+        )?;
         let features = Features::from_profile(&profile);
         Ok(Prepared {
             profile,
