@@ -349,6 +349,34 @@ async fn a_json_resume_export_imports_back_to_the_same_profile() {
         .upload(br#"{"a": 1}"#.to_vec(), "other.json", Some("ats-other"))
         .await;
     assert_eq!(other.status().as_u16(), 422);
+    // Fields of the wrong type are left out, never a failure; nesting past serde_json's depth
+    // limit is not a JSON Resume (read as text, refused as too little of it).
+    let odd = json!({
+        "basics": {"name": 5, "profiles": "none"},
+        "work": [1, null, "x", {"position": "Account Manager", "name": ["Acme"],
+                 "startDate": "someday", "highlights": [3, "Grew key accounts by 40% in a year"]}],
+        "skills": {"name": "Salesforce"}
+    });
+    let odd = app
+        .upload(
+            serde_json::to_vec(&odd).unwrap(),
+            "odd.json",
+            Some("ats-odd"),
+        )
+        .await;
+    assert_eq!(odd.status().as_u16(), 201);
+    let odd = json_of(odd).await;
+    assert_eq!(odd["profile"]["positions"][0]["title"], "Account Manager");
+    assert!(odd["profile"]["positions"][0]["start"].is_null());
+    let deep = format!(
+        "{{\"basics\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let deep = app
+        .upload(deep.into_bytes(), "deep.json", Some("ats-deep"))
+        .await;
+    assert_problem(deep, 422, "too_little_text").await;
     app.stop().await;
 }
 

@@ -53,6 +53,11 @@ fn items<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
         .flatten()
 }
 
+/// The entries of an array field that are objects: anything else in it says nothing.
+fn objects<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    items(value, key).filter(|item| item.is_object())
+}
+
 /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` at the precision given (the day is dropped: positions
 /// count months).
 fn partial_date(text: &str) -> Option<PartialDate> {
@@ -131,7 +136,7 @@ impl Parser {
             )
         });
         let mut links: Vec<String> = text(basics, "url").into_iter().collect();
-        links.extend(items(basics, "profiles").filter_map(|profile| text(profile, "url")));
+        links.extend(objects(basics, "profiles").filter_map(|profile| text(profile, "url")));
         let contact = Contact {
             name: text(basics, "name"),
             emails: text(basics, "email").into_iter().collect(),
@@ -161,8 +166,8 @@ impl Parser {
         // Positions, in the document's order.
         let mut positions = Vec::new();
         let mut spans = Vec::new();
-        let work: Vec<&Value> = items(resume, "work")
-            .chain(items(resume, "volunteer"))
+        let work: Vec<&Value> = objects(resume, "work")
+            .chain(objects(resume, "volunteer"))
             .collect();
         if !work.is_empty() {
             rendered.heading("Experience");
@@ -233,7 +238,7 @@ impl Parser {
 
         // Education: the level read from `studyType` by the parser's own degree patterns.
         let mut education = Vec::new();
-        let schools: Vec<&Value> = items(resume, "education").collect();
+        let schools: Vec<&Value> = objects(resume, "education").collect();
         if !schools.is_empty() {
             rendered.heading("Education");
         }
@@ -276,7 +281,7 @@ impl Parser {
             .unwrap_or(DegreeLevel::None);
 
         // Skills, languages and certificates, each on its own line.
-        let skill_entries: Vec<&Value> = items(resume, "skills").collect();
+        let skill_entries: Vec<&Value> = objects(resume, "skills").collect();
         if !skill_entries.is_empty() {
             rendered.heading("Skills");
         }
@@ -290,7 +295,7 @@ impl Parser {
             rendered.line(&words.join(", "), None);
         }
         let mut languages = Vec::new();
-        let language_entries: Vec<&Value> = items(resume, "languages").collect();
+        let language_entries: Vec<&Value> = objects(resume, "languages").collect();
         if !language_entries.is_empty() {
             rendered.heading("Languages");
         }
@@ -315,7 +320,7 @@ impl Parser {
             });
         }
         let mut certifications = Vec::new();
-        let certificate_entries: Vec<&Value> = items(resume, "certificates").collect();
+        let certificate_entries: Vec<&Value> = objects(resume, "certificates").collect();
         if !certificate_entries.is_empty() {
             rendered.heading("Certifications");
         }
