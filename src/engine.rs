@@ -24,6 +24,11 @@ use crate::store::{
     sha256_hex,
 };
 
+mod listing;
+mod ops;
+pub use listing::{CandidateList, CandidateSummary, ListQuery};
+pub use ops::{NotReady, OriginalFile, Readiness};
+
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
@@ -108,6 +113,11 @@ pub struct RankQuery {
 pub struct RankedCandidate {
     pub candidate_id: Uuid,
     pub external_id: Option<String>,
+    /// The name read from the resume's contact details, so that a list reads without a
+    /// lookup per row.
+    pub display_name: Option<String>,
+    /// The original upload's file name.
+    pub file_name: Option<String>,
     pub rank: usize,
     pub score: f32,
     pub must_haves_met: bool,
@@ -445,6 +455,13 @@ impl Engine {
         document_date: Option<NaiveDate>,
         limits: &Limits,
     ) -> Result<(Profile, extract::Document), ExtractError> {
+        // A JSON Resume is read field by field, not as extracted text, within the same size
+        // limit as any document (which `extract` checks otherwise).
+        if bytes.len() <= limits.max_input_bytes
+            && let Some(resume) = crate::parse::json_resume::detect(bytes)
+        {
+            return Self::read_json_resume(parser, &resume, document_date, limits);
+        }
         let document = extract::extract(bytes, file_name, limits)?;
         extract::check_resume_text(&document)?;
         let fallback_date = document_date.unwrap_or_else(|| chrono::Utc::now().date_naive());
@@ -455,6 +472,7 @@ impl Engine {
     /// Extracts and parses an upload: the CPU work, done before anything is stored so that a
     /// rejected (or timed-out) upload leaves nothing behind.
     pub fn prepare(&self, upload: &Upload<'_>) -> Result<Prepared, EngineError> {
+        let _timer = crate::telemetry::Timer::start(&crate::telemetry::engine_timings().parse);
         if let Some(external_id) = upload.external_id
             && (external_id.is_empty()
                 || external_id.chars().count() > MAX_EXTERNAL_ID_CHARS
@@ -749,6 +767,7 @@ impl Engine {
     /// Ranks every live candidate against the role: one parallel scoring pass over the
     /// in-memory features, then explanations for the returned page only.
     pub fn rank(&self, role_id: &str, query: &RankQuery) -> Result<RankingPage, EngineError> {
+        let _timer = crate::telemetry::Timer::start(&crate::telemetry::engine_timings().rank);
         let (role, scorer) = {
             let roles = self.roles.read().unwrap_or_else(|p| p.into_inner());
             let compiled = roles
@@ -830,6 +849,8 @@ impl Engine {
             results.push(RankedCandidate {
                 candidate_id: candidate.id,
                 external_id: candidate.external_id.clone(),
+                display_name: candidate.profile.contact.name.clone(),
+                file_name: candidate.file_name.clone(),
                 rank: page.ranked_before + offset + 1,
                 score: hit.score,
                 must_haves_met: hit.must_haves_met,

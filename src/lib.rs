@@ -14,3 +14,4 @@ pub mod role;
 pub mod runs;
 pub mod score;
 pub mod store;
+pub mod telemetry;

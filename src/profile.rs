@@ -9,6 +9,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub mod json_resume;
+
 /// A month or a year, as resumes give them: `"2010-01"` or `"2010"` where only the year is known.
 /// Precision is kept: a year-only date is not silently turned into January.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -76,6 +76,11 @@ impl Admission {
         }
     }
 
+    /// Uploads waiting for a worker now (the metrics' queue depth).
+    pub fn queued(&self) -> usize {
+        self.waiting.load(Ordering::Acquire)
+    }
+
     /// Reserves `bytes` of the memory budget, then a worker: what a single upload needs.
     pub async fn document(&self, bytes: usize) -> Result<Admitted, ApiError> {
         let memory = self.memory(bytes).await?;

@@ -162,6 +162,35 @@ impl ApiError {
         )
     }
 
+    /// The server cannot take work now (`GET /readyz`); `reason` is for the operator.
+    pub fn not_ready(reason: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "Not ready",
+            reason,
+        )
+        .retry_after(5)
+    }
+
+    /// A page size outside 1..=`max`.
+    pub fn invalid_limit(max: usize) -> Self {
+        Self::bad_request(
+            "invalid_limit",
+            format!("limit is a whole number from 1 to {max}."),
+        )
+    }
+
+    /// A `created_since` / `updated_since` that is neither RFC 3339 nor YYYY-MM-DD.
+    pub fn invalid_timestamp(parameter: &str) -> Self {
+        Self::bad_request(
+            "invalid_timestamp",
+            format!(
+                "{parameter} is a time in RFC 3339 (2026-01-31T09:00:00Z) or a date (2026-01-31)."
+            ),
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

@@ -173,13 +173,18 @@ impl futures_util::Stream for IdleTimeout {
     }
 }
 
-/// With API keys configured, every endpoint but `/healthz` needs `Authorization: Bearer <key>`.
+/// With API keys configured, every endpoint but the probes (`/healthz`, `/readyz`) needs
+/// `Authorization: Bearer <key>`: a load balancer probes without a key. `/metrics` is not a
+/// probe and needs one.
 pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let needs_key = match request.app_data::<web::Data<AppState>>() {
-        Some(state) => !state.settings.api_key_sha256.is_empty() && request.path() != "/healthz",
+        Some(state) => {
+            !state.settings.api_key_sha256.is_empty()
+                && !matches!(request.path(), "/healthz" | "/readyz")
+        }
         None => false,
     };
     if needs_key && !has_valid_key(&request) {

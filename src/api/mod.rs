@@ -3,9 +3,14 @@
 //! [`error`], and nowhere else.
 
 mod admission;
+mod candidate_file;
+mod candidates_list;
 pub mod error;
 mod handlers;
+mod json_resume;
+mod metrics;
 mod middleware;
+mod ops;
 mod tasks;
 mod wire;
 
@@ -33,6 +38,7 @@ pub struct AppState {
     pub runs: Arc<Runs>,
     pub webhooks: Arc<Webhooks>,
     pub settings: ApiSettings,
+    pub metrics: metrics::Metrics,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +104,7 @@ pub fn server(
         runs,
         webhooks,
         settings,
+        metrics: metrics::Metrics::new(),
     });
     let header_timeout = state.settings.header_timeout;
     // actix-web's `HttpServer`, assembled by hand so that each connection passes through
@@ -153,6 +160,7 @@ fn app(
         .wrap(actix_web::middleware::from_fn(
             middleware::request_id_and_log,
         ))
+        .wrap(actix_web::middleware::from_fn(metrics::record))
         .configure(routes)
         .default_service(web::to(|| async {
             Err::<String, _>(ApiError::not_found_route())
@@ -176,6 +184,7 @@ fn routes(config: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/candidates")
                         .route(web::post().to(handlers::upload_candidate))
+                        .route(web::get().to(candidates_list::list_candidates))
                         .default_service(method_not_allowed()),
                 )
                 .service(
@@ -252,6 +261,26 @@ fn routes(config: &mut web::ServiceConfig) {
                     web::resource("/roles/{id}/ranking")
                         .route(web::get().to(handlers::ranking))
                         .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/candidates/{id}/file")
+                        .route(web::get().to(candidate_file::download_file))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/candidates/{id}/json-resume")
+                        .route(web::get().to(json_resume::export))
+                        .default_service(method_not_allowed()),
                 ),
+        )
+        .service(
+            web::resource("/readyz")
+                .route(web::get().to(ops::ready))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/metrics")
+                .route(web::get().to(metrics::scrape))
+                .default_service(method_not_allowed()),
         );
 }

@@ -25,6 +25,9 @@ pub enum MediaType {
     Html,
     Rtf,
     Text,
+    /// A JSON Resume document (jsonresume.org): read field by field by
+    /// `Parser::parse_json_resume`, never extracted as text; `sniff` does not return it.
+    JsonResume,
 }
 
 impl MediaType {
@@ -38,6 +41,7 @@ impl MediaType {
             MediaType::Html => "text/html",
             MediaType::Rtf => "application/rtf",
             MediaType::Text => "text/plain",
+            MediaType::JsonResume => "application/json",
         }
     }
 }
@@ -243,7 +247,11 @@ fn extract_as(media_type: MediaType, bytes: &[u8], limits: &Limits) -> Result<Ra
         MediaType::Docx | MediaType::Odt => docx::extract(bytes, media_type, limits),
         MediaType::Html => Ok(Raw::single(html::extract(&text::decode(bytes)))),
         MediaType::Rtf => Ok(Raw::single(rtf::extract(bytes))),
-        MediaType::Text => Ok(Raw::single(text::normalise(&text::decode(bytes)))),
+        // Read as the text it is when a caller names the type (the JSON Resume reader is
+        // `Parser::parse_json_resume`).
+        MediaType::Text | MediaType::JsonResume => {
+            Ok(Raw::single(text::normalise(&text::decode(bytes))))
+        }
     }
 }
 
@@ -267,6 +275,7 @@ fn format_name(media_type: MediaType) -> &'static str {
         MediaType::Html => "HTML",
         MediaType::Rtf => "RTF",
         MediaType::Text => "text file",
+        MediaType::JsonResume => "JSON Resume",
     }
 }
 

@@ -235,6 +235,13 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Whether the index answers and takes commits now (the readiness probe): pending writes
+    /// are committed, then the searcher counts its documents.
+    pub fn check_ready(&self) -> Result<u64, IndexError> {
+        self.commit_pending()?;
+        Ok(self.reader.searcher().num_docs())
+    }
+
     /// The sequence numbers of every indexed candidate, to compare with the store at start-up.
     pub fn all_seqs(&self) -> Result<HashSet<u64>, IndexError> {
         self.commit_pending()?;

@@ -117,7 +117,7 @@ impl EducationReader {
         }
     }
 
-    fn level_of(&self, text: &str) -> Option<(DegreeLevel, usize, usize)> {
+    pub(super) fn level_of(&self, text: &str) -> Option<(DegreeLevel, usize, usize)> {
         // The highest level mentioned wins ("MBA, BS" is a master's line at first; each degree
         // on its own line is read separately by the caller).
         let mut best: Option<(DegreeLevel, usize, usize)> = None;

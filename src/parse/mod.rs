@@ -12,6 +12,7 @@ mod contact;
 pub mod dates;
 mod education;
 mod extras;
+pub mod json_resume;
 mod lines;
 mod positions;
 pub mod sections;

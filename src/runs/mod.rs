@@ -99,6 +99,12 @@ pub struct RunResult {
     pub rank: u64,
     pub candidate_id: String,
     pub external_id: Option<String>,
+    /// The candidate's name and original file name, read from the candidate when the results
+    /// are read (absent once the candidate is deleted).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub file_name: Option<String>,
     pub score: f64,
     pub must_haves_met: bool,
     pub requirements: serde_json::Value,
@@ -261,8 +267,10 @@ impl Runs {
             |r| r.get(0),
         )?;
         let mut statement = connection.prepare_cached(
-            "SELECT rank, candidate_id, external_id, score, must_haves_met, requirements
-             FROM run_results WHERE run_id = ?1 AND rank > ?2 ORDER BY rank LIMIT ?3",
+            "SELECT r.rank, r.candidate_id, r.external_id, r.score, r.must_haves_met,
+                    r.requirements, json_extract(c.profile, '$.contact.name'), c.file_name
+             FROM run_results r LEFT JOIN candidates c ON c.id = r.candidate_id
+             WHERE r.run_id = ?1 AND r.rank > ?2 ORDER BY r.rank LIMIT ?3",
         )?;
         let results = statement
             .query_map(params![id, after, limit as i64], result_from_row)?
@@ -514,6 +522,8 @@ fn result_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunResult> {
         rank: row.get::<_, i64>(0)? as u64,
         candidate_id: row.get(1)?,
         external_id: row.get(2)?,
+        display_name: row.get(6)?,
+        file_name: row.get(7)?,
         score: row.get(3)?,
         must_haves_met: row.get(4)?,
         requirements: serde_json::from_str(&requirements).unwrap_or(serde_json::Value::Null),
@@ -532,7 +542,8 @@ pub fn results_csv(results: &[RunResult]) -> String {
             }
         }
     }
-    let mut csv = String::from("rank,candidate_id,external_id,score,must_haves_met");
+    let mut csv =
+        String::from("rank,candidate_id,external_id,score,must_haves_met,display_name,file_name");
     for id in &requirement_ids {
         csv.push(',');
         csv.push_str(&csv_field(id));
@@ -540,12 +551,14 @@ pub fn results_csv(results: &[RunResult]) -> String {
     csv.push('\n');
     for result in results {
         csv.push_str(&format!(
-            "{},{},{},{:.2},{}",
+            "{},{},{},{:.2},{},{},{}",
             result.rank,
             result.candidate_id,
             csv_field(result.external_id.as_deref().unwrap_or("")),
             result.score,
-            result.must_haves_met
+            result.must_haves_met,
+            csv_field(result.display_name.as_deref().unwrap_or("")),
+            csv_field(result.file_name.as_deref().unwrap_or(""))
         ));
         for id in &requirement_ids {
             let verdict = result

@@ -21,6 +21,9 @@ use uuid::Uuid;
 use crate::profile::Profile;
 use crate::role::Role;
 
+mod listing;
+pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
@@ -157,6 +160,8 @@ CREATE TABLE IF NOT EXISTS candidates (
     updated_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS candidates_file ON candidates(file_sha256);
+-- The candidate list pages newest first by keyset (src/store/listing.rs).
+CREATE INDEX IF NOT EXISTS candidates_created ON candidates(created_at, id);
 CREATE TABLE IF NOT EXISTS roles (
     id          TEXT PRIMARY KEY,
     body        TEXT NOT NULL,
