@@ -356,6 +356,7 @@ impl Parser {
                 document_date: Some(options.fallback_date),
                 chars: text.chars().count(),
                 warnings: Vec::new(),
+                page_starts: Vec::new(),
             },
             contact,
             positions,
