@@ -173,13 +173,15 @@ impl futures_util::Stream for IdleTimeout {
     }
 }
 
-/// With API keys configured, every endpoint but `/healthz` needs `Authorization: Bearer <key>`.
+/// With API keys configured, every endpoint but `/healthz` and the web page (`/` and
+/// `/assets/`, which hold no data: the page asks for the key) needs `Authorization: Bearer <key>`.
 pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    let exempt = request.path() == "/healthz" || super::page::is_page_path(request.path());
     let needs_key = match request.app_data::<web::Data<AppState>>() {
-        Some(state) => !state.settings.api_key_sha256.is_empty() && request.path() != "/healthz",
+        Some(state) => !state.settings.api_key_sha256.is_empty() && !exempt,
         None => false,
     };
     if needs_key && !has_valid_key(&request) {
