@@ -88,7 +88,7 @@ function el(tag, props = {}, ...children) {
     else if (name in node) node[name] = value;
     else node.setAttribute(name, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -621,10 +621,12 @@ function renderProfile(candidate) {
     profileSection("Achievements", el("ul", {}, p.achievements.map((a) =>
       el("li", {}, `${a.kind.replaceAll("_", " ")}: `, el("span", { className: "quote" }, a.evidence.text))))),
     profileSection("Languages and certifications",
-      (p.languages || []).map((l) => el("div", {}, l.name || JSON.stringify(l), evidenceText(l.evidence))),
-      (p.certifications || []).map((c) => el("div", {}, c.name || JSON.stringify(c), evidenceText(c.evidence)))),
+      p.languages.map((l) => el("div", {}, el("strong", {}, l.name),
+        l.proficiency ? ` · ${l.proficiency}` : "", evidenceText(l.evidence))),
+      p.certifications.map((c) => el("div", {}, el("strong", {}, c.name), evidenceText(c.evidence)))),
+    // Travel's evidence is the sentence itself, not an Evidence object.
     profileSection("Travel", p.travel?.evidence
-      ? [el("p", {}, p.travel.status), evidenceText(p.travel.evidence)] : []),
+      ? [el("p", {}, p.travel.status), evidenceText({ text: p.travel.evidence })] : []),
   ];
 }
 
