@@ -450,7 +450,121 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     assert_eq!(focused, "profile-close", "focus moves into the dialog");
     screenshot(&client, "profile.png").await;
 
+    // Save the role, then screen everyone in a run: progress to the end, and a CSV link.
+    client
+        .find(Locator::Id("profile-close"))
+        .await
+        .expect("the close button")
+        .click()
+        .await
+        .expect("profile closed");
+    client
+        .find(Locator::Id("save-role"))
+        .await
+        .expect("the save button")
+        .click()
+        .await
+        .expect("save clicked");
+    let saved = wait_for(
+        &client,
+        "the role to be saved",
+        "const status = document.getElementById('save-status').textContent;
+         return status.startsWith('Saved as ') && status",
+    )
+    .await;
+    // The draft's id named a shipped role: the page saved it beside it, not over it.
+    assert_eq!(saved, "Saved as senior-account-manager-draft.");
+    let stored: Value = app
+        .client
+        .get(app.url("/v1/roles/senior-account-manager-draft"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stored_requirement = stored["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == missed)
+        .expect("the edited requirement is stored");
+    assert_eq!(stored_requirement["must_have"], false);
+    assert_eq!(stored_requirement["weight"], 9.0);
+    client
+        .find(Locator::Id("run-button"))
+        .await
+        .expect("the run button")
+        .click()
+        .await
+        .expect("run started");
+    let run = wait_for(
+        &client,
+        "the run to finish",
+        "const link = document.getElementById('export-link');
+         return !link.hidden && {
+           status: document.getElementById('run-status').textContent,
+           href: link.getAttribute('href'),
+           progress: document.getElementById('run-progress').value,
+         }",
+    )
+    .await;
+    assert_eq!(run["status"], "Finished: 1 candidate ranked", "{run}");
+    assert_eq!(run["progress"], 1);
+    let href = run["href"].as_str().unwrap();
+    assert!(
+        href.starts_with("/v1/runs/") && href.ends_with("/export?format=csv"),
+        "{href}"
+    );
+    let csv = app
+        .client
+        .get(app.url(href))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2, "a header and the candidate: {csv}");
+
+    // A server with API keys: the page asks for one, then works with it.
+    let keyed_dir = tempfile::tempdir().expect("a data directory");
+    let keyed = common::spawn_app_in(
+        keyed_dir.path(),
+        vec![shortlist::config::hash_api_key("s3cret-key")],
+    )
+    .await;
+    client
+        .goto(&keyed.url("/"))
+        .await
+        .expect("the keyed page opens");
+    wait_for(
+        &client,
+        "the key prompt",
+        "return !document.getElementById('key-panel').hidden
+             && document.activeElement.id === 'key-input'",
+    )
+    .await;
+    let key_input = client
+        .find(Locator::Id("key-input"))
+        .await
+        .expect("the key input");
+    key_input.send_keys("s3cret-key").await.expect("key typed");
+    key_input
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("key sent");
+    wait_for(
+        &client,
+        "the roles, fetched with the key",
+        "return document.getElementById('key-panel').hidden
+             && document.querySelectorAll('#role-select option').length > 1
+             && sessionStorage.getItem('shortlist.apiKey') === 's3cret-key'",
+    )
+    .await;
+
     client.close().await.expect("the session closes");
     drop(driver);
+    keyed.stop().await;
     app.stop().await;
 }

@@ -395,11 +395,12 @@ function renderRequirements() {
           `Requirement ${index + 1}`),
         label,
         el("span", { className: "hint" }, describe(requirement))),
-      el("div", { className: "field narrow" },
-        el("label", { htmlFor: `${base}-weight` }, "Weight"), weight),
-      el("div", { className: "check" },
-        mustHave, el("label", { htmlFor: `${base}-must` }, "Must-have")),
-      remove);
+      el("div", { className: "requirement-controls" },
+        el("div", { className: "field narrow" },
+          el("label", { htmlFor: `${base}-weight` }, "Weight"), weight),
+        el("div", { className: "check" },
+          mustHave, el("label", { htmlFor: `${base}-must` }, "Must-have")),
+        remove));
   }));
 }
 
@@ -493,6 +494,21 @@ function verdictChip(requirement) {
   requirement.must_have ? el("span", { className: "chip-must" }, "must") : null);
 }
 
+/** Evidence reads "what was found: the resume's words (or a count)" or is a plain statement
+ * ("415 months of account management in total"). The part after the colon is not always a
+ * quotation, so it is set apart by weight, never put in quotation marks. */
+function splitEvidence(text) {
+  const colon = text.indexOf(": ");
+  if (colon <= 0) return { said: text, quote: null };
+  return { said: text.slice(0, colon), quote: text.slice(colon + 2) };
+}
+
+function evidenceItem(text) {
+  const { said, quote } = splitEvidence(text);
+  return el("li", { className: "evidence-item" },
+    quote === null ? said : [el("span", { className: "found" }, `${said}: `), el("span", { className: "words" }, quote)]);
+}
+
 function evidenceList(result) {
   return el("dl", { className: "evidence" }, result.requirements.map((requirement) => {
     const verdict = VERDICTS[requirement.verdict] || VERDICTS.unknown;
@@ -501,8 +517,7 @@ function evidenceList(result) {
         el("span", { className: `verdict-text ${requirement.verdict}` }, `${verdict.icon} ${verdict.text}`),
         " ", requirement.label || requirement.id,
         el("span", { className: "muted" }, ` · credit ${Math.round(requirement.score * 100)}%`)),
-      el("dd", {}, el("ul", {}, requirement.evidence.map((text) =>
-        el("li", { className: "evidence-item" }, el("q", {}, text))))),
+      el("dd", {}, el("ul", {}, requirement.evidence.map(evidenceItem))),
     ];
   }));
 }
@@ -546,9 +561,9 @@ function quotesOf(result) {
   const quotes = new Set();
   for (const requirement of result.requirements) {
     for (const text of requirement.evidence) {
-      const colon = text.indexOf(": ");
-      const quote = (colon > 0 ? text.slice(colon + 2) : text).replace(/(…|\.\.\.)$/, "").trim();
-      if (quote.length >= 4) quotes.add(quote);
+      const { said, quote } = splitEvidence(text);
+      const words = (quote ?? said).replace(/(…|\.\.\.)$/, "").trim();
+      if (words.length >= 4) quotes.add(words);
     }
   }
   // Longest first, so that a short quote never splits a longer one.
