@@ -263,6 +263,43 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     .await;
     assert_eq!(summary, "Upload finished: 1 added.");
 
+    // A file the server refuses: its row says why, in the problem's own words.
+    let scratch = tempfile::tempdir().expect("a scratch directory");
+    let too_short = scratch.path().join("too-short.txt");
+    std::fs::write(&too_short, "hi").expect("a file too short to be a resume");
+    client
+        .find(Locator::Css("#file-input"))
+        .await
+        .expect("the file input")
+        .send_keys(&too_short.display().to_string())
+        .await
+        .expect("a file chosen");
+    client
+        .find(Locator::Id("upload-button"))
+        .await
+        .expect("the upload button")
+        .click()
+        .await
+        .expect("upload clicked");
+    let refused = wait_for(
+        &client,
+        "the refusal",
+        "const item = document.querySelector('.upload-item[data-state=refused]');
+         return item && item.querySelector('.upload-status').textContent",
+    )
+    .await;
+    let refused = refused.as_str().unwrap();
+    assert!(
+        refused.starts_with("refused: ") && refused.len() > "refused: ".len() + 10,
+        "{refused}"
+    );
+    let summary = js(
+        &client,
+        "return document.getElementById('upload-summary').textContent",
+    )
+    .await;
+    assert_eq!(summary, "Upload finished: 0 added, 1 refused.");
+
     // Paste a seed job description into the draft box and draft a role from it.
     client
         .find(Locator::Css("#draft-details summary"))
