@@ -300,6 +300,46 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     .await;
     assert_eq!(summary, "Upload finished: 0 added, 1 refused.");
 
+    // A whole folder: its hidden files are left out, and the resume already there is said so.
+    let folder = scratch.path().join("folder");
+    std::fs::create_dir_all(folder.join("sub")).expect("a folder");
+    std::fs::copy(&resume, folder.join("sub/again.pdf")).expect("a copy of the resume");
+    std::fs::write(folder.join(".DS_Store"), b"\0\0\0\x01Bud1").expect("a hidden file");
+    client
+        .find(Locator::Css("#folder-input"))
+        .await
+        .expect("the folder input")
+        .send_keys(&folder.display().to_string())
+        .await
+        .expect("a folder chosen");
+    client
+        .find(Locator::Id("upload-button"))
+        .await
+        .expect("the upload button")
+        .click()
+        .await
+        .expect("upload clicked");
+    let rows = wait_for(
+        &client,
+        "the folder's upload",
+        "const items = [...document.querySelectorAll('.upload-item')];
+         return items.length === 3 && ['done', 'refused'].includes(items[2].dataset.state)
+             && items.map(item => item.querySelector('.upload-name').textContent + ' '
+                 + item.querySelector('.upload-status').textContent)",
+    )
+    .await;
+    assert_eq!(
+        rows.as_array().unwrap()[2],
+        "folder/sub/again.pdf done (already there)",
+        "{rows}"
+    );
+    let summary = js(
+        &client,
+        "return document.getElementById('upload-summary').textContent",
+    )
+    .await;
+    assert_eq!(summary, "Upload finished: 0 added, 1 already there.");
+
     // Paste a seed job description into the draft box and draft a role from it.
     client
         .find(Locator::Css("#draft-details summary"))
@@ -395,6 +435,7 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
             .contains("Goldmine, and Salesforce.com")),
         "the CRM evidence quotes the resume: {quotes}"
     );
+    js(&client, "window.scrollTo(0, 0); return 0").await;
     screenshot(&client, "ranking.png").await;
 
     // A must-have the candidate misses, made optional: the ranking updates by itself.

@@ -131,6 +131,16 @@ mod tests {
     }
 
     #[test]
+    fn no_asset_names_another_origin() {
+        for asset in &ASSETS {
+            let text = std::str::from_utf8(asset.bytes).expect("assets are UTF-8");
+            for scheme in ["http:", "https:", "//cdn", "@import", "url("] {
+                assert!(!text.contains(scheme), "{} names {scheme}", asset.path);
+            }
+        }
+    }
+
+    #[test]
     fn every_asset_the_page_names_is_served() {
         let html = std::str::from_utf8(ASSETS[0].bytes).expect("index.html is UTF-8");
         for asset in &ASSETS[1..] {

@@ -172,7 +172,8 @@ function setUploadState(job, name, text) {
   job.status.textContent = text;
 }
 
-/** One file, by XMLHttpRequest: fetch cannot report upload progress. */
+/** One file, by XMLHttpRequest: fetch cannot report upload progress. Resolves with the
+ * outcome: created, replaced, duplicate or refused. */
 function uploadOne(job) {
   return new Promise((resolve) => {
     const request = new XMLHttpRequest();
@@ -193,11 +194,12 @@ function uploadOne(job) {
         } catch {
           // A success without a readable body still stored the file.
         }
-        if (body?.id) state.names.set(body.id, job.path.split("/").pop());
+        // A duplicate keeps the name it was first uploaded under.
+        if (body?.id && !state.names.has(body.id)) state.names.set(body.id, job.path.split("/").pop());
         const outcome = request.getResponseHeader("shortlist-outcome") || "created";
         const words = { created: "done", replaced: "done (replaced)", duplicate: "done (already there)" };
         setUploadState(job, "done", words[outcome] || "done");
-        resolve(true);
+        resolve(outcome);
         return;
       }
       if (request.status === 401) askForKey();
@@ -209,11 +211,11 @@ function uploadOne(job) {
         // Not problem+json: keep the status.
       }
       setUploadState(job, "refused", detail);
-      resolve(false);
+      resolve("refused");
     });
     request.addEventListener("error", () => {
       setUploadState(job, "refused", "failed: the server could not be reached");
-      resolve(false);
+      resolve("refused");
     });
     const form = new FormData();
     form.append("file", job.file, job.path.split("/").pop());
@@ -231,11 +233,11 @@ $("upload-form").addEventListener("submit", async (event) => {
     return;
   }
   $("upload-button").disabled = true;
-  let done = 0;
-  let refused = 0;
+  const counts = { created: 0, replaced: 0, duplicate: 0, refused: 0 };
+  const finished = () => Object.values(counts).reduce((a, b) => a + b, 0);
   const summary = () => {
-    $("upload-summary").textContent =
-      `${done + refused} of ${jobs.length} uploaded` + (refused ? `, ${refused} refused` : "");
+    $("upload-summary").textContent = `${finished()} of ${jobs.length} uploaded` +
+      (counts.refused ? `, ${counts.refused} refused` : "");
   };
   summary();
   let next = 0;
@@ -243,14 +245,17 @@ $("upload-form").addEventListener("submit", async (event) => {
     while (next < jobs.length) {
       const job = jobs[next];
       next += 1;
-      if (await uploadOne(job)) done += 1;
-      else refused += 1;
+      const outcome = await uploadOne(job);
+      counts[outcome in counts ? outcome : "created"] += 1;
       summary();
     }
   });
   await Promise.all(workers);
-  $("upload-summary").textContent =
-    `Upload finished: ${done} added` + (refused ? `, ${refused} refused` : "") + ".";
+  const parts = [`${counts.created} added`];
+  if (counts.replaced) parts.push(`${counts.replaced} replaced`);
+  if (counts.duplicate) parts.push(`${counts.duplicate} already there`);
+  if (counts.refused) parts.push(`${counts.refused} refused`);
+  $("upload-summary").textContent = `Upload finished: ${parts.join(", ")}.`;
   $("upload-button").disabled = false;
   if (state.role) rankNow();
 });
