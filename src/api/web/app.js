@@ -147,7 +147,7 @@ function queueFiles(fileList) {
     const path = file.webkitRelativePath || file.name;
     // Hidden and system files of a folder (.DS_Store, __MACOSX/) are not resumes.
     if (path.split("/").some((part) => part.startsWith(".") || part === "__MACOSX")) continue;
-    const progress = el("progress", { max: 1, value: 0 });
+    const progress = el("progress", { max: 1, value: 0, ariaLabel: `Upload of ${path}` });
     const status = el("span", { className: "upload-status" }, "waiting");
     const item = el("li", { className: "upload-item", dataset: { state: "waiting" } },
       el("span", { className: "upload-name", title: path }, path),
