@@ -25,10 +25,14 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Longest wait for any one thing the page does (an upload, a ranking).
 const PATIENCE: Duration = Duration::from_secs(10);
 
-/// chromedriver on a free loopback port, killed when dropped (also when the test panics).
+/// chromedriver on a free loopback port and the browser profile it starts Chromium with. When
+/// dropped (also when the test panics, before the session is closed) it kills Chromium, found
+/// by its profile directory (unique to this test), then chromedriver: killing chromedriver alone
+/// leaves the browser running.
 struct Chromedriver {
     child: Child,
     port: u16,
+    profile: tempfile::TempDir,
 }
 
 impl Chromedriver {
@@ -43,7 +47,12 @@ impl Chromedriver {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let driver = Chromedriver { child, port };
+        let profile = tempfile::tempdir().expect("a browser profile directory");
+        let driver = Chromedriver {
+            child,
+            port,
+            profile,
+        };
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -62,9 +71,34 @@ impl Chromedriver {
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
+        let flag = format!("--user-data-dir={}", self.profile.path().display());
+        for pid in processes_with_argument(&flag) {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The ids of the processes one of whose arguments is `argument` exactly (Linux `/proc`).
+fn processes_with_argument(argument: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.to_owned();
+            pid.bytes().all(|b| b.is_ascii_digit()).then_some(pid)
+        })
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                cmdline
+                    .split(|&byte| byte == 0)
+                    .any(|arg| arg == argument.as_bytes())
+            })
+        })
+        .collect()
 }
 
 /// Whether the browser is here; says SKIP, or fails where CI requires it.
@@ -87,7 +121,7 @@ fn browser_present() -> bool {
     false
 }
 
-async fn connect(driver: &Chromedriver, profile_dir: &Path) -> Client {
+async fn connect(driver: &Chromedriver) -> Client {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".to_owned(),
@@ -105,7 +139,7 @@ async fn connect(driver: &Chromedriver, profile_dir: &Path) -> Client {
                 "--disable-component-update",
                 "--disable-sync",
                 "--window-size=1440,1000",
-                format!("--user-data-dir={}", profile_dir.display()),
+                format!("--user-data-dir={}", driver.profile.path().display()),
             ],
         }),
     );
@@ -196,8 +230,7 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     let resume = resume.canonicalize().expect("the corpus PDF");
     let app = common::spawn_app().await;
     let driver = Chromedriver::start();
-    let profile_dir = tempfile::tempdir().expect("a browser profile directory");
-    let client = connect(&driver, profile_dir.path()).await;
+    let client = connect(&driver).await;
 
     client.goto(&app.url("/")).await.expect("the page opens");
     wait_for(
