@@ -674,6 +674,23 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     )
     .await;
 
+    // A saved role picked from the list ranks (with the key) at once.
+    client
+        .find(Locator::Id("role-select"))
+        .await
+        .expect("the role list")
+        .select_by_value("account-manager")
+        .await
+        .expect("a role picked");
+    wait_for(
+        &client,
+        "the keyed ranking",
+        "return document.getElementById('ranking-heading').textContent === 'Ranking for Account Manager'
+             && document.getElementById('ranking-status').textContent.startsWith('No candidates yet')
+             && document.getElementById('alert').hidden",
+    )
+    .await;
+
     client.close().await.expect("the session closes");
     drop(driver);
     keyed.stop().await;
