@@ -779,6 +779,26 @@ impl Engine {
                 .map_err(|reason| EngineError::RoleDisabled(role_id.to_owned(), reason.clone()))?;
             (compiled.role.clone(), Arc::clone(scorer))
         };
+        self.rank_compiled(&role, scorer, query)
+    }
+
+    /// Ranks every live candidate against a role given by the caller and not stored (the web
+    /// page's unsaved edits), validated exactly as [`Engine::put_role`] validates a role. The
+    /// page carries `role.id` as given.
+    pub fn rank_unsaved(&self, role: &Role, query: &RankQuery) -> Result<RankingPage, EngineError> {
+        role.validate()?;
+        let scorer = Arc::new(Scorer::compile(role)?);
+        self.rank_compiled(role, scorer, query)
+    }
+
+    /// The ranking itself, shared by stored and unsaved roles so that both score alike.
+    fn rank_compiled(
+        &self,
+        role: &Role,
+        scorer: Arc<Scorer>,
+        query: &RankQuery,
+    ) -> Result<RankingPage, EngineError> {
+        let role_id = role.id.as_str();
         let cursor = match &query.cursor {
             Some(text) => Some(Cursor::decode(text).ok_or(EngineError::BadCursor)?),
             None => None,
@@ -813,7 +833,7 @@ impl Engine {
                     }
                     Ok(slots)
                 };
-                Arc::new(Scorer::compile_with(&role, &mut resolve)?)
+                Arc::new(Scorer::compile_with(role, &mut resolve)?)
             } else {
                 scorer
             };

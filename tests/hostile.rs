@@ -684,6 +684,29 @@ fn cases() -> Vec<Case> {
             &["payload_too_large"],
         ),
         json_post(
+            "an unsaved ranking of a role that does not validate",
+            "/v1/rankings",
+            json!({"role": {"title": "X", "requirements": [{"id": "a", "kind": "travel", "weight": -1}]}})
+                .to_string(),
+            422,
+            &["invalid_role"],
+        ),
+        json_post(
+            "an unsaved ranking whose keyword query nests 2,200 deep",
+            "/v1/rankings",
+            json!({"role": {"title": "X", "requirements": [{"id": "a", "kind": "keyword", "query": format!("{}sales{}", "(".repeat(2200), ")".repeat(2200))}]}})
+                .to_string(),
+            422,
+            &["invalid_role"],
+        ),
+        json_post(
+            "an unsaved ranking body past 1 MB",
+            "/v1/rankings",
+            json!({"role": {"title": "a".repeat(1_100_000)}}).to_string(),
+            413,
+            &["payload_too_large"],
+        ),
+        json_post(
             "a run for an unknown role",
             "/v1/runs",
             json!({"role_id": "astronaut", "selection": {"all": true}}).to_string(),

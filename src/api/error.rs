@@ -191,6 +191,26 @@ impl ApiError {
         )
     }
 
+    /// A path under `/assets/` that the web page does not have.
+    pub fn asset_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "asset_not_found",
+            "Not found",
+            "The web page has no such asset.",
+        )
+    }
+
+    /// A role in a request body that cannot be read or does not validate.
+    pub fn invalid_role(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_role",
+            "Invalid role",
+            detail,
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

@@ -20,7 +20,7 @@ use crate::store::{IdempotentResponse, Upserted};
 type ApiResult = Result<HttpResponse, ApiError>;
 
 /// Runs engine work on the blocking pool, off the async workers.
-async fn blocking<T, F>(work: F) -> Result<T, ApiError>
+pub(super) async fn blocking<T, F>(work: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, EngineError> + Send + 'static,
     T: Send + 'static,

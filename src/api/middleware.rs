@@ -173,18 +173,17 @@ impl futures_util::Stream for IdleTimeout {
     }
 }
 
-/// With API keys configured, every endpoint but the probes (`/healthz`, `/readyz`) needs
-/// `Authorization: Bearer <key>`: a load balancer probes without a key. `/metrics` is not a
-/// probe and needs one.
+/// With API keys configured, every endpoint but the probes (`/healthz`, `/readyz`: a load
+/// balancer probes without a key) and the web page (`/` and `/assets/`, which hold no data: the
+/// page asks for the key) needs `Authorization: Bearer <key>`. `/metrics` needs one.
 pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    let exempt = matches!(request.path(), "/healthz" | "/readyz")
+        || super::page::is_page_path(request.path());
     let needs_key = match request.app_data::<web::Data<AppState>>() {
-        Some(state) => {
-            !state.settings.api_key_sha256.is_empty()
-                && !matches!(request.path(), "/healthz" | "/readyz")
-        }
+        Some(state) => !state.settings.api_key_sha256.is_empty() && !exempt,
         None => false,
     };
     if needs_key && !has_valid_key(&request) {

@@ -11,6 +11,8 @@ mod json_resume;
 mod metrics;
 mod middleware;
 mod ops;
+mod page;
+mod rankings;
 mod tasks;
 mod wire;
 
@@ -177,6 +179,14 @@ fn routes(config: &mut web::ServiceConfig) {
             web::resource("/healthz")
                 .route(web::get().to(handlers::health))
                 .route(web::head().to(handlers::health))
+                .default_service(method_not_allowed()),
+        )
+        // The web page and its assets (no API key), and the ranking of an unsaved role it
+        // calls; outside the /v1 scope below only so that the list there stays as it was.
+        .configure(page::routes)
+        .service(
+            web::resource("/v1/rankings")
+                .route(web::post().to(rankings::rank_unsaved))
                 .default_service(method_not_allowed()),
         )
         .service(
