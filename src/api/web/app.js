@@ -561,13 +561,21 @@ function renderRanking(page, append) {
 
 // ---------------------------------------------------------------- profile
 
-/** The quoted parts of a ranking's evidence: the text after "Skill: " or the whole line. */
+/** Where a quoted fact is in the resume, as the server appends it: " (page 2, line 31)". */
+const LOCATION = /\s\((?:page \d+, )?line \d+\)$/;
+
+/** The quoted parts of a ranking's evidence: the text after "Skill: " or the whole line, and
+ * the resume lines the evidence quotes (`quotes`). */
 function quotesOf(result) {
   const quotes = new Set();
   for (const requirement of result.requirements) {
     for (const text of requirement.evidence) {
-      const { said, quote } = splitEvidence(text);
+      const { said, quote } = splitEvidence(text.replace(LOCATION, ""));
       const words = (quote ?? said).replace(/(…|\.\.\.)$/, "").trim();
+      if (words.length >= 4) quotes.add(words);
+    }
+    for (const line of requirement.quotes ?? []) {
+      const words = line.text.replace(/(…|\.\.\.)$/, "").trim();
       if (words.length >= 4) quotes.add(words);
     }
   }
