@@ -102,6 +102,28 @@ pub struct RunResult {
     pub score: f64,
     pub must_haves_met: bool,
     pub requirements: serde_json::Value,
+    /// The candidate was erased: this result keeps its rank and the candidate's id only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
+    /// For an erased result: the SHA-256 of the result as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_sha256: Option<String>,
+}
+
+/// The adverse-impact report of a run's selection.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdverseImpactReport {
+    pub run_id: String,
+    pub role_id: String,
+    /// How the selection was read: `top_n` or `min_score`.
+    pub selection_rule: String,
+    pub applicants: u64,
+    pub selected: u64,
+    /// Groups whose selection rate is below this fraction of the highest group's are flagged.
+    pub threshold: f64,
+    pub categories: Vec<crate::oversight::CategoryImpact>,
+    /// Some group in some category is flagged.
+    pub flagged: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,6 +142,8 @@ pub enum RunError {
     Invalid(String),
     #[error("the run is {0:?}: it has no results to read yet")]
     NotFinished(RunStatus),
+    #[error("{0}")]
+    BadSelection(String),
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -261,8 +285,8 @@ impl Runs {
             |r| r.get(0),
         )?;
         let mut statement = connection.prepare_cached(
-            "SELECT rank, candidate_id, external_id, score, must_haves_met, requirements
-             FROM run_results WHERE run_id = ?1 AND rank > ?2 ORDER BY rank LIMIT ?3",
+            "SELECT rank, candidate_id, external_id, score, must_haves_met, requirements,
+             erased_sha256 FROM run_results WHERE run_id = ?1 AND rank > ?2 ORDER BY rank LIMIT ?3",
         )?;
         let results = statement
             .query_map(params![id, after, limit as i64], result_from_row)?
@@ -291,6 +315,73 @@ impl Runs {
                 None => return Ok(all),
             }
         }
+    }
+
+    /// Blind review: takes each candidate's name, contact and location out of its results.
+    pub fn redact(&self, results: &mut [RunResult]) -> Result<(), RunError> {
+        let ids: Vec<String> = results.iter().map(|r| r.candidate_id.clone()).collect();
+        let contacts = self.engine.contacts(&ids)?;
+        for result in results {
+            if let Some(contact) = contacts.get(&result.candidate_id) {
+                crate::blind::redact_value(&mut result.requirements, contact);
+            }
+        }
+        Ok(())
+    }
+
+    /// Selection rates by group among the run's results (erased candidates left out): the top
+    /// `selected` results, or those scoring at least `min_score`, count as selected.
+    pub fn adverse_impact(
+        &self,
+        id: &str,
+        selected: Option<usize>,
+        min_score: Option<f64>,
+    ) -> Result<AdverseImpactReport, RunError> {
+        let run = self.get(id)?;
+        let results: Vec<RunResult> = self
+            .all_results(id)?
+            .into_iter()
+            .filter(|result| !result.erased)
+            .collect();
+        let (selection_rule, applicants): (&str, Vec<(String, bool)>) = match (selected, min_score)
+        {
+            (Some(top), None) => (
+                "top_n",
+                results
+                    .iter()
+                    .enumerate()
+                    .map(|(position, r)| (r.candidate_id.clone(), position < top))
+                    .collect(),
+            ),
+            (None, Some(min)) => (
+                "min_score",
+                results
+                    .iter()
+                    .map(|r| (r.candidate_id.clone(), r.score >= min))
+                    .collect(),
+            ),
+            _ => {
+                return Err(RunError::BadSelection(
+                    "say which results count as selected: either selected=N (the top N) or \
+                     min_score=S (those scoring at least S)"
+                        .into(),
+                ));
+            }
+        };
+        let ids: Vec<String> = applicants.iter().map(|(id, _)| id.clone()).collect();
+        let demographics =
+            crate::oversight::demographics_of(&self.engine.store().connection(), &ids)?;
+        let categories = crate::oversight::adverse_impact(&applicants, &demographics);
+        Ok(AdverseImpactReport {
+            run_id: run.id,
+            role_id: run.role_id,
+            selection_rule: selection_rule.to_owned(),
+            applicants: applicants.len() as u64,
+            selected: applicants.iter().filter(|(_, s)| *s).count() as u64,
+            threshold: crate::oversight::FOUR_FIFTHS,
+            flagged: categories.iter().any(|c| c.flagged),
+            categories,
+        })
     }
 
     fn next_enqueued(&self) -> Result<Option<Run>, RunError> {
@@ -360,6 +451,27 @@ impl Runs {
                 Some(next) => cursor = Some(next),
                 None => return Ok(RunStatus::Succeeded),
             }
+        }
+    }
+
+    /// Records the end of a run in the audit log: the role's version and who was ranked.
+    fn audit_finished(&self, run: &Run) {
+        let ranked: Vec<String> = match self.all_results(&run.id) {
+            Ok(results) => results.into_iter().map(|r| r.candidate_id).collect(),
+            Err(_) => Vec::new(),
+        };
+        let event = crate::audit::AuditEvent::new(
+            crate::audit::Action::RunFinished,
+            crate::audit::SYSTEM_CALLER,
+        )
+        .candidates(ranked)
+        .detail(format!("run {}", run.id));
+        let event = match self.engine.role(&run.role_id) {
+            Ok(role) => event.role(&role),
+            Err(_) => event.role_id(&run.role_id),
+        };
+        if let Err(error) = self.engine.audit(event) {
+            tracing::error!(%error, run = %run.id, "cannot record the end of a run in the audit log");
         }
     }
 
@@ -449,6 +561,7 @@ fn work(runs: Weak<Runs>) {
                 } else {
                     "run.completed"
                 };
+                strong.audit_finished(&run);
                 if let Ok(finished) = strong.get(&run.id) {
                     strong
                         .webhooks
@@ -517,6 +630,8 @@ fn result_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunResult> {
         score: row.get(3)?,
         must_haves_met: row.get(4)?,
         requirements: serde_json::from_str(&requirements).unwrap_or(serde_json::Value::Null),
+        erased: row.get::<_, Option<String>>(6)?.is_some(),
+        erased_sha256: row.get(6)?,
     })
 }
 
@@ -537,7 +652,7 @@ pub fn results_csv(results: &[RunResult]) -> String {
         csv.push(',');
         csv.push_str(&csv_field(id));
     }
-    csv.push('\n');
+    csv.push_str(",overrides,erased\n");
     for result in results {
         csv.push_str(&format!(
             "{},{},{},{:.2},{}",
@@ -557,6 +672,29 @@ pub fn results_csv(results: &[RunResult]) -> String {
             csv.push(',');
             csv.push_str(verdict);
         }
+        // Each recruiter's override: "requirement=verdict by KEY at TIME: reason".
+        let overrides: Vec<String> = result
+            .requirements
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["override"].is_object())
+            .map(|r| {
+                let decided = &r["override"];
+                format!(
+                    "{}={} by {} at {}: {}",
+                    r["id"].as_str().unwrap_or(""),
+                    decided["verdict"].as_str().unwrap_or(""),
+                    decided["by"].as_str().unwrap_or(""),
+                    decided["at"].as_str().unwrap_or(""),
+                    decided["reason"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        csv.push(',');
+        csv.push_str(&csv_field(&overrides.join("; ")));
+        csv.push(',');
+        csv.push_str(if result.erased { "true" } else { "false" });
         csv.push('\n');
     }
     csv

@@ -45,6 +45,7 @@ pub fn explain_with(
                 label: requirement.label.clone(),
                 must_have: requirement.must_have,
                 via: None,
+                overridden: None,
             })
             .collect(),
     }
@@ -82,6 +83,8 @@ fn explain_scored(
         };
         let answered = counted_term(scorer, test_index).and_then(&term);
         let mut evidence = evidence_for(counted, profile, &features, verdict, answered);
+        // A line stating age, gender, religion or the like is never put forward as a reason.
+        evidence.retain(|quote| !super::protected::is_protected(quote));
         if let Some(chosen) = &via {
             evidence.insert(0, format!("via {chosen}: {}", counted.display_label()));
         }
@@ -93,6 +96,7 @@ fn explain_scored(
             label: requirement.label.clone(),
             must_have: requirement.must_have,
             via,
+            overridden: None,
         });
     }
     results
