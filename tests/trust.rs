@@ -82,6 +82,27 @@ fn traces_in(dir: &Path, needles: &[&str]) -> Vec<(PathBuf, String)> {
     found
 }
 
+/// The words of `words` that some segment of the tantivy index under `data_dir` still holds in
+/// its term dictionary, deleted documents included: a deleted document's words stay in its
+/// segment until a merge rewrites it (and the dictionary's encoding hides them from a byte
+/// search, so this asks tantivy itself).
+fn words_in_index(data_dir: &Path, words: &[&str]) -> Vec<String> {
+    let index = tantivy::Index::open_in_dir(data_dir.join("tantivy")).unwrap();
+    let text = index.schema().get_field("text").unwrap();
+    let reader = index.reader().unwrap();
+    let searcher = reader.searcher();
+    let mut found = Vec::new();
+    for segment in searcher.segment_readers() {
+        let terms = segment.inverted_index(text).unwrap();
+        for word in words {
+            if terms.terms().get(word.as_bytes()).unwrap().is_some() {
+                found.push(format!("{word} in segment {:?}", segment.segment_id()));
+            }
+        }
+    }
+    found
+}
+
 fn traces_in_text(text: &str, needles: &[&str]) -> Vec<String> {
     let text = text.to_ascii_lowercase();
     needles
@@ -289,6 +310,13 @@ async fn erasure_leaves_no_trace_of_the_person_and_the_audit_log_records_the_wal
         );
     }
 
+    let index_words = ["quallsworth", "zephyrine", "marblehaven"];
+    assert_eq!(
+        words_in_index(&app.data_dir, &index_words).len(),
+        index_words.len(),
+        "the index holds the resume's words before the deletion"
+    );
+
     let deleted = app
         .client
         .delete(app.url(&format!("/v1/candidates/{id}")))
@@ -296,6 +324,14 @@ async fn erasure_leaves_no_trace_of_the_person_and_the_audit_log_records_the_wal
         .await
         .unwrap();
     assert_eq!(deleted.status().as_u16(), 204);
+    let left_in_index = words_in_index(
+        &app.data_dir,
+        &[&index_words[..], &["quillfeather"]].concat(),
+    );
+    assert!(
+        left_in_index.is_empty(),
+        "the index still holds the erased resume's words: {left_in_index:?}"
+    );
 
     // No response quotes the person any more.
     assert_problem(
