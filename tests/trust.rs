@@ -765,3 +765,102 @@ async fn the_adverse_impact_report_flags_a_selection_that_breaks_the_four_fifths
         .unwrap();
     assert_problem(bad, 422, "invalid_demographics").await;
 }
+
+async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn idempotency_records_expire_and_retention_erases_candidates_past_it() {
+    let settings = shortlist::api::ApiSettings {
+        idempotency_ttl: Duration::from_secs(1),
+        retention_days: 30,
+        housekeeping_interval: Duration::from_secs(1),
+        ..shortlist::api::ApiSettings::default()
+    };
+    let app = common::spawn_app_with(settings).await;
+    let upload = |key: &'static str| {
+        let app = &app;
+        async move {
+            let form = Form::new().part("file", Part::bytes(resume(SENTENCE)).file_name("cv.txt"));
+            app.client
+                .post(app.url("/v1/candidates"))
+                .header("Idempotency-Key", key)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = upload("ttl-key").await;
+    assert_eq!(first.status().as_u16(), 201);
+    let first: Value = first.json().await.unwrap();
+    let id = first["id"].as_str().unwrap().to_owned();
+    let replayed = upload("ttl-key").await;
+    assert_eq!(replayed.status().as_u16(), 201);
+    assert_eq!(replayed.headers()["idempotent-replayed"], "true");
+
+    // Past the TTL the record is neither answered nor kept.
+    let database = app.data_dir.join("shortlist.sqlite3");
+    wait_until("the idempotency record is purged", || {
+        let database = database.clone();
+        async move {
+            let connection = rusqlite::Connection::open(&database).unwrap();
+            let left: i64 = connection
+                .query_row("SELECT COUNT(*) FROM idempotency", [], |row| row.get(0))
+                .unwrap();
+            left == 0
+        }
+    })
+    .await;
+    let after_ttl = upload("ttl-key").await;
+    assert_eq!(
+        after_ttl.status().as_u16(),
+        200,
+        "the same bytes: a duplicate"
+    );
+    assert!(after_ttl.headers().get("idempotent-replayed").is_none());
+    assert_eq!(after_ttl.headers()["shortlist-outcome"], "duplicate");
+
+    // A candidate last updated long ago is erased by the retention task.
+    let connection = rusqlite::Connection::open(&database).unwrap();
+    connection
+        .execute(
+            "UPDATE candidates SET updated_at = '2001-01-01T00:00:00+00:00' WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+    drop(connection);
+    wait_until("retention erases the candidate", || {
+        let (app, id) = (&app, id.clone());
+        async move {
+            app.client
+                .get(app.url(&format!("/v1/candidates/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+                == 404
+        }
+    })
+    .await;
+    let ranking = get_json(&app, "/v1/roles/account-manager/ranking").await;
+    assert_eq!(ranking["total"], 0);
+    let entries = audit_log(&app).await;
+    let erased = entries
+        .iter()
+        .find(|e| e["action"] == "candidate_erased_by_retention")
+        .expect("the retention erasure is audited");
+    assert_eq!(erased["candidate_ids"], json!([id]));
+    assert_eq!(erased["api_key_id"], "system");
+    assert!(traces_in(&app.data_dir, &[NAME, EMAIL, SENTENCE]).is_empty());
+}
