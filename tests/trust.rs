@@ -864,3 +864,42 @@ async fn idempotency_records_expire_and_retention_erases_candidates_past_it() {
     assert_eq!(erased["api_key_id"], "system");
     assert!(traces_in(&app.data_dir, &[NAME, EMAIL, SENTENCE]).is_empty());
 }
+
+#[tokio::test]
+async fn the_audit_log_names_the_api_key_by_its_id_never_the_key() {
+    let key = "sk-live-trust-0123456789";
+    let key_sha256 = shortlist::config::hash_api_key(key);
+    let temp = tempfile::tempdir().unwrap();
+    let app = common::spawn_app_in(temp.path(), vec![key_sha256.clone()]).await;
+    let form = Form::new().part("file", Part::bytes(resume(SENTENCE)).file_name("cv.txt"));
+    let created = app
+        .client
+        .post(app.url("/v1/candidates"))
+        .bearer_auth(key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let anonymous = app.client.get(app.url("/v1/audit")).send().await.unwrap();
+    assert_problem(anonymous, 401, "unauthorized").await;
+    let log: Value = app
+        .client
+        .get(app.url("/v1/audit"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = &log["results"][0];
+    assert_eq!(entry["action"], "candidate_uploaded");
+    assert_eq!(
+        entry["api_key_id"],
+        shortlist::audit::api_key_id(&key_sha256).as_str()
+    );
+    let text = log.to_string();
+    assert!(!text.contains(key) && !text.contains(&key_sha256), "{text}");
+    let _ = app.stop().await;
+}

@@ -83,8 +83,13 @@ fn explain_scored(
         };
         let answered = counted_term(scorer, test_index).and_then(&term);
         let mut evidence = evidence_for(counted, profile, &features, verdict, answered);
-        // A line stating age, gender, religion or the like is never put forward as a reason.
+        // A line stating age, gender, religion or the like is never put forward as a reason;
+        // the explanation says that something was withheld rather than look unfounded.
+        let quoted = evidence.len();
         evidence.retain(|quote| !super::protected::is_protected(quote));
+        if quoted > 0 && evidence.is_empty() {
+            evidence.push(super::protected::WITHHELD.to_owned());
+        }
         if let Some(chosen) = &via {
             evidence.insert(0, format!("via {chosen}: {}", counted.display_label()));
         }

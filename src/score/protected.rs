@@ -46,6 +46,9 @@ static PROTECTED: LazyLock<ProtectedRules> = LazyLock::new(|| {
     }
 });
 
+/// What an explanation shows in place of evidence that only protected lines gave.
+pub const WITHHELD: &str = "(evidence withheld: the words state a protected fact)";
+
 /// The id of the first rule that finds a protected fact in `text`, if any.
 pub fn protected_fact(text: &str) -> Option<&'static str> {
     let rules = &*PROTECTED;
@@ -96,6 +99,7 @@ mod tests {
             "Salesforce",
             "Bachelor of Science, Business Administration (2005)",
             "willing to travel 50%",
+            WITHHELD,
         ] {
             assert!(!is_protected(evidence), "{evidence:?}");
         }
