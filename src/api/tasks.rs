@@ -44,9 +44,10 @@ pub async fn create_run(
 ) -> ApiResult {
     let runs = Arc::clone(&state.runs);
     let NewRun { role_id, selection } = body.into_inner();
-    let run = blocking(move || runs.create(&role_id, selection)).await?;
-    let event = AuditEvent::new(Action::RunStarted, &Caller::of(&request))
-        .detail(format!("run {}", run.id));
+    let caller = Caller::of(&request);
+    let created_by = caller.clone();
+    let run = blocking(move || runs.create(&role_id, selection, &created_by)).await?;
+    let event = AuditEvent::new(Action::RunStarted, &caller).detail(format!("run {}", run.id));
     let event = match state.engine.role(&run.role_id) {
         Ok(role) => event.role(&role),
         Err(_) => event.role_id(&run.role_id),

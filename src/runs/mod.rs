@@ -192,7 +192,13 @@ impl Runs {
         Ok(runs)
     }
 
-    pub fn create(&self, role_id: &str, selection: Selection) -> Result<Run, RunError> {
+    /// Queues a run of `role_id` over `selection`, started by `created_by` (an API key id).
+    pub fn create(
+        &self,
+        role_id: &str,
+        selection: Selection,
+        created_by: &str,
+    ) -> Result<Run, RunError> {
         self.engine.role(role_id)?;
         if selection == Selection::All(false) {
             return Err(RunError::Invalid(
@@ -203,8 +209,15 @@ impl Runs {
         let selection_json =
             serde_json::to_string(&selection).map_err(|e| RunError::Invalid(e.to_string()))?;
         self.engine.store().connection().execute(
-            "INSERT INTO runs (id, role_id, selection, status, created_at) VALUES (?1, ?2, ?3, 'enqueued', ?4)",
-            params![id, role_id, selection_json, Utc::now().to_rfc3339()],
+            "INSERT INTO runs (id, role_id, selection, status, created_at, created_by)
+             VALUES (?1, ?2, ?3, 'enqueued', ?4, ?5)",
+            params![
+                id,
+                role_id,
+                selection_json,
+                Utc::now().to_rfc3339(),
+                created_by
+            ],
         )?;
         self.notify();
         self.get(&id)
@@ -460,9 +473,23 @@ impl Runs {
             Ok(results) => results.into_iter().map(|r| r.candidate_id).collect(),
             Err(_) => Vec::new(),
         };
+        // On the account of whoever started it; `system` for runs from before this was kept.
+        let created_by: Option<String> = self
+            .engine
+            .store()
+            .connection()
+            .query_row(
+                "SELECT created_by FROM runs WHERE id = ?1",
+                params![run.id],
+                |row| row.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .flatten();
         let event = crate::audit::AuditEvent::new(
             crate::audit::Action::RunFinished,
-            crate::audit::SYSTEM_CALLER,
+            created_by.as_deref().unwrap_or(crate::audit::SYSTEM_CALLER),
         )
         .candidates(ranked)
         .detail(format!("run {}", run.id));

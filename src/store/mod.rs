@@ -282,6 +282,8 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     // Set when the candidate was erased: the hash of the result as it was, which now keeps
     // only the candidate's id and its rank (so the run's counts stay).
     ("run_results", "erased_sha256", "TEXT"),
+    // The API key id of who started a run, for the audit entry of its end.
+    ("runs", "created_by", "TEXT"),
 ];
 
 /// The status a recorded idempotent response takes once a candidate it quotes is erased: its
