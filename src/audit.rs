@@ -94,6 +94,13 @@ impl AuditEvent {
         self
     }
 
+    /// A role by id and the hash of the version that was used.
+    pub fn role_version(mut self, role_id: &str, version_hash: &str) -> AuditEvent {
+        self.role_id = Some(role_id.to_owned());
+        self.role_version_hash = Some(version_hash.to_owned());
+        self
+    }
+
     /// A role known only by id (a deleted one).
     pub fn role_id(mut self, role_id: &str) -> AuditEvent {
         self.role_id = Some(role_id.to_owned());

@@ -130,6 +130,10 @@ pub struct RankedCandidate {
 #[derive(Debug, Clone, Serialize)]
 pub struct RankingPage {
     pub role_id: String,
+    /// The version of the role this page was ranked against ([`crate::audit::role_version_hash`]),
+    /// for the audit log: the role may change between the ranking and the entry.
+    #[serde(skip)]
+    pub role_version_hash: String,
     pub total: usize,
     pub results: Vec<RankedCandidate>,
     pub next_cursor: Option<String>,
@@ -1131,6 +1135,7 @@ impl Engine {
         );
         Ok(RankingPage {
             role_id: role_id.to_owned(),
+            role_version_hash: crate::audit::role_version_hash(&role),
             total: page.total,
             results,
             next_cursor,

@@ -421,6 +421,11 @@ async fn erasure_leaves_no_trace_of_the_person_and_the_audit_log_records_the_wal
             .iter()
             .any(|ids| ids.as_array().unwrap().contains(&json!(id)))
     );
+    let role_put = entries
+        .iter()
+        .find(|e| e["action"] == "role_put")
+        .unwrap()
+        .clone();
     for entry in &entries {
         // The end of a run is recorded on the account of whoever started it.
         assert_eq!(entry["api_key_id"], "local", "{entry}");
@@ -432,9 +437,14 @@ async fn erasure_leaves_no_trace_of_the_person_and_the_audit_log_records_the_wal
         );
         if entry["action"] == "ranking_read" {
             assert_eq!(entry["role_id"], "account-manager");
-            assert_eq!(entry["role_version_hash"].as_str().unwrap().len(), 64);
+            // Every ranking came after the role change: ranked against that version.
+            assert_eq!(
+                entry["role_version_hash"], role_put["role_version_hash"],
+                "{entry}"
+            );
         }
     }
+    assert_eq!(role_put["role_version_hash"].as_str().unwrap().len(), 64);
     let audit_text = serde_json::to_string(&entries).unwrap();
     assert!(traces_in_text(&audit_text, &needles()).is_empty());
     for pair in entries.windows(2) {

@@ -805,15 +805,11 @@ pub async fn ranking(
         blind: params.blind.unwrap_or(state.settings.blind),
     };
     let engine = Arc::clone(&state.engine);
-    let role_id = id.clone();
-    let page = blocking(move || engine.rank(&role_id, &query)).await?;
+    let page = blocking(move || engine.rank(&id, &query)).await?;
     // Who saw whom, against which version of the role.
     let event = AuditEvent::new(Action::RankingRead, &Caller::of(&request))
+        .role_version(&page.role_id, &page.role_version_hash)
         .candidates(page.results.iter().map(|result| result.candidate_id));
-    let event = match state.engine.role(&id) {
-        Ok(role) => event.role(&role),
-        Err(_) => event.role_id(&id),
-    };
     audit(&state.engine, event).await?;
     Ok(HttpResponse::Ok().json(page))
 }
