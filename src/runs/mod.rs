@@ -552,13 +552,38 @@ fn save_results(
             "INSERT INTO run_results (run_id, rank, candidate_id, external_id, score, must_haves_met, requirements)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
+        let mut insert_erased = transaction.prepare_cached(
+            "INSERT INTO run_results (run_id, rank, candidate_id, external_id, score, must_haves_met,
+             requirements, erased_sha256) VALUES (?1, ?2, ?3, NULL, 0, 0, '[]', ?4)",
+        )?;
+        let mut exists = transaction.prepare_cached("SELECT 1 FROM candidates WHERE id = ?1")?;
         for result in results {
             let requirements = serde_json::to_string(&result.requirements)
                 .map_err(|e| RunError::Invalid(e.to_string()))?;
+            let candidate_id = result.candidate_id.to_string();
+            // Deleted after it was ranked: kept as erased, as the deletion would have left it.
+            if !exists.exists(params![candidate_id])? {
+                let as_it_was = serde_json::json!([
+                    run_id,
+                    result.rank,
+                    candidate_id,
+                    result.external_id,
+                    result.score,
+                    result.must_haves_met,
+                    requirements
+                ]);
+                insert_erased.execute(params![
+                    run_id,
+                    result.rank as i64,
+                    candidate_id,
+                    crate::store::sha256_hex(as_it_was.to_string().as_bytes())
+                ])?;
+                continue;
+            }
             insert.execute(params![
                 run_id,
                 result.rank as i64,
-                result.candidate_id.to_string(),
+                candidate_id,
                 result.external_id,
                 result.score as f64,
                 result.must_haves_met,

@@ -936,14 +936,27 @@ impl Store for SqliteStore {
             "DELETE FROM idempotency_candidates WHERE key = ?1",
             params![key],
         )?;
+        // A candidate deleted between the upload and this record: the record is born erased,
+        // or a retry would bring the deleted profile back.
+        let mut erased = false;
+        for candidate_id in &response.candidate_ids {
+            erased |= !transaction
+                .prepare_cached("SELECT 1 FROM candidates WHERE id = ?1")?
+                .exists(params![candidate_id.to_string()])?;
+        }
+        let (status, body) = if erased {
+            (ERASED_REPLAY_STATUS, "")
+        } else {
+            (response.status, response.body.as_str())
+        };
         transaction.execute(
             "INSERT INTO idempotency (key, request_sha256, status, body, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 key,
                 response.request_sha256,
-                response.status,
-                response.body,
+                status,
+                body,
                 Utc::now().to_rfc3339()
             ],
         )?;
@@ -977,6 +990,55 @@ mod tests {
             profile,
             text: "resume text",
         }
+    }
+
+    #[test]
+    fn a_response_recorded_after_its_candidate_was_deleted_is_born_erased() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let profile = Profile::default();
+        let (kept, _) = store
+            .put_candidate(new_candidate(None, b"kept", &profile))
+            .unwrap();
+        let record = |key: &str, id: Uuid| {
+            store
+                .put_idempotent(
+                    key,
+                    &IdempotentResponse {
+                        request_sha256: "r".into(),
+                        status: 201,
+                        body: "{\"profile\": \"quoted\"}".into(),
+                        candidate_ids: vec![id],
+                    },
+                )
+                .unwrap();
+            store
+                .get_idempotent(key, Utc::now() - chrono::Duration::hours(1))
+                .unwrap()
+                .unwrap()
+        };
+        assert_eq!(record("k1", kept.id).status, 201);
+        let gone = record("k2", Uuid::new_v4());
+        assert_eq!(
+            (gone.status, gone.body.as_str()),
+            (ERASED_REPLAY_STATUS, "")
+        );
+        store.delete_candidate(kept.id).unwrap();
+        let erased = store
+            .get_idempotent("k1", Utc::now() - chrono::Duration::hours(1))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (erased.status, erased.body.as_str()),
+            (ERASED_REPLAY_STATUS, "")
+        );
+        assert!(
+            store
+                .get_idempotent("k1", Utc::now() + chrono::Duration::hours(1))
+                .unwrap()
+                .is_none(),
+            "an expired record is not answered"
+        );
     }
 
     #[test]
