@@ -662,21 +662,24 @@ impl Engine {
         Ok(view)
     }
 
-    /// The contact details of these candidates (those still stored), for blind redaction.
-    pub fn contacts(
+    /// What identifies each of these candidates (those still stored), for blind redaction.
+    pub fn identifying(
         &self,
         ids: &[String],
-    ) -> Result<HashMap<String, crate::profile::Contact>, EngineError> {
-        let mut contacts = HashMap::new();
+    ) -> Result<HashMap<String, crate::blind::Identifying>, EngineError> {
+        let mut identifying = HashMap::new();
         for id in ids {
             let Ok(uuid) = Uuid::parse_str(id) else {
                 continue;
             };
             if let Some(candidate) = self.store.get_candidate(uuid)? {
-                contacts.insert(id.clone(), candidate.profile.contact);
+                identifying.insert(
+                    id.clone(),
+                    crate::blind::Identifying::of(&candidate.profile),
+                );
             }
         }
-        Ok(contacts)
+        Ok(identifying)
     }
 
     /// Erases a candidate: the store's row and original file, what other tables kept of it
@@ -1102,10 +1105,10 @@ impl Engine {
                 }
             }
             if query.blind {
-                let contact = &candidate.profile.contact;
+                let identifying = crate::blind::Identifying::of(&candidate.profile);
                 for requirement in &mut requirements {
                     for quote in &mut requirement.evidence {
-                        *quote = crate::blind::redact_text(quote, contact);
+                        *quote = crate::blind::redact_text(quote, &identifying);
                     }
                 }
             }

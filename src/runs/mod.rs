@@ -333,10 +333,10 @@ impl Runs {
     /// Blind review: takes each candidate's name, contact and location out of its results.
     pub fn redact(&self, results: &mut [RunResult]) -> Result<(), RunError> {
         let ids: Vec<String> = results.iter().map(|r| r.candidate_id.clone()).collect();
-        let contacts = self.engine.contacts(&ids)?;
+        let identifying = self.engine.identifying(&ids)?;
         for result in results {
-            if let Some(contact) = contacts.get(&result.candidate_id) {
-                crate::blind::redact_value(&mut result.requirements, contact);
+            if let Some(facts) = identifying.get(&result.candidate_id) {
+                crate::blind::redact_value(&mut result.requirements, facts);
             }
         }
         Ok(())
