@@ -29,6 +29,8 @@ pub const SYSTEM_CALLER: &str = "system";
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     RankingRead,
+    RunResultsRead,
+    RunExported,
     RunStarted,
     RunFinished,
     RolePut,
@@ -47,6 +49,8 @@ impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::RankingRead => "ranking_read",
+            Action::RunResultsRead => "run_results_read",
+            Action::RunExported => "run_exported",
             Action::RunStarted => "run_started",
             Action::RunFinished => "run_finished",
             Action::RolePut => "role_put",

@@ -404,6 +404,8 @@ async fn erasure_leaves_no_trace_of_the_person_and_the_audit_log_records_the_wal
         "ranking_read",
         "run_started",
         "run_finished",
+        "run_results_read",
+        "run_exported",
         "candidate_deleted",
     ] {
         assert!(actions.contains(&expected), "{expected} in {actions:?}");

@@ -81,11 +81,33 @@ pub struct ResultsParams {
     blind: Option<bool>,
 }
 
+/// Who read a run's ranking (its results or an export): the run's role and the candidates.
+async fn audit_run_read(
+    state: &AppState,
+    request: &HttpRequest,
+    action: Action,
+    run_id: &str,
+    candidate_ids: Vec<String>,
+) -> Result<(), ApiError> {
+    let runs = Arc::clone(&state.runs);
+    let id = run_id.to_owned();
+    let run = blocking(move || runs.get(&id)).await?;
+    // The role by id only: the version the run ranked against is in its `run_finished` entry,
+    // and the role may have changed since.
+    let event = AuditEvent::new(action, &Caller::of(request))
+        .role_id(&run.role_id)
+        .candidates(candidate_ids)
+        .detail(format!("run {run_id}"));
+    audit(&state.engine, event).await
+}
+
 pub async fn run_results(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
     params: web::Query<ResultsParams>,
 ) -> ApiResult {
+    let run_id = id.clone();
     let runs = Arc::clone(&state.runs);
     let ResultsParams {
         limit,
@@ -101,6 +123,12 @@ pub async fn run_results(
         Ok::<_, crate::runs::RunError>(page)
     })
     .await?;
+    let read: Vec<String> = page
+        .results
+        .iter()
+        .map(|r| r.candidate_id.clone())
+        .collect();
+    audit_run_read(&state, &request, Action::RunResultsRead, &run_id, read).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -113,6 +141,7 @@ pub struct ExportParams {
 
 pub async fn export_run(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
     params: web::Query<ExportParams>,
 ) -> ApiResult {
@@ -135,6 +164,8 @@ pub async fn export_run(
         Ok::<_, crate::runs::RunError>(results)
     })
     .await?;
+    let exported: Vec<String> = results.iter().map(|r| r.candidate_id.clone()).collect();
+    audit_run_read(&state, &request, Action::RunExported, id.as_str(), exported).await?;
     let (content_type, body, extension) = if format == "csv" {
         ("text/csv; charset=utf-8", results_csv(&results), "csv")
     } else {
