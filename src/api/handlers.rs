@@ -41,9 +41,9 @@ pub(super) async fn audit(engine: &Arc<Engine>, event: AuditEvent) -> Result<(),
     blocking(move || engine.audit(event).map(|_| ())).await
 }
 
-/// `?blind=true|false`, else the server's default.
+/// `?blind=true|false`, else the server's default. Other parameters are ignored, as they were
+/// before this one existed (a client that sends some must keep working).
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct BlindParams {
     blind: Option<bool>,
 }
