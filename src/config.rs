@@ -35,6 +35,13 @@ pub struct Config {
     /// Lowercase hex SHA-256 of each accepted API key.
     pub api_key_sha256: Vec<String>,
     pub log_format: LogFormat,
+    /// How long a response is kept for replay under its `Idempotency-Key`, in hours.
+    pub idempotency_ttl_hours: u64,
+    /// Candidates not updated for this many days are erased (at start-up and hourly); 0 keeps
+    /// them until they are deleted.
+    pub retention_days: u32,
+    /// Blind review by default (`?blind=false` still shows everything).
+    pub blind: bool,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -63,6 +70,9 @@ impl Default for Config {
             webhook_allowed_hosts: Vec::new(),
             api_key_sha256: Vec::new(),
             log_format: LogFormat::Text,
+            idempotency_ttl_hours: 24,
+            retention_days: 0,
+            blind: false,
         }
     }
 }
@@ -116,6 +126,9 @@ impl Config {
 
     pub fn from_toml(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        if config.idempotency_ttl_hours == 0 {
+            return Err("idempotency_ttl_hours is at least 1".into());
+        }
         for hash in &config.api_key_sha256 {
             if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(format!(
@@ -226,6 +239,9 @@ mod tests {
             Err(ConfigError::OpenWithoutKeys(_))
         ));
         assert!(Config::from_toml("bogus_key = 1").is_err());
+        assert!(Config::from_toml("idempotency_ttl_hours = 0").is_err());
+        let strict = Config::from_toml("retention_days = 30\nblind = true").unwrap();
+        assert_eq!((strict.retention_days, strict.blind), (30, true));
         assert!(Config::from_toml("api_key_sha256 = [\"plainkey\"]").is_err());
     }
 }

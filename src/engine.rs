@@ -47,6 +47,17 @@ pub enum EngineError {
     BadCursor,
     #[error("the external_id is too long or contains control or invisible formatting characters")]
     BadExternalId,
+    #[error("the role {role_id:?} has no requirement {requirement_id:?}")]
+    RequirementNotFound {
+        role_id: String,
+        requirement_id: String,
+    },
+    #[error("no override of {0}")]
+    OverrideNotFound(String),
+    #[error("{0}")]
+    InvalidOverride(String),
+    #[error("{0}")]
+    InvalidDemographics(String),
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("index: {0}")]
@@ -107,6 +118,8 @@ pub struct RankQuery {
     pub min_score: Option<f32>,
     /// Only these candidates (by seq): a screening run's selection.
     pub only_seqs: Option<Arc<HashSet<u64>>>,
+    /// Blind review: evidence keeps no name, contact or location (see [`crate::blind`]).
+    pub blind: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -127,6 +140,10 @@ pub struct RankedCandidate {
 #[derive(Debug, Clone, Serialize)]
 pub struct RankingPage {
     pub role_id: String,
+    /// The version of the role this page was ranked against ([`crate::audit::role_version_hash`]),
+    /// for the audit log: the role may change between the ranking and the entry.
+    #[serde(skip)]
+    pub role_version_hash: String,
     pub total: usize,
     pub results: Vec<RankedCandidate>,
     pub next_cursor: Option<String>,
@@ -306,6 +323,9 @@ pub struct Engine {
 
 /// Where the engine reports events (`candidate.parsed`): the webhooks, when the server runs.
 pub type EventSink = Arc<dyn Fn(&str, &serde_json::Value) + Send + Sync>;
+
+/// Recruiters' overrides under one role, by the seq of their candidate.
+type OverridesBySeq = HashMap<u64, Vec<crate::oversight::Override>>;
 
 /// Where ranking resumes: the last result of the previous page, by (score, seq).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -661,11 +681,51 @@ impl Engine {
             .ok_or_else(not_found)
     }
 
+    /// The candidate as a blind reviewer sees it (no name, contact, photo or location).
+    pub fn blind_candidate(&self, id: &str) -> Result<CandidateView, EngineError> {
+        let mut view = self.candidate(id)?;
+        view.profile = crate::blind::blind_profile(&view.profile);
+        Ok(view)
+    }
+
+    /// What identifies each of these candidates (those still stored), for blind redaction.
+    pub fn identifying(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, crate::blind::Identifying>, EngineError> {
+        let mut identifying = HashMap::new();
+        for id in ids {
+            let Ok(uuid) = Uuid::parse_str(id) else {
+                continue;
+            };
+            if let Some(candidate) = self.store.get_candidate(uuid)? {
+                identifying.insert(
+                    id.clone(),
+                    crate::blind::Identifying::of(&candidate.profile),
+                );
+            }
+        }
+        Ok(identifying)
+    }
+
+    /// Erases a candidate: the store's row and original file, what other tables kept of it
+    /// (run results, idempotent replays, webhook payloads, overrides, demographics: see the
+    /// store's `erase_traces`), the in-memory features, and the index entry, whose segment is
+    /// rewritten so that the resume's words leave the index files too.
     pub fn delete_candidate(&self, id: &str) -> Result<(), EngineError> {
         let not_found = || EngineError::CandidateNotFound(id.to_owned());
         let uuid = Uuid::parse_str(id).map_err(|_| not_found())?;
         let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
-        let seq = self.store.delete_candidate(uuid)?.ok_or_else(not_found)?;
+        self.erase_locked(uuid)?.ok_or_else(not_found)?;
+        self.purge_index();
+        Ok(())
+    }
+
+    /// [`Engine::delete_candidate`]'s work, with the write lock held, the index left to purge.
+    fn erase_locked(&self, id: Uuid) -> Result<Option<u64>, EngineError> {
+        let Some(seq) = self.store.delete_candidate(id)? else {
+            return Ok(None);
+        };
         self.pool
             .write()
             .unwrap_or_else(|p| p.into_inner())
@@ -673,15 +733,193 @@ impl Engine {
         if let Err(error) = self.index.delete(seq) {
             tracing::error!(seq, %error, "removing from the index failed; repaired at next start");
         }
-        Ok(())
+        Ok(Some(seq))
     }
 
-    /// The response recorded for an idempotency key.
+    fn purge_index(&self) {
+        if let Err(error) = self.index.purge_deleted() {
+            // The document is deleted (no query finds it); only its bytes wait for a merge.
+            tracing::error!(%error, "rewriting the index without erased documents failed");
+        }
+    }
+
+    /// Erases every candidate not updated since `cutoff` (a retention period), each recorded
+    /// in the audit log. Returns how many; the log line says how many, never who.
+    pub fn erase_not_updated_since(
+        &self,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize, EngineError> {
+        let expired = self.store.candidates_not_updated_since(cutoff)?;
+        if expired.is_empty() {
+            return Ok(0);
+        }
+        let mut erased = 0;
+        {
+            let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+            for id in expired {
+                if self.erase_locked(id)?.is_some() {
+                    erased += 1;
+                    self.audit(
+                        crate::audit::AuditEvent::new(
+                            crate::audit::Action::CandidateErasedByRetention,
+                            crate::audit::SYSTEM_CALLER,
+                        )
+                        .candidates([id]),
+                    )?;
+                }
+            }
+            self.purge_index();
+        }
+        tracing::info!(
+            erased,
+            "retention: erased candidates past the retention period"
+        );
+        Ok(erased)
+    }
+
+    /// The response recorded for an idempotency key within `ttl`.
     pub fn idempotent_response(
         &self,
         key: &str,
+        ttl: std::time::Duration,
     ) -> Result<Option<IdempotentResponse>, EngineError> {
-        Ok(self.store.get_idempotent(key)?)
+        let not_before =
+            chrono::Utc::now() - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+        Ok(self.store.get_idempotent(key, not_before)?)
+    }
+
+    /// Removes idempotency records older than `ttl`. Returns how many.
+    pub fn purge_expired_idempotency(
+        &self,
+        ttl: std::time::Duration,
+    ) -> Result<usize, EngineError> {
+        let cutoff =
+            chrono::Utc::now() - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+        Ok(self.store.purge_idempotent_before(cutoff)?)
+    }
+
+    /// Appends to the audit log.
+    pub fn audit(
+        &self,
+        event: crate::audit::AuditEvent,
+    ) -> Result<crate::audit::AuditEntry, EngineError> {
+        Ok(crate::audit::append(&mut self.store.connection(), event)?)
+    }
+
+    /// A page of the audit log, after the entry `cursor` (a seq).
+    pub fn audit_page(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<crate::audit::AuditEntry>, Option<String>), EngineError> {
+        let after = match cursor {
+            Some(text) => text.parse::<u64>().map_err(|_| EngineError::BadCursor)?,
+            None => 0,
+        };
+        Ok(crate::audit::page(
+            &self.store.connection(),
+            after,
+            limit.clamp(1, 1000),
+        )?)
+    }
+
+    /// Records a recruiter's verdict on one requirement of a role for one candidate.
+    pub fn put_override(
+        &self,
+        role_id: &str,
+        candidate_id: &str,
+        requirement_id: &str,
+        verdict: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<crate::oversight::Override, EngineError> {
+        let role = self.role(role_id)?;
+        self.check_override_target(&role, candidate_id, requirement_id)?;
+        let verdict = crate::oversight::parse_verdict(verdict).ok_or_else(|| {
+            EngineError::InvalidOverride(format!(
+                "verdict {verdict:?} is not one of met, partly_met (or partial), not_met, unknown"
+            ))
+        })?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 2000 {
+            return Err(EngineError::InvalidOverride(
+                "an override needs a reason: 1 to 2000 characters".into(),
+            ));
+        }
+        Ok(crate::oversight::put_override(
+            &self.store.connection(),
+            role_id,
+            candidate_id,
+            requirement_id,
+            verdict,
+            reason,
+            by,
+        )?)
+    }
+
+    pub fn delete_override(
+        &self,
+        role_id: &str,
+        candidate_id: &str,
+        requirement_id: &str,
+    ) -> Result<(), EngineError> {
+        let role = self.role(role_id)?;
+        self.check_override_target(&role, candidate_id, requirement_id)?;
+        if !crate::oversight::delete_override(
+            &self.store.connection(),
+            role_id,
+            candidate_id,
+            requirement_id,
+        )? {
+            return Err(EngineError::OverrideNotFound(format!(
+                "{requirement_id:?} for candidate {candidate_id} under role {role_id:?}"
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_override_target(
+        &self,
+        role: &Role,
+        candidate_id: &str,
+        requirement_id: &str,
+    ) -> Result<(), EngineError> {
+        if !role.requirements.iter().any(|r| r.id == requirement_id) {
+            return Err(EngineError::RequirementNotFound {
+                role_id: role.id.clone(),
+                requirement_id: requirement_id.to_owned(),
+            });
+        }
+        self.candidate(candidate_id)?;
+        Ok(())
+    }
+
+    /// Stores the groups the ATS reports for a candidate, apart from the profile: read only by
+    /// adverse-impact reports, never by scoring.
+    pub fn put_demographics(
+        &self,
+        candidate_id: &str,
+        groups: &crate::oversight::Groups,
+    ) -> Result<(), EngineError> {
+        self.candidate(candidate_id)?;
+        if groups.is_empty() || groups.len() > 20 {
+            return Err(EngineError::InvalidDemographics(
+                "groups holds 1 to 20 categories, e.g. {\"sex\": \"female\"}".into(),
+            ));
+        }
+        let bad = |text: &str| {
+            text.trim().is_empty() || text.chars().count() > 100 || text.chars().any(is_hidden_char)
+        };
+        if let Some((category, group)) = groups.iter().find(|(c, g)| bad(c) || bad(g)) {
+            return Err(EngineError::InvalidDemographics(format!(
+                "category {category:?} and group {group:?} must be 1 to 100 visible characters"
+            )));
+        }
+        Ok(crate::oversight::put_demographics(
+            &self.store.connection(),
+            candidate_id,
+            groups,
+        )?)
     }
 
     pub fn record_idempotent_response(
@@ -747,6 +985,33 @@ impl Engine {
                 },
             );
         Ok((role, upserted))
+    }
+
+    /// Recruiters' overrides under a role: the slot overrides the scorer applies, and each
+    /// override by candidate seq for the explanations.
+    fn role_overrides(
+        &self,
+        role: &Role,
+        pool: &Pool,
+    ) -> Result<(Arc<score::SlotOverrides>, OverridesBySeq), EngineError> {
+        let stored = crate::oversight::overrides_for_role(&self.store.connection(), &role.id)?;
+        let mut slots = score::SlotOverrides::default();
+        let mut by_seq: OverridesBySeq = HashMap::new();
+        for (seq, decided) in stored {
+            // An override of a requirement the role no longer has is kept but not applied.
+            let Some(index) = role
+                .requirements
+                .iter()
+                .position(|r| r.id == decided.requirement_id)
+            else {
+                continue;
+            };
+            if let Some(&slot) = pool.slot_by_seq.get(&seq) {
+                slots.insert(slot, index, decided.verdict);
+            }
+            by_seq.entry(seq).or_default().push(decided);
+        }
+        Ok((Arc::new(slots), by_seq))
     }
 
     pub fn delete_role(&self, id: &str) -> Result<(), EngineError> {
@@ -815,7 +1080,7 @@ impl Engine {
         };
         let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
 
-        let (page, scorer) = {
+        let (page, scorer, overrides) = {
             let pool = self.pool.read().unwrap_or_else(|p| p.into_inner());
             // Keyword requirements (and skills outside the vocabulary) are answered by the
             // index: compiled now, against the current pool, so that every upload counts.
@@ -837,6 +1102,12 @@ impl Engine {
             } else {
                 scorer
             };
+            let (slot_overrides, overrides) = self.role_overrides(&role, &pool)?;
+            let scorer = if slot_overrides.is_empty() {
+                scorer
+            } else {
+                Arc::new(scorer.with_overrides(slot_overrides))
+            };
             let page = score::rank(
                 &scorer,
                 &pool.features,
@@ -850,7 +1121,7 @@ impl Engine {
                 cursor.map(|c| (c.score, c.seq)),
                 limit,
             );
-            (page, scorer)
+            (page, scorer, overrides)
         };
 
         let seqs: Vec<u64> = page.hits.iter().map(|hit| hit.seq).collect();
@@ -866,6 +1137,32 @@ impl Engine {
             let Some(candidate) = stored.get(&hit.seq) else {
                 continue;
             };
+            let mut requirements =
+                scorer.explain_in(&candidate.profile, Some(&candidate.text), Some(hit.slot));
+            for decided in overrides.get(&hit.seq).into_iter().flatten() {
+                if let Some(result) = requirements
+                    .iter_mut()
+                    .find(|r| r.id == decided.requirement_id)
+                {
+                    let computed = result.verdict;
+                    result.score =
+                        (score::overridden_credit(decided.verdict, result.score) * 100.0).round()
+                            / 100.0;
+                    result.verdict = decided.verdict;
+                    result.overridden = Some(decided.note(computed));
+                }
+            }
+            if query.blind {
+                let identifying = crate::blind::Identifying::of(&candidate.profile);
+                for requirement in &mut requirements {
+                    for quote in &mut requirement.evidence {
+                        *quote = crate::blind::redact_text(quote, &identifying);
+                    }
+                    for quote in &mut requirement.quotes {
+                        quote.text = crate::blind::redact_text(&quote.text, &identifying);
+                    }
+                }
+            }
             results.push(RankedCandidate {
                 candidate_id: candidate.id,
                 external_id: candidate.external_id.clone(),
@@ -874,11 +1171,7 @@ impl Engine {
                 rank: page.ranked_before + offset + 1,
                 score: hit.score,
                 must_haves_met: hit.must_haves_met,
-                requirements: scorer.explain_in(
-                    &candidate.profile,
-                    Some(&candidate.text),
-                    Some(hit.slot),
-                ),
+                requirements,
             });
         }
         let next_cursor = match page.hits.last() {
@@ -898,6 +1191,7 @@ impl Engine {
         );
         Ok(RankingPage {
             role_id: role_id.to_owned(),
+            role_version_hash: crate::audit::role_version_hash(&role),
             total: page.total,
             results,
             next_cursor,

@@ -3,11 +3,14 @@
 
 pub mod api;
 pub mod archive;
+pub mod audit;
+pub mod blind;
 pub mod config;
 pub mod engine;
 pub mod extract;
 pub mod import;
 pub mod index;
+pub mod oversight;
 pub mod parse;
 pub mod profile;
 pub mod role;

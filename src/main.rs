@@ -83,6 +83,24 @@ enum Command {
     Extract { file: PathBuf },
     /// Print the SHA-256 of an API key, for `api_key_sha256` in the config file.
     HashKey { key: String },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the audit log's hash chain. Exit 0 when intact, 1 naming the first bad entry.
+    Verify {
+        /// Data directory [default: ./index, or the config file's `data_dir`].
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Configuration file [default: config/default.toml when present].
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -123,6 +141,46 @@ fn main() -> ExitCode {
         Command::HashKey { key } => {
             println!("{}", hash_api_key(&key));
             ExitCode::SUCCESS
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { data_dir, config },
+        } => verify_audit(data_dir, config.as_deref()),
+    }
+}
+
+fn verify_audit(data_dir: Option<PathBuf>, config_path: Option<&Path>) -> ExitCode {
+    let data_dir = match data_dir {
+        Some(dir) => dir,
+        None => match Config::load(config_path) {
+            Ok(config) => config.data_dir,
+            Err(error) => {
+                eprintln!("shortlist: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    if !data_dir.join("shortlist.sqlite3").is_file() {
+        eprintln!(
+            "shortlist: no database in {}: is it the server's data directory?",
+            data_dir.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let store = match shortlist::store::SqliteStore::open(&data_dir) {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("shortlist: cannot open {}: {error}", data_dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match shortlist::audit::verify_store(&store) {
+        Ok(entries) => {
+            println!("audit log intact: {entries} entries, every hash verified");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("shortlist: audit log verification FAILED: {error}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -205,6 +263,10 @@ fn serve(
         body_timeout: Duration::from_secs(config.body_timeout_seconds.max(1)),
         webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
         header_timeout: Duration::from_secs(config.header_timeout_seconds.max(1)),
+        idempotency_ttl: Duration::from_secs(config.idempotency_ttl_hours.saturating_mul(3600)),
+        retention_days: config.retention_days,
+        housekeeping_interval: Duration::from_secs(3600),
+        blind: config.blind,
     };
     tracing::info!(
         bind = %config.bind,

@@ -211,6 +211,18 @@ impl ApiError {
         )
     }
 
+    /// A retried upload whose candidate was deleted since: the recorded answer was erased with
+    /// it, and the upload is not done again under the same key.
+    pub fn candidate_deleted() -> Self {
+        Self::new(
+            StatusCode::GONE,
+            "candidate_deleted",
+            "Candidate deleted",
+            "The candidate this request created was deleted since; its recorded response was \
+             erased. Upload again with a new Idempotency-Key to create a new candidate.",
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -314,6 +326,30 @@ impl From<EngineError> for ApiError {
                 "Role disabled",
                 error.to_string(),
             ),
+            EngineError::RequirementNotFound { .. } => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "requirement_not_found",
+                "Requirement not found",
+                error.to_string(),
+            ),
+            EngineError::OverrideNotFound(_) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "override_not_found",
+                "Override not found",
+                error.to_string(),
+            ),
+            EngineError::InvalidOverride(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_override",
+                "Invalid override",
+                error.to_string(),
+            ),
+            EngineError::InvalidDemographics(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_demographics",
+                "Invalid demographics",
+                error.to_string(),
+            ),
             EngineError::BadQuery(_) => ApiError::bad_request("invalid_query", error.to_string()),
             EngineError::BadCursor => ApiError::bad_request("invalid_cursor", error.to_string()),
             EngineError::BadExternalId => {
@@ -359,6 +395,9 @@ impl From<crate::runs::RunError> for ApiError {
                 "Run not finished",
                 error.to_string(),
             ),
+            RunError::BadSelection(_) => {
+                ApiError::bad_request("invalid_selected", error.to_string())
+            }
             RunError::Engine(error) => error.into(),
         }
     }

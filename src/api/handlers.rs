@@ -11,11 +11,12 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::AppState;
 use super::error::ApiError;
+use super::{AppState, Caller};
+use crate::audit::{Action, AuditEvent};
 use crate::engine::{CandidateView, Engine, EngineError, Ingested, RankQuery, Upload};
 use crate::role::Role;
-use crate::store::{IdempotentResponse, Upserted};
+use crate::store::{ERASED_REPLAY_STATUS, IdempotentResponse, Upserted};
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
@@ -32,6 +33,19 @@ where
             Err(ApiError::internal())
         }
     }
+}
+
+/// Appends to the audit log; the request fails if its action cannot be recorded.
+pub(super) async fn audit(engine: &Arc<Engine>, event: AuditEvent) -> Result<(), ApiError> {
+    let engine = Arc::clone(engine);
+    blocking(move || engine.audit(event).map(|_| ())).await
+}
+
+/// `?blind=true|false`, else the server's default. Other parameters are ignored, as they were
+/// before this one existed (a client that sends some must keep working).
+#[derive(Deserialize)]
+pub struct BlindParams {
+    blind: Option<bool>,
 }
 
 pub async fn health() -> HttpResponse {
@@ -233,12 +247,13 @@ fn idempotency(
 async fn replay(
     engine: &Arc<Engine>,
     idempotency: &Option<(String, String)>,
+    ttl: std::time::Duration,
 ) -> Result<Option<HttpResponse>, ApiError> {
     let Some((key, request_sha256)) = idempotency.clone() else {
         return Ok(None);
     };
     let engine = Arc::clone(engine);
-    let Some(recorded) = blocking(move || engine.idempotent_response(&key)).await? else {
+    let Some(recorded) = blocking(move || engine.idempotent_response(&key, ttl)).await? else {
         return Ok(None);
     };
     if recorded.request_sha256 != request_sha256 {
@@ -248,6 +263,11 @@ async fn replay(
             "Idempotency key reused",
             "This Idempotency-Key was already used for a different request.",
         ));
+    }
+    // A candidate this response quoted was erased: so was the response, and the upload is
+    // not done again under the same key (that would bring the person back).
+    if recorded.status == ERASED_REPLAY_STATUS {
+        return Err(ApiError::candidate_deleted());
     }
     let status = StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::OK);
     Ok(Some(
@@ -264,6 +284,7 @@ async fn record(
     idempotency: Option<(String, String)>,
     status: StatusCode,
     body: &str,
+    candidate_ids: Vec<uuid::Uuid>,
 ) -> Result<(), ApiError> {
     let Some((key, request_sha256)) = idempotency else {
         return Ok(());
@@ -273,6 +294,7 @@ async fn record(
         request_sha256,
         status: status.as_u16(),
         body: body.to_owned(),
+        candidate_ids,
     };
     blocking(move || engine.record_idempotent_response(&key, &response)).await
 }
@@ -300,7 +322,7 @@ pub async fn upload_candidate(
     }
     let idempotency = idempotency(&request, &form)?;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
-    if let Some(replayed) = replay(&engine, &idempotency).await? {
+    if let Some(replayed) = replay(&engine, &idempotency, state.settings.idempotency_ttl).await? {
         return Ok(replayed);
     }
     let file = form.files.pop().ok_or_else(ApiError::internal)?;
@@ -349,8 +371,20 @@ pub async fn upload_candidate(
         Ingested::Created => StatusCode::CREATED,
         Ingested::Replaced | Ingested::Duplicate => StatusCode::OK,
     };
+    let action = match ingested {
+        Ingested::Created => Some(Action::CandidateUploaded),
+        Ingested::Replaced => Some(Action::CandidateReplaced),
+        Ingested::Duplicate => None,
+    };
+    if let Some(action) = action {
+        audit(
+            &engine,
+            AuditEvent::new(action, &Caller::of(&request)).candidates([candidate.id]),
+        )
+        .await?;
+    }
     let body = json_body(&candidate)?;
-    record(&engine, idempotency, status, &body).await?;
+    record(&engine, idempotency, status, &body, vec![candidate.id]).await?;
     Ok(HttpResponse::build(status)
         .insert_header((header::LOCATION, format!("/v1/candidates/{}", candidate.id)))
         .insert_header(("shortlist-outcome", ingested_name(ingested)))
@@ -428,7 +462,7 @@ pub async fn upload_batch(
     .await?;
     let idempotency = idempotency(&request, &form)?;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
-    if let Some(replayed) = replay(&engine, &idempotency).await? {
+    if let Some(replayed) = replay(&engine, &idempotency, state.settings.idempotency_ttl).await? {
         return Ok(replayed);
     }
     let max_file_bytes = settings.max_upload_bytes;
@@ -454,8 +488,24 @@ pub async fn upload_batch(
         })
         .await??
     };
+    let caller = Caller::of(&request);
+    for (action, outcome) in [
+        (Action::CandidateUploaded, "created"),
+        (Action::CandidateReplaced, "replaced"),
+    ] {
+        let ids: Vec<uuid::Uuid> = summary
+            .items
+            .iter()
+            .filter(|item| item.outcome == outcome)
+            .filter_map(|item| item.id)
+            .collect();
+        if !ids.is_empty() {
+            audit(&engine, AuditEvent::new(action, &caller).candidates(ids)).await?;
+        }
+    }
+    let quoted: Vec<uuid::Uuid> = summary.items.iter().filter_map(|item| item.id).collect();
     let body = json_body(&summary)?;
-    record(&engine, idempotency, StatusCode::OK, &body).await?;
+    record(&engine, idempotency, StatusCode::OK, &body, quoted).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
@@ -597,15 +647,35 @@ fn ingest_form(
     Ok(summary)
 }
 
-pub async fn get_candidate(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+pub async fn get_candidate(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    params: web::Query<BlindParams>,
+) -> ApiResult {
     let engine = Arc::clone(&state.engine);
-    let candidate = blocking(move || engine.candidate(&id)).await?;
+    let blind = params.blind.unwrap_or(state.settings.blind);
+    let candidate = if blind {
+        blocking(move || engine.blind_candidate(&id)).await?
+    } else {
+        blocking(move || engine.candidate(&id)).await?
+    };
     Ok(HttpResponse::Ok().json(candidate))
 }
 
-pub async fn delete_candidate(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+pub async fn delete_candidate(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult {
     let engine = Arc::clone(&state.engine);
-    blocking(move || engine.delete_candidate(&id)).await?;
+    let candidate_id = id.clone();
+    blocking(move || engine.delete_candidate(&candidate_id)).await?;
+    // The entry keeps the id only: the person's data is gone.
+    audit(
+        &state.engine,
+        AuditEvent::new(Action::CandidateDeleted, &Caller::of(&request)).candidates([id.as_str()]),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -620,6 +690,7 @@ pub async fn get_role(state: web::Data<AppState>, id: web::Path<String>) -> ApiR
 /// The body may leave out `id`: the path gives it.
 pub async fn put_role(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
 ) -> ApiResult {
@@ -640,6 +711,11 @@ pub async fn put_role(
     })?;
     let engine = Arc::clone(&state.engine);
     let (role, upserted) = blocking(move || engine.put_role(&id, role)).await?;
+    audit(
+        &state.engine,
+        AuditEvent::new(Action::RolePut, &Caller::of(&request)).role(&role),
+    )
+    .await?;
     let status = match upserted {
         Upserted::Created => StatusCode::CREATED,
         Upserted::Replaced => StatusCode::OK,
@@ -647,9 +723,21 @@ pub async fn put_role(
     Ok(HttpResponse::build(status).json(role))
 }
 
-pub async fn delete_role(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+pub async fn delete_role(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult {
     let engine = Arc::clone(&state.engine);
-    blocking(move || engine.delete_role(&id)).await?;
+    let role = state.engine.role(&id).ok();
+    let role_id = id.clone();
+    blocking(move || engine.delete_role(&role_id)).await?;
+    let event = AuditEvent::new(Action::RoleDeleted, &Caller::of(&request));
+    let event = match &role {
+        Some(role) => event.role(role),
+        None => event.role_id(&id),
+    };
+    audit(&state.engine, event).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -680,12 +768,14 @@ pub struct RankingParams {
     #[serde(default)]
     must_haves_only: bool,
     min_score: Option<f32>,
+    blind: Option<bool>,
 }
 
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 
 pub async fn ranking(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
     params: web::Query<RankingParams>,
 ) -> ApiResult {
@@ -712,9 +802,15 @@ pub async fn ranking(
         must_haves_only: params.must_haves_only,
         min_score: params.min_score,
         only_seqs: None,
+        blind: params.blind.unwrap_or(state.settings.blind),
     };
     let engine = Arc::clone(&state.engine);
     let page = blocking(move || engine.rank(&id, &query)).await?;
+    // Who saw whom, against which version of the role.
+    let event = AuditEvent::new(Action::RankingRead, &Caller::of(&request))
+        .role_version(&page.role_id, &page.role_version_hash)
+        .candidates(page.results.iter().map(|result| result.candidate_id));
+    audit(&state.engine, event).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

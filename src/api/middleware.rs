@@ -186,10 +186,18 @@ pub async fn authenticate(
         Some(state) => !state.settings.api_key_sha256.is_empty() && !exempt,
         None => false,
     };
-    if needs_key && !has_valid_key(&request) {
-        let response = ApiError::unauthorized().error_response();
-        return Ok(request.into_response(response));
-    }
+    let caller = if needs_key {
+        match valid_key(&request) {
+            Some(key_sha256) => crate::audit::api_key_id(&key_sha256),
+            None => {
+                let response = ApiError::unauthorized().error_response();
+                return Ok(request.into_response(response));
+            }
+        }
+    } else {
+        crate::audit::LOCAL_CALLER.to_owned()
+    };
+    request.extensions_mut().insert(super::Caller(caller));
     Ok(next.call(request).await?.map_into_boxed_body())
 }
 
@@ -200,32 +208,28 @@ fn bearer_token(value: &str) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
-fn has_valid_key(request: &ServiceRequest) -> bool {
-    let Some(state) = request.app_data::<web::Data<AppState>>() else {
-        return false;
-    };
-    let Some(key) = request
+/// The stored hash of the key the request presents, when it is one of the accepted keys.
+fn valid_key(request: &ServiceRequest) -> Option<String> {
+    let state = request.app_data::<web::Data<AppState>>()?;
+    let key = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(bearer_token)
-    else {
-        return false;
-    };
+        .and_then(bearer_token)?;
     let presented = hash_api_key(key.trim());
     // Compare every stored hash in full, so timing says nothing about which one was close.
     state
         .settings
         .api_key_sha256
         .iter()
-        .fold(false, |found, stored| {
+        .fold(None, |found, stored| {
             let same = stored.len() == presented.len()
                 && stored
                     .bytes()
                     .zip(presented.bytes())
                     .fold(0u8, |diff, (a, b)| diff | (a ^ b))
                     == 0;
-            found | same
+            if same { Some(stored.clone()) } else { found }
         })
 }
 

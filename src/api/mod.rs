@@ -14,6 +14,7 @@ mod ops;
 mod page;
 mod rankings;
 mod tasks;
+mod trust;
 mod wire;
 
 use std::net::TcpListener;
@@ -62,6 +63,15 @@ pub struct ApiSettings {
     /// A request line and headers that take longer than this to arrive are answered 408
     /// `head_timeout` and the connection closed.
     pub header_timeout: Duration,
+    /// How long a response is kept for replay under its `Idempotency-Key`.
+    pub idempotency_ttl: Duration,
+    /// Candidates not updated for this many days are erased; 0 keeps them.
+    pub retention_days: u32,
+    /// How often expired idempotency records and candidates past retention are erased.
+    pub housekeeping_interval: Duration,
+    /// Blind review by default: profiles, rankings, run results and exports leave out name,
+    /// contact, photo and location unless a request asks `?blind=false`.
+    pub blind: bool,
 }
 
 impl Default for ApiSettings {
@@ -77,8 +87,74 @@ impl Default for ApiSettings {
             body_timeout: Duration::from_secs(30),
             webhook_allowed_hosts: Vec::new(),
             header_timeout: Duration::from_secs(60),
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            retention_days: 0,
+            housekeeping_interval: Duration::from_secs(3600),
+            blind: false,
         }
     }
+}
+
+/// Who made a request: the id of its API key ([`crate::audit::api_key_id`]), or
+/// [`crate::audit::LOCAL_CALLER`] where no keys are configured. Set by the authentication
+/// middleware, read by handlers for the audit log.
+#[derive(Debug, Clone)]
+pub struct Caller(pub String);
+
+impl Caller {
+    pub fn of(request: &actix_web::HttpRequest) -> String {
+        use actix_web::HttpMessage;
+        request
+            .extensions()
+            .get::<Caller>()
+            .map(|caller| caller.0.clone())
+            .unwrap_or_else(|| crate::audit::LOCAL_CALLER.to_owned())
+    }
+}
+
+/// Erases what has outlived its period, at start-up and then every `interval`: idempotency
+/// records past their TTL, and candidates past `retention_days` (when set). Holds the engine
+/// weakly, so that it ends with the server.
+fn start_housekeeping(engine: &Arc<Engine>, settings: &ApiSettings) -> std::io::Result<()> {
+    let engine = Arc::downgrade(engine);
+    let (ttl, retention_days, interval) = (
+        settings.idempotency_ttl,
+        settings.retention_days,
+        settings.housekeeping_interval.max(Duration::from_secs(1)),
+    );
+    std::thread::Builder::new()
+        .name("housekeeping".into())
+        .spawn(move || {
+            loop {
+                {
+                    let Some(engine) = engine.upgrade() else {
+                        return;
+                    };
+                    match engine.purge_expired_idempotency(ttl) {
+                        Ok(0) => {}
+                        Ok(purged) => tracing::info!(purged, "expired idempotency records removed"),
+                        Err(error) => tracing::error!(%error, "purging idempotency records failed"),
+                    }
+                    if retention_days > 0 {
+                        let cutoff =
+                            chrono::Utc::now() - chrono::Duration::days(i64::from(retention_days));
+                        if let Err(error) = engine.erase_not_updated_since(cutoff) {
+                            tracing::error!(%error, "retention: erasing old candidates failed");
+                        }
+                    }
+                }
+                // Slept in short steps, checking without taking a strong reference, so that a
+                // stopping server is never held up.
+                let started = std::time::Instant::now();
+                while started.elapsed() < interval {
+                    if engine.strong_count() == 0 {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            }
+        })?;
+    Ok(())
 }
 
 /// Builds the server on an already bound listener (tests bind port 0).
@@ -100,6 +176,7 @@ pub fn server(
             webhooks.emit(event, data);
         }
     }));
+    start_housekeeping(&engine, &settings)?;
     let state = web::Data::new(AppState {
         admission: Admission::new(settings.admission.clone()),
         engine,
@@ -206,6 +283,29 @@ fn routes(config: &mut web::ServiceConfig) {
                     web::resource("/candidates/{id}")
                         .route(web::get().to(handlers::get_candidate))
                         .route(web::delete().to(handlers::delete_candidate))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/candidates/{id}/demographics")
+                        .route(web::put().to(trust::put_demographics))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/audit")
+                        .route(web::get().to(trust::audit))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource(
+                        "/roles/{role_id}/candidates/{candidate_id}/overrides/{requirement_id}",
+                    )
+                    .route(web::put().to(trust::put_override))
+                    .route(web::delete().to(trust::delete_override))
+                    .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/runs/{id}/adverse-impact")
+                        .route(web::get().to(trust::adverse_impact))
                         .default_service(method_not_allowed()),
                 )
                 .service(

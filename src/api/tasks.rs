@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::AppState;
 use super::error::ApiError;
+use super::handlers::audit;
+use super::{AppState, Caller};
+use crate::audit::{Action, AuditEvent};
 use crate::runs::{Selection, results_csv};
 
 type ApiResult = Result<HttpResponse, ApiError>;
@@ -35,10 +37,22 @@ pub struct NewRun {
     selection: Selection,
 }
 
-pub async fn create_run(state: web::Data<AppState>, body: web::Json<NewRun>) -> ApiResult {
+pub async fn create_run(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<NewRun>,
+) -> ApiResult {
     let runs = Arc::clone(&state.runs);
     let NewRun { role_id, selection } = body.into_inner();
-    let run = blocking(move || runs.create(&role_id, selection)).await?;
+    let caller = Caller::of(&request);
+    let created_by = caller.clone();
+    let run = blocking(move || runs.create(&role_id, selection, &created_by)).await?;
+    let event = AuditEvent::new(Action::RunStarted, &caller).detail(format!("run {}", run.id));
+    let event = match state.engine.role(&run.role_id) {
+        Ok(role) => event.role(&role),
+        Err(_) => event.role_id(&run.role_id),
+    };
+    audit(&state.engine, event).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, format!("/v1/runs/{}", run.id)))
         .json(run))
@@ -64,16 +78,57 @@ pub async fn cancel_run(state: web::Data<AppState>, id: web::Path<String>) -> Ap
 pub struct ResultsParams {
     limit: Option<usize>,
     cursor: Option<String>,
+    blind: Option<bool>,
+}
+
+/// Who read a run's ranking (its results or an export): the run's role and the candidates.
+async fn audit_run_read(
+    state: &AppState,
+    request: &HttpRequest,
+    action: Action,
+    run_id: &str,
+    candidate_ids: Vec<String>,
+) -> Result<(), ApiError> {
+    let runs = Arc::clone(&state.runs);
+    let id = run_id.to_owned();
+    let run = blocking(move || runs.get(&id)).await?;
+    // The role by id only: the version the run ranked against is in its `run_finished` entry,
+    // and the role may have changed since.
+    let event = AuditEvent::new(action, &Caller::of(request))
+        .role_id(&run.role_id)
+        .candidates(candidate_ids)
+        .detail(format!("run {run_id}"));
+    audit(&state.engine, event).await
 }
 
 pub async fn run_results(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
     params: web::Query<ResultsParams>,
 ) -> ApiResult {
+    let run_id = id.clone();
     let runs = Arc::clone(&state.runs);
-    let ResultsParams { limit, cursor } = params.into_inner();
-    let page = blocking(move || runs.results(&id, limit.unwrap_or(100), cursor.as_deref())).await?;
+    let ResultsParams {
+        limit,
+        cursor,
+        blind,
+    } = params.into_inner();
+    let blind = blind.unwrap_or(state.settings.blind);
+    let page = blocking(move || {
+        let mut page = runs.results(&id, limit.unwrap_or(100), cursor.as_deref())?;
+        if blind {
+            runs.redact(&mut page.results)?;
+        }
+        Ok::<_, crate::runs::RunError>(page)
+    })
+    .await?;
+    let read: Vec<String> = page
+        .results
+        .iter()
+        .map(|r| r.candidate_id.clone())
+        .collect();
+    audit_run_read(&state, &request, Action::RunResultsRead, &run_id, read).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -81,17 +136,18 @@ pub async fn run_results(
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     format: Option<String>,
+    blind: Option<bool>,
 }
 
 pub async fn export_run(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
     params: web::Query<ExportParams>,
 ) -> ApiResult {
-    let format = params
-        .into_inner()
-        .format
-        .unwrap_or_else(|| "csv".to_owned());
+    let ExportParams { format, blind } = params.into_inner();
+    let format = format.unwrap_or_else(|| "csv".to_owned());
+    let blind = blind.unwrap_or(state.settings.blind);
     if format != "csv" && format != "jsonl" {
         return Err(ApiError::bad_request(
             "invalid_format",
@@ -100,7 +156,16 @@ pub async fn export_run(
     }
     let runs = Arc::clone(&state.runs);
     let run_id = id.clone();
-    let results = blocking(move || runs.all_results(&run_id)).await?;
+    let results = blocking(move || {
+        let mut results = runs.all_results(&run_id)?;
+        if blind {
+            runs.redact(&mut results)?;
+        }
+        Ok::<_, crate::runs::RunError>(results)
+    })
+    .await?;
+    let exported: Vec<String> = results.iter().map(|r| r.candidate_id.clone()).collect();
+    audit_run_read(&state, &request, Action::RunExported, id.as_str(), exported).await?;
     let (content_type, body, extension) = if format == "csv" {
         ("text/csv; charset=utf-8", results_csv(&results), "csv")
     } else {

@@ -218,6 +218,46 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Rewrites every segment that holds deleted documents without them, then removes the
+    /// files no longer used. tantivy only marks a deleted document as deleted: its terms (the
+    /// words of the resume, a name or an e-mail among them) stay in the segment's files until
+    /// a merge rewrites it. An erasure calls this so that those bytes leave the disk.
+    pub fn purge_deleted(&self) -> Result<(), IndexError> {
+        let mut writer = self.writer();
+        if self.pending.swap(false, Ordering::AcqRel)
+            && let Err(error) = writer.commit()
+        {
+            self.pending.store(true, Ordering::Release);
+            return Err(error.into());
+        }
+        // A background merge may hold one of the segments for a moment: try again after it.
+        let mut attempts = 0;
+        loop {
+            let with_deletes: Vec<tantivy::index::SegmentId> = self
+                .index
+                .searchable_segment_metas()?
+                .iter()
+                .filter(|meta| meta.has_deletes())
+                .map(|meta| meta.id())
+                .collect();
+            if with_deletes.is_empty() {
+                break;
+            }
+            match writer.merge(&with_deletes).wait() {
+                Ok(_) => break,
+                Err(error) if attempts < 20 => {
+                    attempts += 1;
+                    tracing::debug!(%error, "segments busy; merging again shortly");
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        self.reader.reload()?;
+        writer.garbage_collect_files().wait()?;
+        Ok(())
+    }
+
     /// Replaces the whole index with `documents` (seq, text, facts), in one commit.
     pub fn rebuild<'a>(
         &self,

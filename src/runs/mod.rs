@@ -108,6 +108,28 @@ pub struct RunResult {
     pub score: f64,
     pub must_haves_met: bool,
     pub requirements: serde_json::Value,
+    /// The candidate was erased: this result keeps its rank and the candidate's id only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
+    /// For an erased result: the SHA-256 of the result as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_sha256: Option<String>,
+}
+
+/// The adverse-impact report of a run's selection.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdverseImpactReport {
+    pub run_id: String,
+    pub role_id: String,
+    /// How the selection was read: `top_n` or `min_score`.
+    pub selection_rule: String,
+    pub applicants: u64,
+    pub selected: u64,
+    /// Groups whose selection rate is below this fraction of the highest group's are flagged.
+    pub threshold: f64,
+    pub categories: Vec<crate::oversight::CategoryImpact>,
+    /// Some group in some category is flagged.
+    pub flagged: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -126,6 +148,8 @@ pub enum RunError {
     Invalid(String),
     #[error("the run is {0:?}: it has no results to read yet")]
     NotFinished(RunStatus),
+    #[error("{0}")]
+    BadSelection(String),
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -174,7 +198,13 @@ impl Runs {
         Ok(runs)
     }
 
-    pub fn create(&self, role_id: &str, selection: Selection) -> Result<Run, RunError> {
+    /// Queues a run of `role_id` over `selection`, started by `created_by` (an API key id).
+    pub fn create(
+        &self,
+        role_id: &str,
+        selection: Selection,
+        created_by: &str,
+    ) -> Result<Run, RunError> {
         self.engine.role(role_id)?;
         if selection == Selection::All(false) {
             return Err(RunError::Invalid(
@@ -185,8 +215,15 @@ impl Runs {
         let selection_json =
             serde_json::to_string(&selection).map_err(|e| RunError::Invalid(e.to_string()))?;
         self.engine.store().connection().execute(
-            "INSERT INTO runs (id, role_id, selection, status, created_at) VALUES (?1, ?2, ?3, 'enqueued', ?4)",
-            params![id, role_id, selection_json, Utc::now().to_rfc3339()],
+            "INSERT INTO runs (id, role_id, selection, status, created_at, created_by)
+             VALUES (?1, ?2, ?3, 'enqueued', ?4, ?5)",
+            params![
+                id,
+                role_id,
+                selection_json,
+                Utc::now().to_rfc3339(),
+                created_by
+            ],
         )?;
         self.notify();
         self.get(&id)
@@ -268,7 +305,8 @@ impl Runs {
         )?;
         let mut statement = connection.prepare_cached(
             "SELECT r.rank, r.candidate_id, r.external_id, r.score, r.must_haves_met,
-                    r.requirements, json_extract(c.profile, '$.contact.name'), c.file_name
+                    r.requirements, r.erased_sha256, json_extract(c.profile, '$.contact.name'),
+                    c.file_name
              FROM run_results r LEFT JOIN candidates c ON c.id = r.candidate_id
              WHERE r.run_id = ?1 AND r.rank > ?2 ORDER BY r.rank LIMIT ?3",
         )?;
@@ -299,6 +337,73 @@ impl Runs {
                 None => return Ok(all),
             }
         }
+    }
+
+    /// Blind review: takes each candidate's name, contact and location out of its results.
+    pub fn redact(&self, results: &mut [RunResult]) -> Result<(), RunError> {
+        let ids: Vec<String> = results.iter().map(|r| r.candidate_id.clone()).collect();
+        let identifying = self.engine.identifying(&ids)?;
+        for result in results {
+            if let Some(facts) = identifying.get(&result.candidate_id) {
+                crate::blind::redact_value(&mut result.requirements, facts);
+            }
+        }
+        Ok(())
+    }
+
+    /// Selection rates by group among the run's results (erased candidates left out): the top
+    /// `selected` results, or those scoring at least `min_score`, count as selected.
+    pub fn adverse_impact(
+        &self,
+        id: &str,
+        selected: Option<usize>,
+        min_score: Option<f64>,
+    ) -> Result<AdverseImpactReport, RunError> {
+        let run = self.get(id)?;
+        let results: Vec<RunResult> = self
+            .all_results(id)?
+            .into_iter()
+            .filter(|result| !result.erased)
+            .collect();
+        let (selection_rule, applicants): (&str, Vec<(String, bool)>) = match (selected, min_score)
+        {
+            (Some(top), None) => (
+                "top_n",
+                results
+                    .iter()
+                    .enumerate()
+                    .map(|(position, r)| (r.candidate_id.clone(), position < top))
+                    .collect(),
+            ),
+            (None, Some(min)) => (
+                "min_score",
+                results
+                    .iter()
+                    .map(|r| (r.candidate_id.clone(), r.score >= min))
+                    .collect(),
+            ),
+            _ => {
+                return Err(RunError::BadSelection(
+                    "say which results count as selected: either selected=N (the top N) or \
+                     min_score=S (those scoring at least S)"
+                        .into(),
+                ));
+            }
+        };
+        let ids: Vec<String> = applicants.iter().map(|(id, _)| id.clone()).collect();
+        let demographics =
+            crate::oversight::demographics_of(&self.engine.store().connection(), &ids)?;
+        let categories = crate::oversight::adverse_impact(&applicants, &demographics);
+        Ok(AdverseImpactReport {
+            run_id: run.id,
+            role_id: run.role_id,
+            selection_rule: selection_rule.to_owned(),
+            applicants: applicants.len() as u64,
+            selected: applicants.iter().filter(|(_, s)| *s).count() as u64,
+            threshold: crate::oversight::FOUR_FIFTHS,
+            flagged: categories.iter().any(|c| c.flagged),
+            categories,
+        })
     }
 
     fn next_enqueued(&self) -> Result<Option<Run>, RunError> {
@@ -371,6 +476,41 @@ impl Runs {
         }
     }
 
+    /// Records the end of a run in the audit log: the role's version and who was ranked.
+    fn audit_finished(&self, run: &Run) {
+        let ranked: Vec<String> = match self.all_results(&run.id) {
+            Ok(results) => results.into_iter().map(|r| r.candidate_id).collect(),
+            Err(_) => Vec::new(),
+        };
+        // On the account of whoever started it; `system` for runs from before this was kept.
+        let created_by: Option<String> = self
+            .engine
+            .store()
+            .connection()
+            .query_row(
+                "SELECT created_by FROM runs WHERE id = ?1",
+                params![run.id],
+                |row| row.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .flatten();
+        let event = crate::audit::AuditEvent::new(
+            crate::audit::Action::RunFinished,
+            created_by.as_deref().unwrap_or(crate::audit::SYSTEM_CALLER),
+        )
+        .candidates(ranked)
+        .detail(format!("run {}", run.id));
+        let event = match self.engine.role(&run.role_id) {
+            Ok(role) => event.role(&role),
+            Err(_) => event.role_id(&run.role_id),
+        };
+        if let Err(error) = self.engine.audit(event) {
+            tracing::error!(%error, run = %run.id, "cannot record the end of a run in the audit log");
+        }
+    }
+
     fn selected_seqs(&self, selection: &Selection) -> Result<Option<Arc<HashSet<u64>>>, RunError> {
         let connection = self.engine.store().connection();
         let seqs = |sql: &str, keys: &[String]| -> Result<HashSet<u64>, RunError> {
@@ -421,13 +561,38 @@ fn save_results(
             "INSERT INTO run_results (run_id, rank, candidate_id, external_id, score, must_haves_met, requirements)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
+        let mut insert_erased = transaction.prepare_cached(
+            "INSERT INTO run_results (run_id, rank, candidate_id, external_id, score, must_haves_met,
+             requirements, erased_sha256) VALUES (?1, ?2, ?3, NULL, 0, 0, '[]', ?4)",
+        )?;
+        let mut exists = transaction.prepare_cached("SELECT 1 FROM candidates WHERE id = ?1")?;
         for result in results {
             let requirements = serde_json::to_string(&result.requirements)
                 .map_err(|e| RunError::Invalid(e.to_string()))?;
+            let candidate_id = result.candidate_id.to_string();
+            // Deleted after it was ranked: kept as erased, as the deletion would have left it.
+            if !exists.exists(params![candidate_id])? {
+                let as_it_was = serde_json::json!([
+                    run_id,
+                    result.rank,
+                    candidate_id,
+                    result.external_id,
+                    result.score,
+                    result.must_haves_met,
+                    requirements
+                ]);
+                insert_erased.execute(params![
+                    run_id,
+                    result.rank as i64,
+                    candidate_id,
+                    crate::store::sha256_hex(as_it_was.to_string().as_bytes())
+                ])?;
+                continue;
+            }
             insert.execute(params![
                 run_id,
                 result.rank as i64,
-                result.candidate_id.to_string(),
+                candidate_id,
                 result.external_id,
                 result.score as f64,
                 result.must_haves_met,
@@ -457,6 +622,7 @@ fn work(runs: Weak<Runs>) {
                 } else {
                     "run.completed"
                 };
+                strong.audit_finished(&run);
                 if let Ok(finished) = strong.get(&run.id) {
                     strong
                         .webhooks
@@ -522,11 +688,13 @@ fn result_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunResult> {
         rank: row.get::<_, i64>(0)? as u64,
         candidate_id: row.get(1)?,
         external_id: row.get(2)?,
-        display_name: row.get(6)?,
-        file_name: row.get(7)?,
+        display_name: row.get(7)?,
+        file_name: row.get(8)?,
         score: row.get(3)?,
         must_haves_met: row.get(4)?,
         requirements: serde_json::from_str(&requirements).unwrap_or(serde_json::Value::Null),
+        erased: row.get::<_, Option<String>>(6)?.is_some(),
+        erased_sha256: row.get(6)?,
     })
 }
 
@@ -548,7 +716,7 @@ pub fn results_csv(results: &[RunResult]) -> String {
         csv.push(',');
         csv.push_str(&csv_field(id));
     }
-    csv.push('\n');
+    csv.push_str(",overrides,erased\n");
     for result in results {
         csv.push_str(&format!(
             "{},{},{},{:.2},{},{},{}",
@@ -570,6 +738,29 @@ pub fn results_csv(results: &[RunResult]) -> String {
             csv.push(',');
             csv.push_str(verdict);
         }
+        // Each recruiter's override: "requirement=verdict by KEY at TIME: reason".
+        let overrides: Vec<String> = result
+            .requirements
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["override"].is_object())
+            .map(|r| {
+                let decided = &r["override"];
+                format!(
+                    "{}={} by {} at {}: {}",
+                    r["id"].as_str().unwrap_or(""),
+                    decided["verdict"].as_str().unwrap_or(""),
+                    decided["by"].as_str().unwrap_or(""),
+                    decided["at"].as_str().unwrap_or(""),
+                    decided["reason"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        csv.push(',');
+        csv.push_str(&csv_field(&overrides.join("; ")));
+        csv.push(',');
+        csv.push_str(if result.erased { "true" } else { "false" });
         csv.push('\n');
     }
     csv

@@ -47,6 +47,7 @@ pub fn explain_with(
                 label: requirement.label.clone(),
                 must_have: requirement.must_have,
                 via: None,
+                overridden: None,
             })
             .collect(),
     }
@@ -102,6 +103,16 @@ fn explain_scored(
         };
         let mut evidence =
             evidence_for(counted, profile, &features, verdict, answered, &mut sources);
+        // A line stating age, gender, religion or the like is never put forward as a reason;
+        // the explanation says that something was withheld rather than look unfounded.
+        let quoted = evidence.len();
+        evidence.retain(|quote| !super::protected::is_protected(quote));
+        sources
+            .quotes
+            .retain(|quote| !super::protected::is_protected(&quote.text));
+        if quoted > 0 && evidence.is_empty() {
+            evidence.push(super::protected::WITHHELD.to_owned());
+        }
         if let Some(chosen) = &via {
             evidence.insert(0, format!("via {chosen}: {}", counted.display_label()));
         }
@@ -114,6 +125,7 @@ fn explain_scored(
             label: requirement.label.clone(),
             must_have: requirement.must_have,
             via,
+            overridden: None,
         });
     }
     results

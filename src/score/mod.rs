@@ -39,6 +39,7 @@
 
 mod explain;
 pub mod features;
+pub mod protected;
 pub mod quotes;
 mod rank;
 pub mod synthetic;
@@ -117,6 +118,64 @@ pub struct RequirementResult {
     /// For an `any_of` group: the alternative that counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// A recruiter's verdict in place of the computed one: `verdict` and `score` above are
+    /// the overridden ones, and this says who decided, when, why, and what was computed.
+    #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
+    pub overridden: Option<OverrideNote>,
+}
+
+/// Who overrode a requirement's verdict, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverrideNote {
+    pub verdict: Verdict,
+    pub reason: String,
+    /// The API key id of the recruiter who decided.
+    pub by: String,
+    pub at: String,
+    /// The verdict the scorer computed, before the override.
+    pub computed_verdict: Verdict,
+}
+
+/// The version of the scoring rules, recorded in the audit log beside each ranking. Raise it
+/// whenever a change to the formula or the parser can change a score.
+pub const SCORER_VERSION: &str = "shortlist-scorer/2026-12";
+
+/// The credit a requirement earns under an overridden verdict: met is full credit, not met and
+/// unknown none, partial keeps the computed credit when that was partial, else half.
+pub fn overridden_credit(verdict: Verdict, computed_credit: f32) -> f32 {
+    match verdict {
+        Verdict::Met => 1.0,
+        Verdict::Partial if computed_credit > 0.0 && computed_credit < 1.0 => computed_credit,
+        Verdict::Partial => 0.5,
+        Verdict::NotMet | Verdict::Unknown => 0.0,
+    }
+}
+
+/// Recruiters' verdicts, by candidate slot: (requirement index in the role, verdict).
+#[derive(Debug, Clone, Default)]
+pub struct SlotOverrides {
+    slots: SlotSet,
+    by_slot: std::collections::HashMap<usize, Vec<(usize, Verdict)>>,
+}
+
+impl SlotOverrides {
+    pub fn insert(&mut self, slot: usize, requirement_index: usize, verdict: Verdict) {
+        self.slots.insert(slot);
+        let entries = self.by_slot.entry(slot).or_default();
+        entries.retain(|(index, _)| *index != requirement_index);
+        entries.push((requirement_index, verdict));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_slot.is_empty()
+    }
+
+    fn for_slot(&self, slot: usize) -> Option<&[(usize, Verdict)]> {
+        if !self.slots.contains(slot) {
+            return None;
+        }
+        self.by_slot.get(&slot).map(Vec::as_slice)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -281,9 +340,19 @@ pub struct Scorer {
     places: Vec<(usize, usize)>,
     place_words: Vec<u32>,
     total_weight: f32,
+    /// Recruiters' verdicts that replace computed ones for some candidates.
+    overrides: Option<std::sync::Arc<SlotOverrides>>,
 }
 
 impl Scorer {
+    /// This scorer with recruiters' verdicts applied to the candidates they name.
+    pub fn with_overrides(&self, overrides: std::sync::Arc<SlotOverrides>) -> Scorer {
+        Scorer {
+            overrides: (!overrides.is_empty()).then_some(overrides),
+            ..self.clone()
+        }
+    }
+
     /// Compiles a role; keyword requirements (and skills or certifications outside the
     /// vocabulary) stay unknown, since nothing answers them.
     pub fn compile(role: &Role) -> Result<Scorer, RoleError> {
@@ -307,6 +376,7 @@ impl Scorer {
             places: Vec::new(),
             place_words: Vec::new(),
             total_weight: 0.0,
+            overrides: None,
         };
         for requirement in &role.requirements {
             let start = scorer.tests.len();
@@ -526,7 +596,12 @@ impl Scorer {
     /// [`Scorer::compile_with`]. Allocation-free.
     #[inline]
     pub fn score_slot(&self, slot: usize, features: &Features) -> Score {
-        self.evaluate(features, |term| {
+        let overridden = self
+            .overrides
+            .as_deref()
+            .and_then(|overrides| overrides.for_slot(slot))
+            .unwrap_or(&[]);
+        self.evaluate_overridden(features, overridden, |term| {
             self.terms
                 .get(term)
                 .and_then(|t| t.matches.as_ref())
@@ -536,11 +611,25 @@ impl Scorer {
 
     #[inline]
     fn evaluate(&self, features: &Features, term: impl Fn(usize) -> Option<bool>) -> Score {
+        self.evaluate_overridden(features, &[], term)
+    }
+
+    #[inline]
+    fn evaluate_overridden(
+        &self,
+        features: &Features,
+        overridden: &[(usize, Verdict)],
+        term: impl Fn(usize) -> Option<bool>,
+    ) -> Score {
         let mut sum = 0.0f32;
         let mut must_have_factor = 1.0f32;
         let mut must_haves_met = true;
-        for node in &self.nodes {
-            let (credit, verdict, _) = self.node_credit(node, features, &term);
+        for (index, node) in self.nodes.iter().enumerate() {
+            let (mut credit, mut verdict, _) = self.node_credit(node, features, &term);
+            if let Some((_, decided)) = overridden.iter().find(|(i, _)| *i == index) {
+                credit = overridden_credit(*decided, credit);
+                verdict = *decided;
+            }
             sum += node.weight * credit;
             if node.must_have {
                 must_have_factor *= MUST_HAVE_FLOOR + (1.0 - MUST_HAVE_FLOOR) * credit;

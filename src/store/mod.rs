@@ -127,8 +127,13 @@ pub trait Store: Send + Sync {
     fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
 
-    /// The response recorded for an `Idempotency-Key`, with the hash of the request it answered.
-    fn get_idempotent(&self, key: &str) -> Result<Option<IdempotentResponse>, StoreError>;
+    /// The response recorded for an `Idempotency-Key` since `not_before`, with the hash of the
+    /// request it answered (`candidate_ids` is left empty).
+    fn get_idempotent(
+        &self,
+        key: &str,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<IdempotentResponse>, StoreError>;
     fn put_idempotent(&self, key: &str, response: &IdempotentResponse) -> Result<(), StoreError>;
 }
 
@@ -136,8 +141,11 @@ pub trait Store: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotentResponse {
     pub request_sha256: String,
+    /// [`ERASED_REPLAY_STATUS`] once a candidate it quotes was erased (and `body` is empty).
     pub status: u16,
     pub body: String,
+    /// The candidates the body quotes: erasing one of them empties the record.
+    pub candidate_ids: Vec<Uuid>,
 }
 
 pub struct SqliteStore {
@@ -223,7 +231,69 @@ CREATE TABLE IF NOT EXISTS meta (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS run_results_candidate ON run_results(candidate_id);
+-- Which candidates a recorded idempotent response quotes, so that erasing one finds them.
+CREATE TABLE IF NOT EXISTS idempotency_candidates (
+    key           TEXT NOT NULL,
+    candidate_id  TEXT NOT NULL,
+    PRIMARY KEY (key, candidate_id)
+);
+CREATE INDEX IF NOT EXISTS idempotency_candidates_candidate
+    ON idempotency_candidates(candidate_id);
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created_at);
+-- A recruiter's verdict on one requirement for one candidate, in place of the computed one.
+CREATE TABLE IF NOT EXISTS overrides (
+    role_id         TEXT NOT NULL,
+    candidate_id    TEXT NOT NULL,
+    requirement_id  TEXT NOT NULL,
+    verdict         TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    by_key          TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    PRIMARY KEY (role_id, candidate_id, requirement_id)
+);
+CREATE INDEX IF NOT EXISTS overrides_candidate ON overrides(candidate_id);
+-- Self-reported groups from the ATS, for adverse-impact reports only: kept apart from the
+-- profiles and never read by scoring.
+CREATE TABLE IF NOT EXISTS demographics (
+    candidate_id  TEXT PRIMARY KEY,
+    groups        TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+-- The audit log: append-only (the triggers refuse changes through SQL) and tamper-evident
+-- (each entry's hash covers the one before; `shortlist audit verify` recomputes the chain).
+CREATE TABLE IF NOT EXISTS audit (
+    seq                INTEGER PRIMARY KEY,
+    time               TEXT NOT NULL,
+    action             TEXT NOT NULL,
+    api_key_id         TEXT NOT NULL,
+    role_id            TEXT,
+    role_version_hash  TEXT,
+    scorer_version     TEXT NOT NULL,
+    candidate_ids      TEXT NOT NULL,
+    detail             TEXT,
+    prev_hash          TEXT NOT NULL,
+    hash               TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
+
+/// Columns added after the first release, with their definitions: added to older databases at
+/// open (SQLite's `CREATE TABLE IF NOT EXISTS` leaves an existing table as it was).
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    // Set when the candidate was erased: the hash of the result as it was, which now keeps
+    // only the candidate's id and its rank (so the run's counts stay).
+    ("run_results", "erased_sha256", "TEXT"),
+    // The API key id of who started a run, for the audit entry of its end.
+    ("runs", "created_by", "TEXT"),
+];
+
+/// The status a recorded idempotent response takes once a candidate it quotes is erased: its
+/// body is emptied, and a replay answers that the candidate was deleted.
+pub const ERASED_REPLAY_STATUS: u16 = 410;
 
 /// Ends the name of a file being written, until it is renamed into place.
 const TEMPORARY_SUFFIX: &str = ".tmp";
@@ -243,11 +313,25 @@ impl SqliteStore {
         }
         let connection = Connection::open(data_dir.join("shortlist.sqlite3"))?;
         // FULL: an acknowledged upload survives a power cut, not only a process crash.
+        // secure_delete: a deleted or overwritten row's bytes are zeroed in its page, so that an
+        // erased candidate's text does not linger in free space of the database file.
         connection.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;",
         )?;
         connection.execute_batch(SCHEMA)?;
+        for (table, column, definition) in ADDED_COLUMNS {
+            let exists: bool = connection
+                .prepare(&format!(
+                    "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+                ))?
+                .exists(params![column])?;
+            if !exists {
+                connection.execute_batch(&format!(
+                    "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+                ))?;
+            }
+        }
         Ok(Self {
             connection: Mutex::new(connection),
             files_dir,
@@ -361,6 +445,79 @@ impl SqliteStore {
         })
     }
 
+    fn file_in_use(connection: &Connection, sha256: &str) -> Result<bool, StoreError> {
+        Ok(connection
+            .prepare_cached("SELECT 1 FROM candidates WHERE file_sha256 = ?1 LIMIT 1")?
+            .exists(params![sha256])?)
+    }
+
+    fn remove_file(&self, sha256: &str) -> Result<(), StoreError> {
+        match std::fs::remove_file(self.file_path(sha256)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Candidates not updated since `cutoff`, oldest first: those a retention period erases.
+    pub fn candidates_not_updated_since(
+        &self,
+        cutoff: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let connection = self.connection();
+        let mut statement =
+            connection.prepare("SELECT id, updated_at FROM candidates ORDER BY seq")?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut old = Vec::new();
+        for (id, updated_at) in rows {
+            let updated_at = DateTime::parse_from_rfc3339(&updated_at)
+                .map_err(|e| StoreError::Corrupt(format!("candidate {id}: updated_at: {e}")))?;
+            if updated_at < cutoff {
+                old.push(
+                    Uuid::parse_str(&id)
+                        .map_err(|e| StoreError::Corrupt(format!("candidate id {id}: {e}")))?,
+                );
+            }
+        }
+        Ok(old)
+    }
+
+    /// Removes recorded idempotent responses older than `cutoff`. Returns how many.
+    pub fn purge_idempotent_before(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        let expired: Vec<String> = transaction
+            .prepare("SELECT key, created_at FROM idempotency")?
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?
+            .filter_map(|row| match row {
+                Ok((key, created_at)) => {
+                    let created_at = DateTime::parse_from_rfc3339(&created_at).ok()?;
+                    let created_at = created_at
+                        .with_timezone(&Utc)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+                    (created_at < cutoff).then_some(Ok(key))
+                }
+                Err(error) => Some(Err(error)),
+            })
+            .collect::<Result<_, _>>()?;
+        for key in &expired {
+            transaction.execute("DELETE FROM idempotency WHERE key = ?1", params![key])?;
+            transaction.execute(
+                "DELETE FROM idempotency_candidates WHERE key = ?1",
+                params![key],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(expired.len())
+    }
+
     fn row_to_candidate(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCandidate> {
         Ok(RawCandidate {
             seq: row.get(0)?,
@@ -423,6 +580,65 @@ impl RawCandidate {
     }
 }
 
+/// Removes what other tables keep of an erased candidate, in the deleting transaction: a
+/// screening run's result keeps its rank (so the run's counts stay) and the candidate's id with
+/// a hash of what it said, nothing else; a recorded idempotent response that quotes the
+/// candidate is emptied and answers that the candidate was deleted; a webhook payload that
+/// names it keeps only its id; overrides and demographics go.
+fn erase_traces(transaction: &Connection, candidate_id: &str) -> Result<(), StoreError> {
+    let results: Vec<(String, i64, String)> = transaction
+        .prepare(
+            "SELECT run_id, rank, json_array(run_id, rank, candidate_id, external_id, score,
+                    must_haves_met, requirements)
+             FROM run_results WHERE candidate_id = ?1 AND erased_sha256 IS NULL",
+        )?
+        .query_map(params![candidate_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (run_id, rank, as_it_was) in results {
+        transaction.execute(
+            "UPDATE run_results SET external_id = NULL, score = 0, must_haves_met = 0,
+             requirements = '[]', erased_sha256 = ?3 WHERE run_id = ?1 AND rank = ?2",
+            params![run_id, rank, sha256_hex(as_it_was.as_bytes())],
+        )?;
+    }
+    transaction.execute(
+        "UPDATE idempotency SET status = ?2, body = '' WHERE key IN
+         (SELECT key FROM idempotency_candidates WHERE candidate_id = ?1)",
+        params![candidate_id, ERASED_REPLAY_STATUS],
+    )?;
+    transaction.execute(
+        "DELETE FROM idempotency_candidates WHERE candidate_id = ?1",
+        params![candidate_id],
+    )?;
+    let deliveries: Vec<(String, String)> = transaction
+        .prepare("SELECT id, event FROM deliveries WHERE instr(payload, ?1) > 0")?
+        .query_map(params![candidate_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (delivery_id, event) in deliveries {
+        let payload = serde_json::json!({
+            "id": delivery_id,
+            "type": event,
+            "data": {"candidate_id": candidate_id, "erased": true},
+        });
+        transaction.execute(
+            "UPDATE deliveries SET payload = ?2,
+             status = CASE status WHEN 'pending' THEN 'canceled' ELSE status END WHERE id = ?1",
+            params![delivery_id, payload.to_string()],
+        )?;
+    }
+    transaction.execute(
+        "DELETE FROM overrides WHERE candidate_id = ?1",
+        params![candidate_id],
+    )?;
+    transaction.execute(
+        "DELETE FROM demographics WHERE candidate_id = ?1",
+        params![candidate_id],
+    )?;
+    Ok(())
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -445,20 +661,25 @@ impl Store for SqliteStore {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         let mut stored = Vec::with_capacity(candidates.len());
+        // Files of earlier versions replaced here: removed after the commit unless still used.
+        let mut replaced_files = Vec::new();
         for (candidate, profile_json) in prepared {
             let sha256 = &candidate.file_sha256;
-            let existing: Option<i64> = match candidate.external_id {
+            let existing: Option<(i64, String)> = match candidate.external_id {
                 Some(external_id) => transaction
                     .query_row(
-                        "SELECT seq FROM candidates WHERE external_id = ?1",
+                        "SELECT seq, file_sha256 FROM candidates WHERE external_id = ?1",
                         params![external_id],
-                        |row| row.get(0),
+                        |row| Ok((row.get(0)?, row.get(1)?)),
                     )
                     .optional()?,
                 None => None,
             };
             let (seq, upserted) = match existing {
-                Some(seq) => {
+                Some((seq, earlier_sha256)) => {
+                    if &earlier_sha256 != sha256 {
+                        replaced_files.push(earlier_sha256);
+                    }
                     transaction.execute(
                         "UPDATE candidates SET file_sha256 = ?2, file_name = ?3, media_type = ?4,
                          profile = ?5, text = ?6, updated_at = ?7, batch_id = ?8 WHERE seq = ?1",
@@ -502,7 +723,19 @@ impl Store for SqliteStore {
             )?;
             stored.push((raw.decode()?, upserted));
         }
+        let mut unused_files = Vec::new();
+        for earlier_sha256 in replaced_files {
+            if !Self::file_in_use(&transaction, &earlier_sha256)? {
+                unused_files.push(earlier_sha256);
+            }
+        }
         transaction.commit()?;
+        drop(connection);
+        // An earlier version's original file goes with it: replacing a resume must not leave
+        // the old one (with whatever it said) on disk.
+        for earlier_sha256 in unused_files {
+            self.remove_file(&earlier_sha256)?;
+        }
         Ok(stored)
     }
 
@@ -564,20 +797,16 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         transaction.execute("DELETE FROM candidates WHERE seq = ?1", params![seq])?;
-        let still_used: i64 = transaction.query_row(
-            "SELECT COUNT(*) FROM candidates WHERE file_sha256 = ?1",
-            params![sha256],
-            |row| row.get(0),
-        )?;
+        erase_traces(&transaction, &id.to_string())?;
+        let still_used = Self::file_in_use(&transaction, &sha256)?;
         transaction.commit()?;
-        if still_used == 0 {
+        if !still_used {
             // After the commit: a crash here leaves an orphan file, never a dangling row.
-            match std::fs::remove_file(self.file_path(&sha256)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
+            self.remove_file(&sha256)?;
         }
+        // The WAL still holds the pages as they were before the deletion: copy the zeroed pages
+        // back into the database and empty the WAL, so that no file keeps the erased text.
+        connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(Some(seq as u64))
     }
 
@@ -670,35 +899,79 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn get_idempotent(&self, key: &str) -> Result<Option<IdempotentResponse>, StoreError> {
-        Ok(self
+    fn get_idempotent(
+        &self,
+        key: &str,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<IdempotentResponse>, StoreError> {
+        let found = self
             .connection()
             .query_row(
-                "SELECT request_sha256, status, body FROM idempotency WHERE key = ?1",
+                "SELECT request_sha256, status, body, created_at FROM idempotency WHERE key = ?1",
                 params![key],
                 |row| {
-                    Ok(IdempotentResponse {
-                        request_sha256: row.get(0)?,
-                        status: row.get(1)?,
-                        body: row.get(2)?,
-                    })
+                    Ok((
+                        IdempotentResponse {
+                            request_sha256: row.get(0)?,
+                            status: row.get(1)?,
+                            body: row.get(2)?,
+                            candidate_ids: Vec::new(),
+                        },
+                        row.get::<_, String>(3)?,
+                    ))
                 },
             )
-            .optional()?)
+            .optional()?;
+        let Some((response, created_at)) = found else {
+            return Ok(None);
+        };
+        // An expired record is never answered, even before the purge removes it.
+        let expired = DateTime::parse_from_rfc3339(&created_at)
+            .map(|created_at| created_at < not_before)
+            .unwrap_or(true);
+        Ok((!expired).then_some(response))
     }
 
     fn put_idempotent(&self, key: &str, response: &IdempotentResponse) -> Result<(), StoreError> {
-        self.connection().execute(
-            "INSERT OR IGNORE INTO idempotency (key, request_sha256, status, body, created_at)
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        // A record left from an expired use of the key is replaced.
+        transaction.execute("DELETE FROM idempotency WHERE key = ?1", params![key])?;
+        transaction.execute(
+            "DELETE FROM idempotency_candidates WHERE key = ?1",
+            params![key],
+        )?;
+        // A candidate deleted between the upload and this record: the record is born erased,
+        // or a retry would bring the deleted profile back.
+        let mut erased = false;
+        for candidate_id in &response.candidate_ids {
+            erased |= !transaction
+                .prepare_cached("SELECT 1 FROM candidates WHERE id = ?1")?
+                .exists(params![candidate_id.to_string()])?;
+        }
+        let (status, body) = if erased {
+            (ERASED_REPLAY_STATUS, "")
+        } else {
+            (response.status, response.body.as_str())
+        };
+        transaction.execute(
+            "INSERT INTO idempotency (key, request_sha256, status, body, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 key,
                 response.request_sha256,
-                response.status,
-                response.body,
+                status,
+                body,
                 Utc::now().to_rfc3339()
             ],
         )?;
+        for candidate_id in &response.candidate_ids {
+            transaction.execute(
+                "INSERT OR IGNORE INTO idempotency_candidates (key, candidate_id) VALUES (?1, ?2)",
+                params![key, candidate_id.to_string()],
+            )?;
+        }
+        transaction.commit()?;
         Ok(())
     }
 }
@@ -722,6 +995,55 @@ mod tests {
             profile,
             text: "resume text",
         }
+    }
+
+    #[test]
+    fn a_response_recorded_after_its_candidate_was_deleted_is_born_erased() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let profile = Profile::default();
+        let (kept, _) = store
+            .put_candidate(new_candidate(None, b"kept", &profile))
+            .unwrap();
+        let record = |key: &str, id: Uuid| {
+            store
+                .put_idempotent(
+                    key,
+                    &IdempotentResponse {
+                        request_sha256: "r".into(),
+                        status: 201,
+                        body: "{\"profile\": \"quoted\"}".into(),
+                        candidate_ids: vec![id],
+                    },
+                )
+                .unwrap();
+            store
+                .get_idempotent(key, Utc::now() - chrono::Duration::hours(1))
+                .unwrap()
+                .unwrap()
+        };
+        assert_eq!(record("k1", kept.id).status, 201);
+        let gone = record("k2", Uuid::new_v4());
+        assert_eq!(
+            (gone.status, gone.body.as_str()),
+            (ERASED_REPLAY_STATUS, "")
+        );
+        store.delete_candidate(kept.id).unwrap();
+        let erased = store
+            .get_idempotent("k1", Utc::now() - chrono::Duration::hours(1))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (erased.status, erased.body.as_str()),
+            (ERASED_REPLAY_STATUS, "")
+        );
+        assert!(
+            store
+                .get_idempotent("k1", Utc::now() + chrono::Duration::hours(1))
+                .unwrap()
+                .is_none(),
+            "an expired record is not answered"
+        );
     }
 
     #[test]

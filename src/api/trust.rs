@@ -1,0 +1,192 @@
+//! Handlers for the audit log, human oversight (overrides) and fairness checks (demographics,
+//! adverse impact).
+
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::handlers::audit as record_audit;
+use super::{AppState, Caller};
+use crate::audit::{Action, AuditEvent};
+use crate::oversight::Groups;
+
+type ApiResult = Result<HttpResponse, ApiError>;
+
+async fn blocking<T, E, F>(work: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: Into<ApiError> + Send + 'static,
+{
+    match web::block(work).await {
+        Ok(result) => result.map_err(Into::into),
+        Err(error) => {
+            tracing::error!(%error, "blocking task failed");
+            Err(ApiError::internal())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /v1/audit?cursor=C&limit=N`: the audit log in order, `{results, next_cursor}`.
+pub async fn audit(state: web::Data<AppState>, params: web::Query<AuditParams>) -> ApiResult {
+    let AuditParams { cursor, limit } = params.into_inner();
+    if limit == Some(0) {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            "limit must be at least 1.",
+        ));
+    }
+    let engine = Arc::clone(&state.engine);
+    let (results, next_cursor) =
+        blocking(move || engine.audit_page(cursor.as_deref(), limit.unwrap_or(100))).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "results": results,
+        "next_cursor": next_cursor,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideBody {
+    verdict: String,
+    reason: String,
+}
+
+/// `PUT /v1/roles/{role_id}/candidates/{candidate_id}/overrides/{requirement_id}`
+/// `{"verdict": "met", "reason": "…"}`: the recruiter's verdict replaces the computed one in
+/// rankings, runs and exports, with who, when and why.
+pub async fn put_override(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    body: web::Json<OverrideBody>,
+) -> ApiResult {
+    let (role_id, candidate_id, requirement_id) = path.into_inner();
+    let OverrideBody { verdict, reason } = body.into_inner();
+    let caller = Caller::of(&request);
+    let engine = Arc::clone(&state.engine);
+    let by = caller.clone();
+    let decided = blocking(move || {
+        engine.put_override(
+            &role_id,
+            &candidate_id,
+            &requirement_id,
+            &verdict,
+            &reason,
+            &by,
+        )
+    })
+    .await?;
+    let role = state.engine.role(&decided.role_id)?;
+    record_audit(
+        &state.engine,
+        AuditEvent::new(Action::OverridePut, &caller)
+            .role(&role)
+            .candidates([decided.candidate_id.as_str()])
+            .detail(format!(
+                "requirement {}: {}",
+                decided.requirement_id,
+                serde_json::to_value(decided.verdict)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            )),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(decided))
+}
+
+pub async fn delete_override(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+) -> ApiResult {
+    let (role_id, candidate_id, requirement_id) = path.into_inner();
+    let engine = Arc::clone(&state.engine);
+    let (role, candidate, requirement) = (
+        role_id.clone(),
+        candidate_id.clone(),
+        requirement_id.clone(),
+    );
+    blocking(move || engine.delete_override(&role, &candidate, &requirement)).await?;
+    let role = state.engine.role(&role_id)?;
+    record_audit(
+        &state.engine,
+        AuditEvent::new(Action::OverrideDeleted, &Caller::of(&request))
+            .role(&role)
+            .candidates([candidate_id.as_str()])
+            .detail(format!("requirement {requirement_id}")),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemographicsBody {
+    groups: Groups,
+}
+
+/// `PUT /v1/candidates/{id}/demographics` `{"groups": {"sex": "female", …}}`: stored apart
+/// from the profile, for adverse-impact reports only; scoring never reads it.
+pub async fn put_demographics(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<DemographicsBody>,
+) -> ApiResult {
+    let groups = body.into_inner().groups;
+    let engine = Arc::clone(&state.engine);
+    let candidate_id = id.clone();
+    blocking(move || engine.put_demographics(&candidate_id, &groups)).await?;
+    // The audit entry names the candidate, never the groups.
+    record_audit(
+        &state.engine,
+        AuditEvent::new(Action::DemographicsPut, &Caller::of(&request)).candidates([id.as_str()]),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdverseImpactParams {
+    /// The top N results count as selected.
+    selected: Option<usize>,
+    /// Or: results scoring at least this count as selected.
+    min_score: Option<f64>,
+}
+
+/// `GET /v1/runs/{id}/adverse-impact?selected=N` (or `?min_score=S`): selection rates by group
+/// and the four-fifths rule.
+pub async fn adverse_impact(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    params: web::Query<AdverseImpactParams>,
+) -> ApiResult {
+    let AdverseImpactParams {
+        selected,
+        min_score,
+    } = params.into_inner();
+    let runs = Arc::clone(&state.runs);
+    let run_id = id.clone();
+    let report = blocking(move || runs.adverse_impact(&run_id, selected, min_score)).await?;
+    record_audit(
+        &state.engine,
+        AuditEvent::new(Action::AdverseImpactRead, &Caller::of(&request))
+            .role_id(&report.role_id)
+            .detail(format!("run {}", id.as_str())),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
