@@ -1166,8 +1166,13 @@ impl Engine {
             results.push(RankedCandidate {
                 candidate_id: candidate.id,
                 external_id: candidate.external_id.clone(),
-                display_name: candidate.profile.contact.name.clone(),
-                file_name: candidate.file_name.clone(),
+                // Blind review: no name, and no file name (it often carries the name).
+                display_name: (!query.blind)
+                    .then(|| candidate.profile.contact.name.clone())
+                    .flatten(),
+                file_name: (!query.blind)
+                    .then(|| candidate.file_name.clone())
+                    .flatten(),
                 rank: page.ranked_before + offset + 1,
                 score: hit.score,
                 must_haves_met: hit.must_haves_met,

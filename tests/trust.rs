@@ -264,6 +264,7 @@ async fn erasure_leaves_no_trace_of_the_person_and_the_audit_log_records_the_wal
     assert_eq!(blind["profile"]["contact"]["emails"], json!([]));
     for path in [
         "/v1/roles/account-manager/ranking?blind=true".to_owned(),
+        "/v1/candidates?blind=true".to_owned(),
         format!("/v1/runs/{run_id}/results?blind=true"),
         format!("/v1/runs/{run_id}/export?format=csv&blind=true"),
         format!("/v1/runs/{run_id}/export?format=jsonl&blind=true"),

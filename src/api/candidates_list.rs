@@ -34,6 +34,8 @@ pub struct ListParams {
     q: Option<String>,
     created_since: Option<String>,
     updated_since: Option<String>,
+    /// Blind review: no display name or file name (the file name often carries the name).
+    blind: Option<bool>,
 }
 
 /// A time as RFC 3339, or a date (midnight UTC).
@@ -89,6 +91,7 @@ impl ListParams {
             ("q", &self.q),
             ("created_since", &self.created_since),
             ("updated_since", &self.updated_since),
+            ("blind", &self.blind.map(|blind| blind.to_string())),
         ] {
             if let Some(value) = value {
                 pairs.push((name, value.clone()));
@@ -111,13 +114,20 @@ pub async fn list_candidates(
     let query = params.to_query()?;
     let limit = query.limit;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
-    let page = match web::block(move || engine.list_candidates(&query)).await {
+    let blind = params.blind.unwrap_or(state.settings.blind);
+    let mut page = match web::block(move || engine.list_candidates(&query)).await {
         Ok(result) => result?,
         Err(error) => {
             tracing::error!(%error, "blocking task failed");
             return Err(ApiError::internal());
         }
     };
+    if blind {
+        for candidate in &mut page.results {
+            candidate.display_name = None;
+            candidate.file_name = None;
+        }
+    }
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &page.next_cursor {
         response.insert_header((header::LINK, params.next_link(limit, cursor)));

@@ -344,6 +344,8 @@ impl Runs {
         let ids: Vec<String> = results.iter().map(|r| r.candidate_id.clone()).collect();
         let identifying = self.engine.identifying(&ids)?;
         for result in results {
+            result.display_name = None;
+            result.file_name = None;
             if let Some(facts) = identifying.get(&result.candidate_id) {
                 crate::blind::redact_value(&mut result.requirements, facts);
             }
