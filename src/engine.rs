@@ -1102,7 +1102,7 @@ impl Engine {
             } else {
                 scorer
             };
-            let (slot_overrides, overrides) = self.role_overrides(&role, &pool)?;
+            let (slot_overrides, overrides) = self.role_overrides(role, &pool)?;
             let scorer = if slot_overrides.is_empty() {
                 scorer
             } else {
@@ -1196,7 +1196,7 @@ impl Engine {
         );
         Ok(RankingPage {
             role_id: role_id.to_owned(),
-            role_version_hash: crate::audit::role_version_hash(&role),
+            role_version_hash: crate::audit::role_version_hash(role),
             total: page.total,
             results,
             next_cursor,
