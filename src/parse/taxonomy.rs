@@ -482,7 +482,7 @@ mod tests {
     fn reads_list_only_spellings_as_products_only_in_software_lists() {
         assert_eq!(
             names("Managed desktop applications: Microsoft Office, Adobe Acrobat, ACT."),
-            ["Microsoft Office", "Act!"]
+            ["Microsoft Office", "Adobe Acrobat", "Act!"]
         );
         assert_eq!(
             names("Microsoft Word, Excel, PowerPoint, Sales Force and Outlook"),
