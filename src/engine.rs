@@ -715,8 +715,11 @@ impl Engine {
     pub fn delete_candidate(&self, id: &str) -> Result<(), EngineError> {
         let not_found = || EngineError::CandidateNotFound(id.to_owned());
         let uuid = Uuid::parse_str(id).map_err(|_| not_found())?;
-        let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
-        self.erase_locked(uuid)?.ok_or_else(not_found)?;
+        {
+            let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+            self.erase_locked(uuid)?.ok_or_else(not_found)?;
+        }
+        // Outside the write lock: uploads go on while the index is rewritten.
         self.purge_index();
         Ok(())
     }
@@ -768,8 +771,8 @@ impl Engine {
                     )?;
                 }
             }
-            self.purge_index();
         }
+        self.purge_index();
         tracing::info!(
             erased,
             "retention: erased candidates past the retention period"

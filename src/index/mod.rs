@@ -66,6 +66,8 @@ pub struct SearchIndex {
     fact_fields: FactFields,
     /// Writes not yet committed.
     pending: AtomicBool,
+    /// One purge of erased documents at a time: two would fight over the same segments.
+    purging: Mutex<()>,
 }
 
 impl SearchIndex {
@@ -154,6 +156,7 @@ impl SearchIndex {
             text_field,
             fact_fields,
             pending: AtomicBool::new(false),
+            purging: Mutex::new(()),
         })
     }
 
@@ -222,13 +225,23 @@ impl SearchIndex {
     /// files no longer used. tantivy only marks a deleted document as deleted: its terms (the
     /// words of the resume, a name or an e-mail among them) stay in the segment's files until
     /// a merge rewrites it. An erasure calls this so that those bytes leave the disk.
+    ///
+    /// The merges are started under the writer lock and waited for without it, so queries and
+    /// uploads go on while the segments are rewritten (held through the wait, every ranking and
+    /// upload stalled behind each deletion under load).
     pub fn purge_deleted(&self) -> Result<(), IndexError> {
-        let mut writer = self.writer();
-        if self.pending.swap(false, Ordering::AcqRel)
-            && let Err(error) = writer.commit()
+        let _purging = self
+            .purging
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         {
-            self.pending.store(true, Ordering::Release);
-            return Err(error.into());
+            let mut writer = self.writer();
+            if self.pending.swap(false, Ordering::AcqRel)
+                && let Err(error) = writer.commit()
+            {
+                self.pending.store(true, Ordering::Release);
+                return Err(error.into());
+            }
         }
         // A background merge may hold one of the segments for a moment: try again after it.
         let mut attempts = 0;
@@ -243,7 +256,8 @@ impl SearchIndex {
             if with_deletes.is_empty() {
                 break;
             }
-            match writer.merge(&with_deletes).wait() {
+            let merge = self.writer().merge(&with_deletes);
+            match merge.wait() {
                 Ok(_) => break,
                 Err(error) if attempts < 20 => {
                     attempts += 1;
@@ -254,7 +268,8 @@ impl SearchIndex {
             }
         }
         self.reader.reload()?;
-        writer.garbage_collect_files().wait()?;
+        let collect = self.writer().garbage_collect_files();
+        collect.wait()?;
         Ok(())
     }
 
