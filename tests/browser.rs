@@ -181,6 +181,28 @@ async fn wait_for(client: &Client, what: &str, script: &str) -> Value {
     }
 }
 
+/// Finds the element at `locator` (named `what` in failures) and clicks it.
+async fn click(client: &Client, locator: Locator<'_>, what: &str) {
+    client
+        .find(locator)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{what} clicked: {e}"));
+}
+
+/// Finds the element at `locator` (named `what` in failures) and types `keys` into it.
+async fn send_keys(client: &Client, locator: Locator<'_>, keys: &str, what: &str) {
+    client
+        .find(locator)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .send_keys(keys)
+        .await
+        .unwrap_or_else(|e| panic!("{what} typed: {e}"));
+}
+
 async fn js(client: &Client, script: &str) -> Value {
     client
         .execute(script, Vec::new())
@@ -267,20 +289,14 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     );
 
     // Upload the PDF through the file input; its row reaches "done" with a full progress bar.
-    client
-        .find(Locator::Css("#file-input"))
-        .await
-        .expect("the file input")
-        .send_keys(&resume.display().to_string())
-        .await
-        .expect("a file chosen");
-    client
-        .find(Locator::Id("upload-button"))
-        .await
-        .expect("the upload button")
-        .click()
-        .await
-        .expect("upload clicked");
+    send_keys(
+        &client,
+        Locator::Css("#file-input"),
+        &resume.display().to_string(),
+        "the file input",
+    )
+    .await;
+    click(&client, Locator::Id("upload-button"), "the upload button").await;
     wait_for(
         &client,
         "the upload to finish",
@@ -300,20 +316,14 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     let scratch = tempfile::tempdir().expect("a scratch directory");
     let too_short = scratch.path().join("too-short.txt");
     std::fs::write(&too_short, "hi").expect("a file too short to be a resume");
-    client
-        .find(Locator::Css("#file-input"))
-        .await
-        .expect("the file input")
-        .send_keys(&too_short.display().to_string())
-        .await
-        .expect("a file chosen");
-    client
-        .find(Locator::Id("upload-button"))
-        .await
-        .expect("the upload button")
-        .click()
-        .await
-        .expect("upload clicked");
+    send_keys(
+        &client,
+        Locator::Css("#file-input"),
+        &too_short.display().to_string(),
+        "the file input",
+    )
+    .await;
+    click(&client, Locator::Id("upload-button"), "the upload button").await;
     let refused = wait_for(
         &client,
         "the refusal",
@@ -338,20 +348,14 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     std::fs::create_dir_all(folder.join("sub")).expect("a folder");
     std::fs::copy(&resume, folder.join("sub/again.pdf")).expect("a copy of the resume");
     std::fs::write(folder.join(".DS_Store"), b"\0\0\0\x01Bud1").expect("a hidden file");
-    client
-        .find(Locator::Css("#folder-input"))
-        .await
-        .expect("the folder input")
-        .send_keys(&folder.display().to_string())
-        .await
-        .expect("a folder chosen");
-    client
-        .find(Locator::Id("upload-button"))
-        .await
-        .expect("the upload button")
-        .click()
-        .await
-        .expect("upload clicked");
+    send_keys(
+        &client,
+        Locator::Css("#folder-input"),
+        &folder.display().to_string(),
+        "the folder input",
+    )
+    .await;
+    click(&client, Locator::Id("upload-button"), "the upload button").await;
     let rows = wait_for(
         &client,
         "the folder's upload",
@@ -374,27 +378,20 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     assert_eq!(summary, "Upload finished: 0 added, 1 already there.");
 
     // Paste a seed job description into the draft box and draft a role from it.
-    client
-        .find(Locator::Css("#draft-details summary"))
-        .await
-        .expect("the draft disclosure")
-        .click()
-        .await
-        .expect("draft opened");
-    client
-        .find(Locator::Id("draft-text"))
-        .await
-        .expect("the draft box")
-        .send_keys(&seed_job_description())
-        .await
-        .expect("text pasted");
-    client
-        .find(Locator::Id("draft-button"))
-        .await
-        .expect("the draft button")
-        .click()
-        .await
-        .expect("draft clicked");
+    click(
+        &client,
+        Locator::Css("#draft-details summary"),
+        "the draft disclosure",
+    )
+    .await;
+    send_keys(
+        &client,
+        Locator::Id("draft-text"),
+        &seed_job_description(),
+        "the draft box",
+    )
+    .await;
+    click(&client, Locator::Id("draft-button"), "the draft button").await;
 
     // The candidate is ranked, with one verdict chip (colour, icon and words) per requirement.
     wait_for(
@@ -444,15 +441,12 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     assert_eq!(colors.len(), 2, "met and not met look different: {chips:?}");
 
     // Evidence on demand: the disclosure opens and quotes the resume.
-    client
-        .find(Locator::Css(
-            "#ranking-list .result .evidence-details summary",
-        ))
-        .await
-        .expect("the evidence disclosure")
-        .click()
-        .await
-        .expect("evidence opened");
+    click(
+        &client,
+        Locator::Css("#ranking-list .result .evidence-details summary"),
+        "the evidence disclosure",
+    )
+    .await;
     let quotes = wait_for(
         &client,
         "visible evidence",
@@ -534,15 +528,12 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     );
 
     // The profile, with the quoted evidence highlighted in its fields.
-    client
-        .find(Locator::Css(
-            "#ranking-list .result .result-actions > button",
-        ))
-        .await
-        .expect("the profile button")
-        .click()
-        .await
-        .expect("profile opened");
+    click(
+        &client,
+        Locator::Css("#ranking-list .result .result-actions > button"),
+        "the profile button",
+    )
+    .await;
     let marks = wait_for(
         &client,
         "the highlighted profile",
@@ -562,20 +553,8 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
     screenshot(&client, "profile.png").await;
 
     // Save the role, then screen everyone in a run: progress to the end, and a CSV link.
-    client
-        .find(Locator::Id("profile-close"))
-        .await
-        .expect("the close button")
-        .click()
-        .await
-        .expect("profile closed");
-    client
-        .find(Locator::Id("save-role"))
-        .await
-        .expect("the save button")
-        .click()
-        .await
-        .expect("save clicked");
+    click(&client, Locator::Id("profile-close"), "the close button").await;
+    click(&client, Locator::Id("save-role"), "the save button").await;
     let saved = wait_for(
         &client,
         "the role to be saved",
@@ -602,13 +581,7 @@ async fn a_recruiter_uploads_drafts_edits_and_reads_the_evidence_in_a_real_brows
         .expect("the edited requirement is stored");
     assert_eq!(stored_requirement["must_have"], false);
     assert_eq!(stored_requirement["weight"], 9.0);
-    client
-        .find(Locator::Id("run-button"))
-        .await
-        .expect("the run button")
-        .click()
-        .await
-        .expect("run started");
+    click(&client, Locator::Id("run-button"), "the run button").await;
     let run = wait_for(
         &client,
         "the run to finish",

@@ -1206,14 +1206,8 @@ async fn a_stalled_request_body_is_cut_off() {
     let address = app.address.trim_start_matches("http://").to_owned();
     let started = Instant::now();
     let answer = tokio::task::spawn_blocking(move || {
-        use std::io::Read;
-        let mut stream = std::net::TcpStream::connect(address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let head = "POST /v1/candidates HTTP/1.1\r\nHost: x\r\ncontent-type: multipart/form-data; boundary=abc\r\ncontent-length: 100000\r\n\r\n--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nAccount manager";
-        stream.write_all(head.as_bytes()).unwrap();
-        let mut answer = Vec::new();
-        let _ = stream.read_to_end(&mut answer);
-        String::from_utf8_lossy(&answer).into_owned()
+        raw_exchange(&address, head.as_bytes())
     })
     .await
     .unwrap();

@@ -115,13 +115,7 @@ pub async fn list_candidates(
     let limit = query.limit;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
     let blind = params.blind.unwrap_or(state.settings.blind);
-    let mut page = match web::block(move || engine.list_candidates(&query)).await {
-        Ok(result) => result?,
-        Err(error) => {
-            tracing::error!(%error, "blocking task failed");
-            return Err(ApiError::internal());
-        }
-    };
+    let mut page = super::tasks::blocking(move || engine.list_candidates(&query)).await?;
     if blind {
         for candidate in &mut page.results {
             candidate.display_name = None;

@@ -14,8 +14,8 @@ use crate::runs::{Selection, results_csv};
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
-/// Runs store work on the blocking pool.
-async fn blocking<T, E, F>(work: F) -> Result<T, ApiError>
+/// Runs store work on the blocking pool (shared by the task and trust handlers).
+pub(super) async fn blocking<T, E, F>(work: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, E> + Send + 'static,
     T: Send + 'static,

@@ -8,26 +8,12 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::handlers::audit as record_audit;
+use super::tasks::blocking;
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
 use crate::oversight::Groups;
 
 type ApiResult = Result<HttpResponse, ApiError>;
-
-async fn blocking<T, E, F>(work: F) -> Result<T, ApiError>
-where
-    F: FnOnce() -> Result<T, E> + Send + 'static,
-    T: Send + 'static,
-    E: Into<ApiError> + Send + 'static,
-{
-    match web::block(work).await {
-        Ok(result) => result.map_err(Into::into),
-        Err(error) => {
-            tracing::error!(%error, "blocking task failed");
-            Err(ApiError::internal())
-        }
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
