@@ -123,7 +123,7 @@ impl AuditEvent {
 }
 
 /// An entry as stored and as `GET /v1/audit` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: u64,
     pub time: String,

@@ -80,7 +80,7 @@ impl From<RoleError> for EngineError {
 }
 
 /// A candidate as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CandidateView {
     pub id: Uuid,
     pub external_id: Option<String>,
@@ -122,7 +122,7 @@ pub struct RankQuery {
     pub blind: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RankedCandidate {
     pub candidate_id: Uuid,
     pub external_id: Option<String>,
@@ -137,7 +137,7 @@ pub struct RankedCandidate {
     pub requirements: Vec<RequirementResult>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RankingPage {
     pub role_id: String,
     /// The version of the role this page was ranked against ([`crate::audit::role_version_hash`]),

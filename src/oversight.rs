@@ -13,7 +13,7 @@ use crate::score::{OverrideNote, Verdict};
 use crate::store::StoreError;
 
 /// A recruiter's verdict on one requirement for one candidate under one role.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Override {
     pub role_id: String,
     pub candidate_id: String,
@@ -196,7 +196,7 @@ pub fn demographics_of(
 /// selected most often shows adverse impact (EEOC Uniform Guidelines, 29 CFR 1607.4(D)).
 pub const FOUR_FIFTHS: f64 = 0.8;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupImpact {
     pub group: String,
     pub applicants: u64,
@@ -208,7 +208,7 @@ pub struct GroupImpact {
     pub flagged: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CategoryImpact {
     pub category: String,
     pub groups: Vec<GroupImpact>,

@@ -71,6 +71,22 @@ impl FromStr for PartialDate {
     }
 }
 
+/// In the API's schema a `PartialDate` is the string it serializes to.
+impl utoipa::PartialSchema for PartialDate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"))
+            .description(Some(
+                "A month (YYYY-MM), or a year (YYYY) where only the year is known.",
+            ))
+            .examples(["2010-01"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PartialDate {}
+
 impl Serialize for PartialDate {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -86,7 +102,7 @@ impl<'de> Deserialize<'de> for PartialDate {
 
 /// Where a fact came from: the words in the document, and the page they are on (1-based) when
 /// the document has pages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Evidence {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,7 +118,7 @@ impl Evidence {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Profile {
     pub document: DocumentInfo,
     pub contact: Contact,
@@ -128,7 +144,7 @@ pub struct Profile {
 }
 
 /// A stretch without any position between two positions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Gap {
     /// The first month without work.
     pub start: PartialDate,
@@ -138,7 +154,7 @@ pub struct Gap {
 }
 
 /// A measured sales result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Achievement {
     /// `quota_attainment` (percent of quota or goal reached), `quota_exceeded` (percent above
     /// quota or goal), or `revenue` (US dollars of sales, revenue or bookings).
@@ -147,7 +163,7 @@ pub struct Achievement {
     pub evidence: Evidence,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct DocumentInfo {
     pub media_type: String,
     pub pages: u32,
@@ -164,7 +180,7 @@ pub struct DocumentInfo {
 
 /// Something the reader of a profile should know about the document (hidden text, repaired
 /// encoding, a page without text, ...). `code` is stable; `message` is for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {
     pub code: String,
     pub message: String,
@@ -179,7 +195,7 @@ impl Warning {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Contact {
     pub name: Option<String>,
     pub emails: Vec<String>,
@@ -189,7 +205,19 @@ pub struct Contact {
 }
 
 /// The kinds of experience the timeline merges. Names are the contract's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Sales,
@@ -226,7 +254,7 @@ impl FromStr for Category {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Position {
     pub title: Option<String>,
     pub employer: Option<String>,
@@ -248,14 +276,14 @@ pub struct Position {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CategoryEvidence {
     pub category: Category,
     pub evidence: Evidence,
 }
 
 /// Overlap-merged months: two jobs held at once count once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Experience {
     pub total_months: u32,
     pub sales_months: u32,
@@ -275,7 +303,7 @@ impl Experience {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Skill {
     /// The canonical name from the taxonomy (`Salesforce`, `Microsoft Excel`, `CRM`).
     pub name: String,
@@ -291,7 +319,18 @@ pub struct Skill {
 
 /// Degree levels in increasing order, so that `>=` compares them.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Default,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum DegreeLevel {
@@ -334,7 +373,7 @@ impl FromStr for DegreeLevel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Education {
     pub level: DegreeLevel,
     pub degree: Option<String>,
@@ -352,7 +391,9 @@ fn default_true() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TravelStatus {
     Yes,
@@ -361,7 +402,7 @@ pub enum TravelStatus {
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Travel {
     pub status: TravelStatus,
     /// The words that show it (contract: a string), `None` when unknown.
@@ -373,7 +414,7 @@ pub struct Travel {
     pub rule: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Language {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -381,7 +422,7 @@ pub struct Language {
     pub evidence: Evidence,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Certification {
     pub name: String,
     pub evidence: Evidence,

@@ -1,6 +1,8 @@
 //! The web page's server side, black-box: the page and its assets (types, caching, the
 //! Content-Security-Policy, no key needed) and `POST /v1/rankings`, the ranking of an unsaved
-//! role that the page calls on every edit. The page itself is driven in `tests/browser.rs`.
+//! role that the page calls on every edit; `GET /openapi.json` (a valid OpenAPI 3 document that
+//! lists exactly the routes the server registers) and the `/docs` page that renders it. The page
+//! itself is driven in `tests/browser.rs`.
 
 mod common;
 
@@ -32,6 +34,13 @@ async fn the_page_and_its_assets_are_served_with_their_types_a_strict_csp_and_va
         ("/", "text/html; charset=utf-8", "<!doctype html>"),
         ("/assets/app.js", "text/javascript; charset=utf-8", "export"),
         ("/assets/app.css", "text/css; charset=utf-8", "--"),
+        ("/docs", "text/html; charset=utf-8", "/assets/docs.js"),
+        (
+            "/assets/docs.js",
+            "text/javascript; charset=utf-8",
+            "/openapi.json",
+        ),
+        ("/assets/docs.css", "text/css; charset=utf-8", ".operation"),
     ] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
@@ -82,14 +91,34 @@ async fn with_api_keys_only_the_page_and_its_assets_go_without_a_key() {
         vec![shortlist::config::hash_api_key("s3cret-key")],
     )
     .await;
-    for path in ["/", "/assets/app.js", "/assets/app.css"] {
+    for path in [
+        "/",
+        "/assets/app.js",
+        "/assets/app.css",
+        "/docs",
+        "/assets/docs.js",
+    ] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path} needs no key");
     }
+    // The docs page is open; the document it reads is behind the key, as the contract says.
+    let document = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(document, 401, "unauthorized").await;
     // Unknown assets answer 404 without a key: they hold no data either.
     let missing = app.client.get(app.url("/assets/x")).send().await.unwrap();
     assert_problem(missing, 404, "asset_not_found").await;
-    for path in ["/v1/roles", "/assets", "/index.html", "/v1/assets/app.js"] {
+    for path in [
+        "/v1/roles",
+        "/assets",
+        "/index.html",
+        "/v1/assets/app.js",
+        "/docs/",
+    ] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
         assert_problem(response, 401, "unauthorized").await;
     }
@@ -290,5 +319,257 @@ async fn a_bad_unsaved_ranking_request_gets_a_problem_with_a_stable_code() {
         .await
         .unwrap();
     assert_problem(get, 405, "method_not_allowed").await;
+    app.stop().await;
+}
+
+async fn openapi_document(app: &common::TestApp) -> Value {
+    let response = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "application/json");
+    response.json().await.unwrap()
+}
+
+/// Every `$ref` in `value`, with where it was found.
+fn refs(value: &Value, at: &str, found: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                if key == "$ref" {
+                    found.push((at.to_owned(), inner.as_str().unwrap_or("").to_owned()));
+                } else {
+                    refs(inner, &format!("{at}/{key}"), found);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, inner) in items.iter().enumerate() {
+                refs(inner, &format!("{at}/{index}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_valid_openapi_3_with_every_ref_resolving() {
+    let app = spawn_app().await;
+    let document = openapi_document(&app).await;
+    let spec = oas3::from_json(document.to_string()).expect("an OpenAPI 3.1 document");
+    assert!(spec.openapi.starts_with("3."), "{}", spec.openapi);
+
+    let mut found = Vec::new();
+    refs(&document, "", &mut found);
+    assert!(
+        found.len() > 50,
+        "the schemas refer to each other: {}",
+        found.len()
+    );
+    for (at, reference) in &found {
+        let pointer = reference
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{at}: {reference} is not local"));
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{at}: {reference} resolves to nothing"
+        );
+    }
+
+    // What the problem schema says is what an error body holds.
+    let problem = app.client.get(app.url("/v1/nowhere")).send().await.unwrap();
+    let problem = assert_problem(problem, 404, "route_not_found").await;
+    let mut sent: Vec<&String> = problem.as_object().unwrap().keys().collect();
+    let schema = &document["components"]["schemas"]["Problem"];
+    let mut described: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+    sent.sort();
+    described.sort();
+    assert_eq!(sent, described);
+
+    let operations: Vec<_> = spec.operations().collect();
+    assert!(!operations.is_empty());
+    for (path, method, operation) in operations {
+        let name = format!("{method} {path}");
+        let raw = &document["paths"][&path][method.as_str().to_lowercase()];
+        assert!(operation.summary.is_some(), "{name} has a summary");
+        let responses = raw["responses"].as_object().expect("responses");
+        assert!(
+            responses.keys().any(|status| status.starts_with('2')),
+            "{name} says what it answers"
+        );
+        // Every error status carries the problem schema and each code as an example.
+        for (status, response) in responses {
+            if status.starts_with('2') {
+                continue;
+            }
+            let problem = &response["content"]["application/problem+json"];
+            assert_eq!(
+                problem["schema"]["$ref"], "#/components/schemas/Problem",
+                "{name} {status}"
+            );
+            let examples = problem["examples"].as_object().expect("codes");
+            assert!(!examples.is_empty(), "{name} {status} lists its codes");
+            for (code, example) in examples {
+                assert_eq!(example["value"]["code"], code.as_str(), "{name}");
+                assert_eq!(example["value"]["status"].to_string(), *status, "{name}");
+            }
+        }
+        assert!(responses.contains_key("500"), "{name} may fail");
+        let public = raw["security"] == json!([{}]);
+        assert_eq!(
+            responses.get("401").is_some_and(|r| {
+                r["content"]["application/problem+json"]["examples"]
+                    .get("unauthorized")
+                    .is_some()
+            }),
+            !public,
+            "{name}: 401 unauthorized unless it needs no key"
+        );
+        if let Some(body) = raw.get("requestBody") {
+            for (content_type, content) in body["content"].as_object().unwrap() {
+                assert!(
+                    content.get("example").is_some_and(|e| !e.is_null()),
+                    "{name} {content_type} has an example"
+                );
+                assert!(content.get("schema").is_some(), "{name} {content_type}");
+            }
+        }
+        for parameter in raw["parameters"].as_array().into_iter().flatten() {
+            let templated = format!("{{{}}}", parameter["name"].as_str().unwrap());
+            if parameter["in"] == "path" {
+                assert!(path.contains(&templated), "{name}: {parameter}");
+            }
+        }
+    }
+    let security = &document["components"]["securitySchemes"]["api_key"];
+    assert_eq!(security["type"], "http");
+    assert_eq!(security["scheme"], "bearer");
+    app.stop().await;
+}
+
+/// The (method, path) of every `.route(` the server registers: `routes` in `src/api/mod.rs`,
+/// and the `routes` of each module it `.configure`s, read from the source with the scopes
+/// applied. Read rather than listed, so that a new route fails the test below until documented.
+fn registered_routes() -> Vec<(String, String)> {
+    let api = common::repo_root().join("src/api");
+    let mut found = Vec::new();
+    let mut modules = vec!["mod".to_owned()];
+    while let Some(module) = modules.pop() {
+        let source = std::fs::read_to_string(api.join(format!("{module}.rs"))).unwrap();
+        let start = source
+            .find("fn routes(config: &mut web::ServiceConfig)")
+            .unwrap_or_else(|| panic!("{module}.rs has fn routes"));
+        // The function's body, without line comments.
+        let body: String = source[start..]
+            .lines()
+            .take_while(|line| *line != "}")
+            .map(|line| line.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let before = found.len();
+        let mut depth = 0usize;
+        let mut scopes: Vec<(usize, String)> = Vec::new();
+        let mut resources: Vec<(usize, String)> = Vec::new();
+        let literal = |rest: &str| rest.split('"').nth(1).unwrap_or("").to_owned();
+        for (index, character) in body.char_indices() {
+            let rest = &body[index..];
+            match character {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    scopes.retain(|(at, _)| *at <= depth);
+                    resources.retain(|(at, _)| *at <= depth);
+                }
+                _ if rest.starts_with("web::scope(\"") => scopes.push((depth, literal(rest))),
+                _ if rest.starts_with("web::resource(") => {
+                    let prefix: String = scopes.iter().map(|(_, path)| path.as_str()).collect();
+                    resources.push((depth, format!("{prefix}{}", literal(rest))));
+                }
+                _ if rest.starts_with(".route(web::") => {
+                    let method = rest[".route(web::".len()..].split('(').next().unwrap();
+                    let (_, path) = resources
+                        .iter()
+                        .rev()
+                        .find(|(at, _)| *at == depth)
+                        .unwrap_or_else(|| panic!("{module}.rs: a route outside a resource"));
+                    found.push((method.to_uppercase(), path.clone()));
+                }
+                _ if rest.starts_with(".configure(") => {
+                    let target = rest[".configure(".len()..].split("::").next().unwrap();
+                    modules.push(target.to_owned());
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            found.len() - before,
+            body.matches(".route(").count(),
+            "{module}.rs: every .route( was read"
+        );
+    }
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn every_registered_route_is_documented_and_every_documented_operation_is_served() {
+    let app = spawn_app().await;
+    let document = openapi_document(&app).await;
+    let mut documented = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "head", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    documented.sort();
+    let registered = registered_routes();
+    assert!(registered.len() > 40, "{registered:?}");
+    assert_eq!(
+        documented, registered,
+        "the document's operations are the routes of src/api/mod.rs"
+    );
+
+    // And the server answers each one: never with the codes for an unknown path or method.
+    for (method, path) in &documented {
+        let concrete = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "x"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = app
+            .client
+            .request(method.clone(), app.url(&concrete))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        assert_ne!(status, 405, "{method} {concrete}");
+        if method == reqwest::Method::HEAD {
+            continue;
+        }
+        let body = response.text().await.unwrap();
+        let code = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|problem| problem["code"].as_str().map(str::to_owned));
+        assert!(
+            !matches!(
+                code.as_deref(),
+                Some("route_not_found" | "method_not_allowed")
+            ),
+            "{method} {concrete}: {status} {body}"
+        );
+    }
     app.stop().await;
 }

@@ -27,6 +27,7 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 /// Taken as text and checked here, so that each bad value gets its own code.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
 pub struct ListParams {
     limit: Option<String>,
     cursor: Option<String>,

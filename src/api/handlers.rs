@@ -43,7 +43,7 @@ pub(super) async fn audit(engine: &Arc<Engine>, event: AuditEvent) -> Result<(),
 
 /// `?blind=true|false`, else the server's default. Other parameters are ignored, as they were
 /// before this one existed (a client that sends some must keep working).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct BlindParams {
     blind: Option<bool>,
 }
@@ -741,7 +741,7 @@ pub async fn delete_role(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DraftRequest {
     text: String,
 }
@@ -761,6 +761,7 @@ pub async fn draft_role(state: web::Data<AppState>, body: web::Json<DraftRequest
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
 pub struct RankingParams {
     limit: Option<usize>,
     cursor: Option<String>,

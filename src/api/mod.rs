@@ -10,6 +10,7 @@ mod handlers;
 mod json_resume;
 mod metrics;
 mod middleware;
+mod openapi;
 mod ops;
 mod page;
 mod rankings;
@@ -391,6 +392,11 @@ fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/metrics")
                 .route(web::get().to(metrics::scrape))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/openapi.json")
+                .route(web::get().to(openapi::serve))
                 .default_service(method_not_allowed()),
         );
 }

@@ -1,4 +1,5 @@
-//! The recruiter web page: `GET /` and its assets under `/assets/`, compiled into the binary so
+//! The recruiter web page: `GET /` and its assets under `/assets/` (and the API documentation
+//! page, `GET /docs`, which reads `/openapi.json` with the same key), compiled into the binary so
 //! that a single file deploys the whole product and nothing is fetched from elsewhere at run
 //! time. The page holds no data (it asks `/v1` for everything, with the recruiter's key), which
 //! is why `middleware::authenticate` lets exactly these paths through without a key.
@@ -19,7 +20,7 @@ struct Asset {
     bytes: &'static [u8],
 }
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 6] = [
     Asset {
         path: "/",
         content_type: "text/html; charset=utf-8",
@@ -34,6 +35,22 @@ const ASSETS: [Asset; 3] = [
         path: "/assets/app.css",
         content_type: "text/css; charset=utf-8",
         bytes: include_bytes!("web/app.css"),
+    },
+    // The API documentation page (`super::openapi` serves the document it reads).
+    Asset {
+        path: "/docs",
+        content_type: "text/html; charset=utf-8",
+        bytes: include_bytes!("web/docs.html"),
+    },
+    Asset {
+        path: "/assets/docs.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("web/docs.js"),
+    },
+    Asset {
+        path: "/assets/docs.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("web/docs.css"),
     },
 ];
 
@@ -51,7 +68,7 @@ static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
         .collect()
 });
 
-/// `GET /` and `GET /assets/{name}` (and HEAD).
+/// `GET /`, `GET /docs` and `GET /assets/{name}` (and HEAD).
 pub async fn asset(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     let Some(index) = ASSETS.iter().position(|a| a.path == request.path()) else {
         return Err(ApiError::asset_not_found());
@@ -103,6 +120,12 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .default_service(super::method_not_allowed()),
         )
         .service(
+            web::resource("/docs")
+                .route(web::get().to(asset))
+                .route(web::head().to(asset))
+                .default_service(super::method_not_allowed()),
+        )
+        .service(
             web::resource("/assets/{name}")
                 .route(web::get().to(asset))
                 .route(web::head().to(asset))
@@ -112,7 +135,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
 
 /// Whether `path` is one the page is served under: these need no API key.
 pub fn is_page_path(path: &str) -> bool {
-    path == "/" || path.starts_with("/assets/")
+    path == "/" || path == "/docs" || path.starts_with("/assets/")
 }
 
 #[cfg(test)]
@@ -123,6 +146,8 @@ mod tests {
     fn only_the_page_and_its_assets_are_page_paths() {
         assert!(is_page_path("/"));
         assert!(is_page_path("/assets/app.js"));
+        assert!(is_page_path("/docs"));
+        assert!(!is_page_path("/docs/x"));
         assert!(!is_page_path(""));
         assert!(!is_page_path("/assets"));
         assert!(!is_page_path("/v1/roles"));
@@ -141,10 +166,18 @@ mod tests {
     }
 
     #[test]
-    fn every_asset_the_page_names_is_served() {
-        let html = std::str::from_utf8(ASSETS[0].bytes).expect("index.html is UTF-8");
-        for asset in &ASSETS[1..] {
-            assert!(html.contains(asset.path), "index.html links {}", asset.path);
+    fn every_asset_is_linked_by_a_page() {
+        let pages: Vec<&str> = ASSETS
+            .iter()
+            .filter(|asset| asset.content_type.starts_with("text/html"))
+            .map(|page| std::str::from_utf8(page.bytes).expect("pages are UTF-8"))
+            .collect();
+        for asset in ASSETS.iter().filter(|a| a.path.starts_with("/assets/")) {
+            assert!(
+                pages.iter().any(|html| html.contains(asset.path)),
+                "no page links {}",
+                asset.path
+            );
         }
     }
 }

@@ -19,7 +19,10 @@ const UNSAVED_ROLE_ID: &str = "unsaved";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 pub struct RankingRequest {
+    /// A role in the format of `PUT /v1/roles/{id}`; `id` may be left out.
+    #[schema(value_type = Option<crate::role::Role>)]
     role: Option<serde_json::Value>,
     limit: Option<usize>,
     cursor: Option<String>,

@@ -32,6 +32,7 @@ where
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 pub struct NewRun {
     role_id: String,
     selection: Selection,
@@ -75,6 +76,7 @@ pub async fn cancel_run(state: web::Data<AppState>, id: web::Path<String>) -> Ap
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
 pub struct ResultsParams {
     limit: Option<usize>,
     cursor: Option<String>,
@@ -134,6 +136,7 @@ pub async fn run_results(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
 pub struct ExportParams {
     format: Option<String>,
     blind: Option<bool>,
@@ -187,6 +190,7 @@ pub async fn export_run(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 pub struct NewWebhook {
     url: String,
     secret: Option<String>,

@@ -17,6 +17,7 @@ type ApiResult = Result<HttpResponse, ApiError>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
 pub struct AuditParams {
     cursor: Option<String>,
     limit: Option<usize>,
@@ -42,6 +43,7 @@ pub async fn audit(state: web::Data<AppState>, params: web::Query<AuditParams>) 
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 pub struct OverrideBody {
     verdict: String,
     reason: String,
@@ -118,7 +120,9 @@ pub async fn delete_override(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 pub struct DemographicsBody {
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     groups: Groups,
 }
 
@@ -145,6 +149,7 @@ pub async fn put_demographics(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
 pub struct AdverseImpactParams {
     /// The top N results count as selected.
     selected: Option<usize>,

@@ -33,7 +33,7 @@ pub struct ListQuery {
 }
 
 /// One candidate in the list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CandidateSummary {
     pub id: Uuid,
     pub external_id: Option<String>,
@@ -48,7 +48,7 @@ pub struct CandidateSummary {
     pub highest_degree: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CandidateList {
     pub total: u64,
     pub results: Vec<CandidateSummary>,

@@ -32,7 +32,7 @@ use crate::profile::{Category, DegreeLevel};
 pub use draft::draft;
 
 /// A role and its requirements (see `docs/contract.md`, "Role format").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Role {
     pub id: String,
     pub title: String,
@@ -43,7 +43,7 @@ pub struct Role {
 }
 
 /// One thing the recruiter asks for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Requirement {
     pub id: String,
     /// The recruiter's own words ("Hands on experience with CRM software").
@@ -69,7 +69,7 @@ fn is_zero(value: &f32) -> bool {
 }
 
 /// A category accepted in place of a track record's own, at partial credit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RelatedRecord {
     pub category: Category,
     /// What one month of it is worth against one month of the asked category, in (0, 1].
@@ -78,7 +78,7 @@ pub struct RelatedRecord {
 
 /// A record is recent when a position in its category (or a related one) ended at most
 /// `years` before the document's date, or is current; otherwise it keeps `credit` of its credit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Recency {
     pub years: f32,
     /// The share of the credit a record keeps when it is not recent, in [0, 1].
@@ -93,7 +93,7 @@ fn default_true() -> bool {
 /// experience in the job's own line of work ("3 years of public accounting", "5 years as an RN").
 /// A resume's positions carry no such category, so `total` counts every month of work: the
 /// nearest the profile comes to "in this line of work" until positions are classed by trade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExperienceCategory {
     Total,
@@ -135,7 +135,7 @@ impl From<Category> for ExperienceCategory {
 }
 
 /// What a requirement asks for, tagged by `kind`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Spec {
     Skill {
@@ -194,6 +194,8 @@ pub enum Spec {
     /// Alternatives: the best one counts ("six years of B2B sales, or a record of achievement as
     /// Account Manager"). The group's weight and must-have apply; the alternatives' do not.
     AnyOf {
+        // Requirement holds a Spec: the schema refers to itself rather than recursing.
+        #[schema(no_recursion)]
         alternatives: Vec<Requirement>,
     },
 }

@@ -21,7 +21,7 @@ use crate::engine::{Engine, EngineError, RankQuery, RankedCandidate};
 use crate::store::StoreError;
 use webhooks::Webhooks;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Enqueued,
@@ -63,7 +63,7 @@ impl RunStatus {
 }
 
 /// Which candidates a run ranks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Selection {
     /// Every candidate (`{"all": true}`).
@@ -74,14 +74,14 @@ pub enum Selection {
     BatchId(String),
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     pub phase: Option<String>,
     pub done: u64,
     pub total: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Run {
     pub id: String,
     pub role_id: String,
@@ -94,7 +94,7 @@ pub struct Run {
     pub finished_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RunResult {
     pub rank: u64,
     pub candidate_id: String,
@@ -117,7 +117,7 @@ pub struct RunResult {
 }
 
 /// The adverse-impact report of a run's selection.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AdverseImpactReport {
     pub run_id: String,
     pub role_id: String,
@@ -132,7 +132,7 @@ pub struct AdverseImpactReport {
     pub flagged: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunResultsPage {
     pub run_id: String,
     pub total: u64,

@@ -33,7 +33,7 @@ const RETRY_DELAYS: [Duration; 7] = [
     Duration::from_secs(4 * 3600),
 ];
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Subscription {
     pub id: String,
     pub url: String,
@@ -41,7 +41,7 @@ pub struct Subscription {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub id: String,
     pub webhook_id: String,

@@ -66,7 +66,7 @@ const FIELD_UNRELATED_CREDIT: f32 = 0.5;
 /// Credit for a listed skill whose duration the resume does not state, against `min_months`.
 const SKILL_MONTHS_UNSTATED_CREDIT: f32 = 0.5;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Met,
@@ -100,7 +100,7 @@ impl Verdict {
 }
 
 /// One requirement's verdict for one candidate, with the evidence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RequirementResult {
     pub id: String,
     pub verdict: Verdict,
@@ -125,7 +125,7 @@ pub struct RequirementResult {
 }
 
 /// Who overrode a requirement's verdict, when and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OverrideNote {
     pub verdict: Verdict,
     pub reason: String,

@@ -14,7 +14,7 @@ const MAX_LINE: usize = 200;
 const MAX_KEYWORD_LINES: usize = 3;
 
 /// One line of the resume that a verdict rests on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Quote {
     /// The line as extracted (whitespace collapsed, cut at 200 characters).
     pub text: String,
