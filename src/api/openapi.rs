@@ -19,6 +19,7 @@ use std::sync::LazyLock;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Value, json};
+use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::path::{
     HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn,
 };
@@ -28,8 +29,8 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
-    ComponentsBuilder, ContentBuilder, ExampleBuilder, InfoBuilder, OpenApi, OpenApiBuilder,
-    PathItem, Paths, Ref, RefOr, Required, ResponseBuilder, Schema, Tag,
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, Paths, Ref,
+    RefOr, Required, ResponseBuilder, Schema, Tag,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -68,10 +69,11 @@ pub fn document() -> OpenApi {
     let operations = operations(&mut registry);
     let mut paths = Paths::new();
     for entry in operations {
-        let item = PathItem::new(entry.method, entry.finish());
+        let path = entry.path;
+        let item = PathItem::new(entry.method.clone(), entry.finish());
         paths
             .paths
-            .entry(entry.path.to_owned())
+            .entry(path.to_owned())
             .or_default()
             .merge_operations(item);
     }
