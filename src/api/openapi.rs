@@ -242,8 +242,7 @@ impl Entry {
     /// A JSON body, with the errors actix's reader answers for it.
     fn json_body(mut self, schema: RefOr<Schema>, example: Value) -> Self {
         self.errors.extend(json_errors());
-        self = self.body(JSON, schema, example);
-        self
+        self.body(JSON, schema, example)
     }
 
     fn ok(self, status: u16, text: &str, schema: RefOr<Schema>) -> Self {
