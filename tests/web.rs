@@ -528,7 +528,7 @@ async fn every_registered_route_is_documented_and_every_documented_operation_is_
     }
     documented.sort();
     let registered = registered_routes();
-    assert!(registered.len() > 40, "{registered:?}");
+    assert!(registered.len() >= 40, "{registered:?}");
     assert_eq!(
         documented, registered,
         "the document's operations are the routes of src/api/mod.rs"
