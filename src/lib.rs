@@ -7,6 +7,7 @@ pub mod audit;
 pub mod blind;
 pub mod config;
 pub mod engine;
+pub mod error_code;
 pub mod extract;
 pub mod import;
 pub mod index;

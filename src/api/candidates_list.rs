@@ -151,7 +151,7 @@ mod tests {
             "2026-01-31T25:00:00Z",
         ] {
             assert_eq!(
-                parse_since("created_since", bad).unwrap_err().code,
+                parse_since("created_since", bad).unwrap_err().code.as_str(),
                 "invalid_timestamp",
                 "{bad}"
             );
@@ -163,7 +163,10 @@ mod tests {
         assert_eq!(parse_limit(None).unwrap(), DEFAULT_PAGE_SIZE);
         assert_eq!(parse_limit(Some("100")).unwrap(), 100);
         for bad in ["0", "101", "-1", "ten", ""] {
-            assert_eq!(parse_limit(Some(bad)).unwrap_err().code, "invalid_limit");
+            assert_eq!(
+                parse_limit(Some(bad)).unwrap_err().code.as_str(),
+                "invalid_limit"
+            );
         }
     }
 }

@@ -15,6 +15,7 @@ use super::error::ApiError;
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
 use crate::engine::{CandidateView, Engine, EngineError, Ingested, RankQuery, Upload};
+use crate::error_code::Code;
 use crate::role::Role;
 use crate::store::{ERASED_REPLAY_STATUS, IdempotentResponse, Upserted};
 
@@ -91,9 +92,7 @@ async fn read_upload_form(
         .starts_with("multipart/form-data")
     {
         return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "expected_multipart",
-            "Unsupported media type",
+            Code::ExpectedMultipart,
             "Upload resumes as multipart/form-data with each file in a part named `file`.",
         ));
     }
@@ -113,8 +112,8 @@ async fn read_upload_form(
         {
             ApiError::body_timeout()
         }
-        e => ApiError::bad_request(
-            "malformed_multipart",
+        e => ApiError::new(
+            Code::MalformedMultipart,
             format!("The multipart body cannot be read: {e}"),
         ),
     };
@@ -147,8 +146,8 @@ async fn read_upload_form(
                 return Err(if is_file {
                     ApiError::payload_too_large(limit.min(max_total_bytes))
                 } else {
-                    ApiError::bad_request(
-                        "form_field_too_large",
+                    ApiError::new(
+                        Code::FormFieldTooLarge,
                         format!("The form field `{name}` is longer than {limit} bytes."),
                     )
                 });
@@ -158,8 +157,8 @@ async fn read_upload_form(
         match name.as_str() {
             "file" => {
                 if form.files.len() >= MAX_BATCH_FILES {
-                    return Err(ApiError::bad_request(
-                        "too_many_files",
+                    return Err(ApiError::new(
+                        Code::TooManyFiles,
                         format!("At most {MAX_BATCH_FILES} files go in one request."),
                     ));
                 }
@@ -169,8 +168,8 @@ async fn read_upload_form(
             "document_date" => {
                 let text = text_field(&name, bytes)?;
                 let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-                    ApiError::bad_request(
-                        "invalid_document_date",
+                    ApiError::new(
+                        Code::InvalidDocumentDate,
                         format!("document_date must be a date as YYYY-MM-DD, got {text:?}."),
                     )
                 })?;
@@ -184,8 +183,8 @@ async fn read_upload_form(
         }
     }
     if form.files.is_empty() {
-        return Err(ApiError::bad_request(
-            "missing_file",
+        return Err(ApiError::new(
+            Code::MissingFile,
             "The upload has no part named `file`: send each resume as a `file` field.",
         ));
     }
@@ -194,8 +193,8 @@ async fn read_upload_form(
 
 fn text_field(name: &str, bytes: Vec<u8>) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|_| {
-        ApiError::bad_request(
-            "invalid_form_field",
+        ApiError::new(
+            Code::InvalidFormField,
             format!("The form field `{name}` is not UTF-8 text."),
         )
     })
@@ -218,8 +217,8 @@ fn idempotency(
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 255);
     let Some(key) = key else {
-        return Err(ApiError::bad_request(
-            "invalid_idempotency_key",
+        return Err(ApiError::new(
+            Code::InvalidIdempotencyKey,
             "The Idempotency-Key header is 1 to 255 visible characters.",
         ));
     };
@@ -258,9 +257,7 @@ async fn replay(
     };
     if recorded.request_sha256 != request_sha256 {
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "Idempotency key reused",
+            Code::IdempotencyKeyReused,
             "This Idempotency-Key was already used for a different request.",
         ));
     }
@@ -315,8 +312,8 @@ pub async fn upload_candidate(
     let max = state.settings.max_upload_bytes;
     let mut form = read_upload_form(&request, payload, max, max).await?;
     if form.files.len() > 1 {
-        return Err(ApiError::bad_request(
-            "too_many_files",
+        return Err(ApiError::new(
+            Code::TooManyFiles,
             "This endpoint takes one file; send several to /v1/candidates/batch.",
         ));
     }
@@ -351,9 +348,7 @@ pub async fn upload_candidate(
     let prepared = match tokio::time::timeout(state.settings.extract_timeout, prepare).await {
         Err(_elapsed) => {
             return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "document_too_complex",
-                "The document cannot be read",
+                Code::DocumentTooComplex,
                 "The document took longer to read than the time limit and was refused.",
             ));
         }
@@ -553,7 +548,7 @@ fn ingest_form(
                     id: None,
                     external_id: None,
                     error: Some(serde_json::json!({
-                        "code": "hidden_file",
+                        "code": Code::HiddenFile,
                         "message": "hidden and system files in an archive (dot files, __MACOSX/) are not read"
                     })),
                 }));
@@ -701,14 +696,8 @@ pub async fn put_role(
             .entry("id")
             .or_insert_with(|| serde_json::Value::String(id.clone()));
     }
-    let role: Role = serde_json::from_value(body).map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_role",
-            "Invalid role",
-            e.to_string(),
-        )
-    })?;
+    let role: Role =
+        serde_json::from_value(body).map_err(|e| ApiError::invalid_role(e.to_string()))?;
     let engine = Arc::clone(&state.engine);
     let (role, upserted) = blocking(move || engine.put_role(&id, role)).await?;
     audit(
@@ -748,8 +737,8 @@ pub struct DraftRequest {
 
 pub async fn draft_role(state: web::Data<AppState>, body: web::Json<DraftRequest>) -> ApiResult {
     if body.text.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "empty_text",
+        return Err(ApiError::new(
+            Code::EmptyText,
             "Send the job description as `text`.",
         ));
     }
@@ -781,8 +770,8 @@ pub async fn ranking(
 ) -> ApiResult {
     let params = params.into_inner();
     if params.limit == Some(0) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
+        return Err(ApiError::new(
+            Code::InvalidLimit,
             "limit must be at least 1.",
         ));
     }
@@ -790,8 +779,8 @@ pub async fn ranking(
         .min_score
         .is_some_and(|min| !(0.0..=100.0).contains(&min))
     {
-        return Err(ApiError::bad_request(
-            "invalid_min_score",
+        return Err(ApiError::new(
+            Code::InvalidMinScore,
             "min_score is between 0 and 100.",
         ));
     }
@@ -820,22 +809,19 @@ pub fn json_error(error: actix_web::error::JsonPayloadError, _: &HttpRequest) ->
         JsonPayloadError::OverflowKnownLength { limit, .. }
         | JsonPayloadError::Overflow { limit } => ApiError::payload_too_large(*limit),
         JsonPayloadError::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "expected_json",
-            "Unsupported media type",
+            Code::ExpectedJson,
             "Send the body as JSON with `Content-Type: application/json`.",
         ),
         JsonPayloadError::Payload(payload) if ApiError::is_body_timeout(payload) => {
             ApiError::body_timeout()
         }
+        // Two arms for one code: serde's message reads better without actix's prefix.
         JsonPayloadError::Deserialize(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "Bad request",
+            Code::MalformedJson,
             format!("The JSON body cannot be read: {e}"),
         ),
-        other => ApiError::bad_request(
-            "malformed_json",
+        other => ApiError::new(
+            Code::MalformedJson,
             format!("The JSON body cannot be read: {other}"),
         ),
     };
@@ -846,13 +832,13 @@ pub fn query_error(
     error: actix_web::error::QueryPayloadError,
     _: &HttpRequest,
 ) -> actix_web::Error {
-    ApiError::bad_request(
-        "invalid_query_parameters",
+    ApiError::new(
+        Code::InvalidQueryParameters,
         format!("The query parameters are not valid: {error}"),
     )
     .into()
 }
 
 pub fn path_error(error: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_path", format!("The path is not valid: {error}")).into()
+    ApiError::new(Code::InvalidPath, format!("The path is not valid: {error}")).into()
 }

@@ -10,6 +10,7 @@ use super::error::ApiError;
 use super::handlers::audit;
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
+use crate::error_code::Code;
 use crate::runs::{Selection, results_csv};
 
 type ApiResult = Result<HttpResponse, ApiError>;
@@ -149,8 +150,8 @@ pub async fn export_run(
     let format = format.unwrap_or_else(|| "csv".to_owned());
     let blind = blind.unwrap_or(state.settings.blind);
     if format != "csv" && format != "jsonl" {
-        return Err(ApiError::bad_request(
-            "invalid_format",
+        return Err(ApiError::new(
+            Code::InvalidFormat,
             "format is csv or jsonl.",
         ));
     }
