@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::handlers::DEFAULT_PAGE_SIZE;
+use super::roles::DEFAULT_PAGE_SIZE;
 use crate::engine::{Engine, ListQuery, MAX_PAGE_SIZE};
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded in a query value.
@@ -115,7 +115,7 @@ pub async fn list_candidates(
     let limit = query.limit;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
     let blind = params.blind.unwrap_or(state.settings.blind);
-    let mut page = super::tasks::blocking(move || engine.list_candidates(&query)).await?;
+    let mut page = super::blocking::blocking(move || engine.list_candidates(&query)).await?;
     if blind {
         for candidate in &mut page.results {
             candidate.display_name = None;

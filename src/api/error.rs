@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::engine::EngineError;
@@ -258,6 +258,49 @@ impl ApiError {
         // Serializing plain strings and a number cannot fail.
         serde_json::to_string(&problem).unwrap_or_default()
     }
+}
+
+// The extractors' own failures (a JSON body, query string or path that does not deserialize),
+// as problems: registered in `super::app`.
+
+pub fn json_error(error: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    let api_error = match &error {
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => ApiError::payload_too_large(*limit),
+        JsonPayloadError::ContentType => ApiError::new(
+            Code::ExpectedJson,
+            "Send the body as JSON with `Content-Type: application/json`.",
+        ),
+        JsonPayloadError::Payload(payload) if ApiError::is_body_timeout(payload) => {
+            ApiError::body_timeout()
+        }
+        // Two arms for one code: serde's message reads better without actix's prefix.
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            Code::MalformedJson,
+            format!("The JSON body cannot be read: {e}"),
+        ),
+        other => ApiError::new(
+            Code::MalformedJson,
+            format!("The JSON body cannot be read: {other}"),
+        ),
+    };
+    api_error.into()
+}
+
+pub fn query_error(
+    error: actix_web::error::QueryPayloadError,
+    _: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::new(
+        Code::InvalidQueryParameters,
+        format!("The query parameters are not valid: {error}"),
+    )
+    .into()
+}
+
+pub fn path_error(error: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(Code::InvalidPath, format!("The path is not valid: {error}")).into()
 }
 
 impl From<ExtractError> for ApiError {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::blocking::audit as record_audit;
+use super::blocking::blocking;
 use super::error::ApiError;
-use super::handlers::audit as record_audit;
-use super::tasks::blocking;
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
 use crate::error_code::Code;

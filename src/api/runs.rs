@@ -1,4 +1,5 @@
-//! Handlers for screening runs and webhook subscriptions.
+//! Screening runs as a resource: start one (`POST /v1/runs`), list, read, cancel, page its
+//! results and export them as CSV or JSON lines. The work is [`crate::runs::Runs`]'s.
 
 use std::sync::Arc;
 
@@ -6,30 +7,14 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::blocking::{audit, blocking};
 use super::error::ApiError;
-use super::handlers::audit;
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
 use crate::error_code::Code;
 use crate::runs::{Selection, results_csv};
 
 type ApiResult = Result<HttpResponse, ApiError>;
-
-/// Runs store work on the blocking pool (shared by the task and trust handlers).
-pub(super) async fn blocking<T, E, F>(work: F) -> Result<T, ApiError>
-where
-    F: FnOnce() -> Result<T, E> + Send + 'static,
-    T: Send + 'static,
-    E: Into<ApiError> + Send + 'static,
-{
-    match web::block(work).await {
-        Ok(result) => result.map_err(Into::into),
-        Err(error) => {
-            tracing::error!(%error, "blocking task failed");
-            Err(ApiError::internal())
-        }
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -184,46 +169,4 @@ pub async fn export_run(
             format!("attachment; filename=\"run-{}.{extension}\"", id.as_str()),
         ))
         .body(body))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewWebhook {
-    url: String,
-    secret: Option<String>,
-    #[serde(default)]
-    events: Vec<String>,
-}
-
-pub async fn create_webhook(state: web::Data<AppState>, body: web::Json<NewWebhook>) -> ApiResult {
-    let webhooks = Arc::clone(&state.webhooks);
-    let NewWebhook {
-        url,
-        secret,
-        events,
-    } = body.into_inner();
-    let (subscription, secret) = blocking(move || webhooks.subscribe(&url, secret, events)).await?;
-    let mut body = serde_json::to_value(&subscription).map_err(|_| ApiError::internal())?;
-    body["secret"] = serde_json::Value::String(secret);
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/webhooks/{}", subscription.id),
-        ))
-        .json(body))
-}
-
-pub async fn list_webhooks(state: web::Data<AppState>) -> ApiResult {
-    Ok(HttpResponse::Ok().json(state.webhooks.list()))
-}
-
-pub async fn delete_webhook(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
-    let webhooks = Arc::clone(&state.webhooks);
-    blocking(move || webhooks.delete(&id)).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-pub async fn webhook_deliveries(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
-    let webhooks = Arc::clone(&state.webhooks);
-    Ok(HttpResponse::Ok().json(blocking(move || webhooks.deliveries(&id)).await?))
 }
