@@ -9,6 +9,7 @@ pub mod config;
 pub mod engine;
 pub mod error_code;
 pub mod extract;
+pub mod ids;
 pub mod import;
 pub mod index;
 pub mod oversight;

@@ -19,6 +19,7 @@ use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
 use crate::engine::{CandidateView, Engine, Ingested, Upload};
 use crate::error_code::Code;
+use crate::ids::CandidateId;
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
@@ -379,6 +380,7 @@ pub async fn get_candidate(
     id: web::Path<String>,
     params: web::Query<BlindParams>,
 ) -> ApiResult {
+    let id = CandidateId::parse(&id)?.to_string();
     let engine = Arc::clone(&state.engine);
     let blind = params.blind.unwrap_or(state.settings.blind);
     let candidate = if blind {
@@ -394,13 +396,13 @@ pub async fn delete_candidate(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult {
+    let id = CandidateId::parse(&id)?;
     let engine = Arc::clone(&state.engine);
-    let candidate_id = id.clone();
-    blocking(move || engine.delete_candidate(&candidate_id)).await?;
+    blocking(move || engine.delete_candidate(&id.to_string())).await?;
     // The entry keeps the id only: the person's data is gone.
     audit(
         &state.engine,
-        AuditEvent::new(Action::CandidateDeleted, &Caller::of(&request)).candidates([id.as_str()]),
+        AuditEvent::new(Action::CandidateDeleted, &Caller::of(&request)).candidates([id]),
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())

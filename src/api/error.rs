@@ -303,6 +303,12 @@ pub fn path_error(error: actix_web::error::PathError, _: &HttpRequest) -> actix_
     ApiError::new(Code::InvalidPath, format!("The path is not valid: {error}")).into()
 }
 
+impl From<crate::ids::IdError> for ApiError {
+    fn from(error: crate::ids::IdError) -> Self {
+        Self::from_failure(error.code(), &error)
+    }
+}
+
 impl From<ExtractError> for ApiError {
     fn from(error: ExtractError) -> Self {
         Self::from_failure(error.code(), &error)

@@ -15,6 +15,7 @@ mod middleware;
 mod multipart;
 mod ops;
 mod page;
+mod params;
 mod rankings;
 mod roles;
 mod runs;

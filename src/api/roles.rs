@@ -1,6 +1,7 @@
 //! Roles as a resource: list, read, create or replace (`PUT /v1/roles/{id}`), delete, draft one
 //! from a job description, and a stored role's ranking (`GET /v1/roles/{id}/ranking`).
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
@@ -9,10 +10,12 @@ use serde::Deserialize;
 
 use super::blocking::{audit, blocking};
 use super::error::ApiError;
+use super::params::{MinScore, PageLimit};
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
 use crate::engine::RankQuery;
 use crate::error_code::Code;
+use crate::ids::RoleId;
 use crate::role::Role;
 use crate::store::Upserted;
 
@@ -23,7 +26,8 @@ pub async fn list_roles(state: web::Data<AppState>) -> ApiResult {
 }
 
 pub async fn get_role(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
-    Ok(HttpResponse::Ok().json(state.engine.role(&id)?))
+    let id = RoleId::parse(&id)?;
+    Ok(HttpResponse::Ok().json(state.engine.role(id.as_str())?))
 }
 
 /// The body may leave out `id`: the path gives it.
@@ -33,7 +37,17 @@ pub async fn put_role(
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
 ) -> ApiResult {
-    let id = id.into_inner();
+    // A path that is no role id makes the role invalid (it would not pass `Role::validate`),
+    // not missing: this call creates it.
+    let id = RoleId::parse(&id)
+        .map_err(|_| {
+            ApiError::invalid_role(format!(
+                "role id {:?} must be 1 to {} lowercase letters, digits, '-' or '_'",
+                id.as_str(),
+                RoleId::MAX_LEN
+            ))
+        })?
+        .into_string();
     let mut body = body.into_inner();
     if let Some(object) = body.as_object_mut() {
         object
@@ -61,14 +75,15 @@ pub async fn delete_role(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult {
+    let id = RoleId::parse(&id)?;
     let engine = Arc::clone(&state.engine);
-    let role = state.engine.role(&id).ok();
+    let role = state.engine.role(id.as_str()).ok();
     let role_id = id.clone();
-    blocking(move || engine.delete_role(&role_id)).await?;
+    blocking(move || engine.delete_role(role_id.as_str())).await?;
     let event = AuditEvent::new(Action::RoleDeleted, &Caller::of(&request));
     let event = match &role {
         Some(role) => event.role(role),
-        None => event.role_id(&id),
+        None => event.role_id(id.as_str()),
     };
     audit(&state.engine, event).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -105,6 +120,7 @@ pub struct RankingParams {
 }
 
 pub const DEFAULT_PAGE_SIZE: usize = 20;
+const DEFAULT_PAGE: NonZeroUsize = NonZeroUsize::new(DEFAULT_PAGE_SIZE).unwrap();
 
 pub async fn ranking(
     state: web::Data<AppState>,
@@ -113,32 +129,20 @@ pub async fn ranking(
     params: web::Query<RankingParams>,
 ) -> ApiResult {
     let params = params.into_inner();
-    if params.limit == Some(0) {
-        return Err(ApiError::new(
-            Code::InvalidLimit,
-            "limit must be at least 1.",
-        ));
-    }
-    if params
-        .min_score
-        .is_some_and(|min| !(0.0..=100.0).contains(&min))
-    {
-        return Err(ApiError::new(
-            Code::InvalidMinScore,
-            "min_score is between 0 and 100.",
-        ));
-    }
+    let limit = PageLimit::parse(params.limit, DEFAULT_PAGE)?;
+    let min_score = params.min_score.map(MinScore::parse).transpose()?;
+    let id = RoleId::parse(&id)?;
     let query = RankQuery {
-        limit: params.limit.unwrap_or(DEFAULT_PAGE_SIZE),
+        limit: limit.get(),
         cursor: params.cursor,
         q: params.q,
         must_haves_only: params.must_haves_only,
-        min_score: params.min_score,
+        min_score: min_score.map(MinScore::get),
         only_seqs: None,
         blind: params.blind.unwrap_or(state.settings.blind),
     };
     let engine = Arc::clone(&state.engine);
-    let page = blocking(move || engine.rank(&id, &query)).await?;
+    let page = blocking(move || engine.rank(id.as_str(), &query)).await?;
     // Who saw whom, against which version of the role.
     let event = AuditEvent::new(Action::RankingRead, &Caller::of(&request))
         .role_version(&page.role_id, &page.role_version_hash)

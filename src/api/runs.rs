@@ -12,6 +12,7 @@ use super::error::ApiError;
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
 use crate::error_code::Code;
+use crate::ids::{RoleId, RunId};
 use crate::runs::{Selection, results_csv};
 
 type ApiResult = Result<HttpResponse, ApiError>;
@@ -30,9 +31,10 @@ pub async fn create_run(
 ) -> ApiResult {
     let runs = Arc::clone(&state.runs);
     let NewRun { role_id, selection } = body.into_inner();
+    let role_id = RoleId::parse(&role_id)?;
     let caller = Caller::of(&request);
     let created_by = caller.clone();
-    let run = blocking(move || runs.create(&role_id, selection, &created_by)).await?;
+    let run = blocking(move || runs.create(role_id.as_str(), selection, &created_by)).await?;
     let event = AuditEvent::new(Action::RunStarted, &caller).detail(format!("run {}", run.id));
     let event = match state.engine.role(&run.role_id) {
         Ok(role) => event.role(&role),
@@ -50,11 +52,13 @@ pub async fn list_runs(state: web::Data<AppState>) -> ApiResult {
 }
 
 pub async fn get_run(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
     Ok(HttpResponse::Ok().json(blocking(move || runs.get(&id)).await?))
 }
 
 pub async fn cancel_run(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
     Ok(HttpResponse::Accepted().json(blocking(move || runs.cancel(&id)).await?))
 }
@@ -93,6 +97,7 @@ pub async fn run_results(
     id: web::Path<String>,
     params: web::Query<ResultsParams>,
 ) -> ApiResult {
+    let id = RunId::parse(&id)?.to_string();
     let run_id = id.clone();
     let runs = Arc::clone(&state.runs);
     let ResultsParams {
@@ -140,6 +145,7 @@ pub async fn export_run(
             "format is csv or jsonl.",
         ));
     }
+    let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
     let run_id = id.clone();
     let results = blocking(move || {

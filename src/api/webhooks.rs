@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::blocking::blocking;
 use super::error::ApiError;
+use crate::ids::WebhookId;
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
@@ -45,12 +46,14 @@ pub async fn list_webhooks(state: web::Data<AppState>) -> ApiResult {
 }
 
 pub async fn delete_webhook(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let id = WebhookId::parse(&id)?.to_string();
     let webhooks = Arc::clone(&state.webhooks);
     blocking(move || webhooks.delete(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 pub async fn webhook_deliveries(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let id = WebhookId::parse(&id)?.to_string();
     let webhooks = Arc::clone(&state.webhooks);
     Ok(HttpResponse::Ok().json(blocking(move || webhooks.deliveries(&id)).await?))
 }
