@@ -32,7 +32,7 @@ macro_rules! make_error_codes {
 
         impl Code {
             /// Every entry, in table order.
-            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+            pub const ALL: &[Code] = &[$(Code::$variant),*];
 
             /// The stable string clients see.
             pub fn as_str(self) -> &'static str {

@@ -74,7 +74,7 @@ macro_rules! uuid_id {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.hyphenated().fmt(f)
+                std::fmt::Display::fmt(&self.0.hyphenated(), f)
             }
         }
     };
@@ -171,9 +171,11 @@ mod tests {
 
     #[test]
     fn role_ids_are_slugs() {
-        for good in ["account-manager", "a", "x_1", &"a".repeat(64)] {
+        let longest = "a".repeat(64);
+        for good in ["account-manager", "a", "x_1", longest.as_str()] {
             assert_eq!(RoleId::parse(good).unwrap().as_str(), good);
         }
+        let too_long = "a".repeat(65);
         for bad in [
             "",
             "-a",
@@ -182,7 +184,7 @@ mod tests {
             "a b",
             "a/b",
             "é",
-            &"a".repeat(65),
+            too_long.as_str(),
         ] {
             assert_eq!(
                 RoleId::parse(bad).unwrap_err().code(),
