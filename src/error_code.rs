@@ -277,6 +277,11 @@ mod tests {
         }
     }
 
+    /// Strings spelled like a code that name something else: the audit log's action
+    /// `candidate_deleted` (`src/audit.rs`) is an event, the code a refused replay. Both are
+    /// stored or sent to clients, so neither can be renamed; that file is not counted for it.
+    const SAME_SPELLING_ELSEWHERE: &[(&str, &str)] = &[("candidate_deleted", "src/audit.rs")];
+
     /// Each code's string literal occurs once in `src/`: here. A second occurrence is a code
     /// made up on the side, which drifts from the table's status and spelling.
     #[test]
@@ -296,6 +301,11 @@ mod tests {
             let literal = format!("\"{}\"", code.as_str());
             let places: Vec<&str> = sources
                 .iter()
+                .filter(|(path, _)| {
+                    !SAME_SPELLING_ELSEWHERE
+                        .iter()
+                        .any(|(spelled, file)| *spelled == code.as_str() && path.ends_with(file))
+                })
                 .flat_map(|(path, text)| {
                     std::iter::repeat_n(path.as_str(), text.matches(&literal).count())
                 })
