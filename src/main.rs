@@ -15,6 +15,7 @@ use tracing_subscriber::EnvFilter;
 use shortlist::api::{self, AdmissionSettings, ApiSettings};
 use shortlist::config::{Config, LogFormat, hash_api_key};
 use shortlist::engine::Engine;
+use shortlist::error_code::Code;
 use shortlist::extract::{self, Limits};
 use shortlist::import::{ImportOptions, Target, import_dir};
 use shortlist::parse::Parser;
@@ -306,7 +307,7 @@ fn parse(files: &[PathBuf], document_date: Option<chrono::NaiveDate>) -> ExitCod
         .map(|path| {
             let file = path.display().to_string();
             let outcome = std::fs::read(path)
-                .map_err(|e| ("unreadable_file", format!("cannot read {file}: {e}")))
+                .map_err(|e| (Code::UnreadableFile, format!("cannot read {file}: {e}")))
                 .and_then(|bytes| {
                     let file_name = path.file_name().and_then(|n| n.to_str());
                     Engine::parse_bytes(&parser, &bytes, file_name, document_date, &limits)
@@ -316,7 +317,8 @@ fn parse(files: &[PathBuf], document_date: Option<chrono::NaiveDate>) -> ExitCod
                 Ok((profile, _)) => (true, json!({"file": file, "profile": profile}).to_string()),
                 Err((code, message)) => (
                     false,
-                    json!({"file": file, "error": {"code": code, "message": message}}).to_string(),
+                    json!({"file": file, "error": {"code": code.as_str(), "message": message}})
+                        .to_string(),
                 ),
             }
         })

@@ -266,3 +266,42 @@ async fn runs_can_be_canceled_and_bad_requests_are_problems() {
         .unwrap();
     assert_problem(https, 422, "invalid_webhook").await;
 }
+
+/// Regression: a run that could not be read back (the server's own failure) was answered 422
+/// `invalid_run`, as if the caller had sent something wrong, with the stored row's contents in
+/// the detail. It is a 500 `internal_error` that says nothing of the cause.
+#[tokio::test]
+async fn a_run_the_server_cannot_read_back_is_a_500_that_leaks_nothing() {
+    let app = spawn_app().await;
+    upload_many(&app, 2).await;
+    let created: Value = app
+        .client
+        .post(app.url("/v1/runs"))
+        .json(&json!({"role_id": "account-manager", "selection": {"all": true}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let run_id = created["id"].as_str().unwrap().to_owned();
+    wait_for_final(&app, &run_id).await;
+    let connection = rusqlite::Connection::open(app.data_dir.join("shortlist.sqlite3")).unwrap();
+    connection
+        .execute(
+            "UPDATE runs SET status = 'secret-internal-state' WHERE id = ?1",
+            [&run_id],
+        )
+        .unwrap();
+    let response = app
+        .client
+        .get(app.url(&format!("/v1/runs/{run_id}")))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 500, "internal_error").await;
+    assert!(
+        !problem.to_string().contains("secret-internal-state"),
+        "the cause stays in the log: {problem}"
+    );
+}

@@ -167,12 +167,12 @@ mod tests {
         };
         tokio::time::sleep(Duration::from_millis(50)).await;
         let refused = admission.document(10).await.expect_err("queue full");
-        assert_eq!(refused.status.as_u16(), 503);
-        assert_eq!(refused.code, "overloaded");
+        assert_eq!(refused.status().as_u16(), 503);
+        assert_eq!(refused.code.as_str(), "overloaded");
         assert_eq!(refused.retry_after, Some(2));
         // The queued one times out while the worker stays busy.
         let timed_out = waiting.await.unwrap().expect_err("waited too long");
-        assert_eq!(timed_out.status.as_u16(), 503);
+        assert_eq!(timed_out.status().as_u16(), 503);
         drop(first);
         admission.document(10).await.expect("free again");
     }

@@ -3,18 +3,24 @@
 //! [`error`], and nowhere else.
 
 mod admission;
+mod blocking;
 mod candidate_file;
+mod candidates;
 mod candidates_list;
 pub mod error;
-mod handlers;
+mod idempotency;
 mod json_resume;
 mod metrics;
 mod middleware;
+mod multipart;
 mod ops;
 mod page;
+mod params;
 mod rankings;
-mod tasks;
+mod roles;
+mod runs;
 mod trust;
+mod webhooks;
 mod wire;
 
 use std::net::TcpListener;
@@ -230,10 +236,10 @@ fn app(
         .app_data(
             web::JsonConfig::default()
                 .limit(max_json_bytes)
-                .error_handler(handlers::json_error),
+                .error_handler(error::json_error),
         )
-        .app_data(web::QueryConfig::default().error_handler(handlers::query_error))
-        .app_data(web::PathConfig::default().error_handler(handlers::path_error))
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
         .wrap(actix_web::middleware::from_fn(middleware::authenticate))
         .wrap(actix_web::middleware::from_fn(middleware::body_timeout))
         .wrap(actix_web::middleware::from_fn(
@@ -254,8 +260,8 @@ fn routes(config: &mut web::ServiceConfig) {
     config
         .service(
             web::resource("/healthz")
-                .route(web::get().to(handlers::health))
-                .route(web::head().to(handlers::health))
+                .route(web::get().to(ops::health))
+                .route(web::head().to(ops::health))
                 .default_service(method_not_allowed()),
         )
         // The web page and its assets (no API key), and the ranking of an unsaved role it
@@ -270,19 +276,19 @@ fn routes(config: &mut web::ServiceConfig) {
             web::scope("/v1")
                 .service(
                     web::resource("/candidates")
-                        .route(web::post().to(handlers::upload_candidate))
+                        .route(web::post().to(candidates::upload_candidate))
                         .route(web::get().to(candidates_list::list_candidates))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/candidates/batch")
-                        .route(web::post().to(handlers::upload_batch))
+                        .route(web::post().to(candidates::upload_batch))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/candidates/{id}")
-                        .route(web::get().to(handlers::get_candidate))
-                        .route(web::delete().to(handlers::delete_candidate))
+                        .route(web::get().to(candidates::get_candidate))
+                        .route(web::delete().to(candidates::delete_candidate))
                         .default_service(method_not_allowed()),
                 )
                 .service(
@@ -310,66 +316,66 @@ fn routes(config: &mut web::ServiceConfig) {
                 )
                 .service(
                     web::resource("/roles")
-                        .route(web::get().to(handlers::list_roles))
+                        .route(web::get().to(roles::list_roles))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/roles/draft")
-                        .route(web::post().to(handlers::draft_role))
+                        .route(web::post().to(roles::draft_role))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/roles/{id}")
-                        .route(web::get().to(handlers::get_role))
-                        .route(web::put().to(handlers::put_role))
-                        .route(web::delete().to(handlers::delete_role))
+                        .route(web::get().to(roles::get_role))
+                        .route(web::put().to(roles::put_role))
+                        .route(web::delete().to(roles::delete_role))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs")
-                        .route(web::post().to(tasks::create_run))
-                        .route(web::get().to(tasks::list_runs))
+                        .route(web::post().to(runs::create_run))
+                        .route(web::get().to(runs::list_runs))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs/{id}")
-                        .route(web::get().to(tasks::get_run))
+                        .route(web::get().to(runs::get_run))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs/{id}/cancel")
-                        .route(web::post().to(tasks::cancel_run))
+                        .route(web::post().to(runs::cancel_run))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs/{id}/results")
-                        .route(web::get().to(tasks::run_results))
+                        .route(web::get().to(runs::run_results))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs/{id}/export")
-                        .route(web::get().to(tasks::export_run))
+                        .route(web::get().to(runs::export_run))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/webhooks")
-                        .route(web::post().to(tasks::create_webhook))
-                        .route(web::get().to(tasks::list_webhooks))
+                        .route(web::post().to(webhooks::create_webhook))
+                        .route(web::get().to(webhooks::list_webhooks))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/webhooks/{id}")
-                        .route(web::delete().to(tasks::delete_webhook))
+                        .route(web::delete().to(webhooks::delete_webhook))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/webhooks/{id}/deliveries")
-                        .route(web::get().to(tasks::webhook_deliveries))
+                        .route(web::get().to(webhooks::webhook_deliveries))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/roles/{id}/ranking")
-                        .route(web::get().to(handlers::ranking))
+                        .route(web::get().to(roles::ranking))
                         .default_service(method_not_allowed()),
                 )
                 .service(

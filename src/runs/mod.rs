@@ -150,6 +150,10 @@ pub enum RunError {
     NotFinished(RunStatus),
     #[error("{0}")]
     BadSelection(String),
+    /// The server's own failure (a worker that cannot start, stored data that cannot be read
+    /// back): a 500, never the caller's 422.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -194,7 +198,7 @@ impl Runs {
         std::thread::Builder::new()
             .name("run-worker".into())
             .spawn(move || work(worker))
-            .map_err(|e| RunError::Invalid(format!("cannot start the run worker: {e}")))?;
+            .map_err(|e| RunError::Internal(format!("cannot start the run worker: {e}")))?;
         Ok(runs)
     }
 
@@ -213,7 +217,7 @@ impl Runs {
         }
         let id = Uuid::new_v4().to_string();
         let selection_json =
-            serde_json::to_string(&selection).map_err(|e| RunError::Invalid(e.to_string()))?;
+            serde_json::to_string(&selection).map_err(|e| RunError::Internal(e.to_string()))?;
         self.engine.store().connection().execute(
             "INSERT INTO runs (id, role_id, selection, status, created_at, created_by)
              VALUES (?1, ?2, ?3, 'enqueued', ?4, ?5)",
@@ -570,7 +574,7 @@ fn save_results(
         let mut exists = transaction.prepare_cached("SELECT 1 FROM candidates WHERE id = ?1")?;
         for result in results {
             let requirements = serde_json::to_string(&result.requirements)
-                .map_err(|e| RunError::Invalid(e.to_string()))?;
+                .map_err(|e| RunError::Internal(e.to_string()))?;
             let candidate_id = result.candidate_id.to_string();
             // Deleted after it was ranked: kept as erased, as the deletion would have left it.
             if !exists.exists(params![candidate_id])? {
@@ -657,13 +661,13 @@ fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Run, RunErro
     let selection = match serde_json::from_str(&selection) {
         Ok(selection) => selection,
         Err(e) => {
-            return Ok(Err(RunError::Invalid(format!(
+            return Ok(Err(RunError::Internal(format!(
                 "run {id}: stored selection: {e}"
             ))));
         }
     };
     let Some(status) = RunStatus::parse(&status) else {
-        return Ok(Err(RunError::Invalid(format!(
+        return Ok(Err(RunError::Internal(format!(
             "run {id}: unknown status {status:?}"
         ))));
     };

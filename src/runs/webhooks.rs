@@ -61,6 +61,9 @@ pub enum WebhookError {
     Invalid(String),
     #[error("no webhook with id {0}")]
     NotFound(String),
+    /// The server's own failure: a 500, never the caller's 422.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -138,7 +141,7 @@ impl Webhooks {
         std::thread::Builder::new()
             .name("webhook-sender".into())
             .spawn(move || send_loop(worker))
-            .map_err(|e| WebhookError::Invalid(format!("cannot start the webhook sender: {e}")))?;
+            .map_err(|e| WebhookError::Internal(format!("cannot start the webhook sender: {e}")))?;
         Ok(webhooks)
     }
 
