@@ -419,6 +419,18 @@ impl From<crate::runs::webhooks::WebhookError> for ApiError {
                 "Webhook not found",
                 error.to_string(),
             ),
+            WebhookError::DeliveryNotFound(_) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "delivery_not_found",
+                "Delivery not found",
+                error.to_string(),
+            ),
+            WebhookError::Unavailable(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "webhook_sender_unavailable",
+                "Webhook sender unavailable",
+                error.to_string(),
+            ),
             WebhookError::Store(error) => EngineError::Store(error).into(),
         }
     }
