@@ -23,6 +23,8 @@ use crate::store::{
     IdempotentResponse, NewCandidate, SqliteStore, Store, StoreError, StoredCandidate, Upserted,
     sha256_hex,
 };
+// The audit log, overrides and demographics are reached through the store too.
+use crate::store::OversightStore;
 
 mod listing;
 mod ops;
@@ -806,7 +808,7 @@ impl Engine {
         &self,
         event: crate::audit::AuditEvent,
     ) -> Result<crate::audit::AuditEntry, EngineError> {
-        Ok(crate::audit::append(&mut self.store.connection(), event)?)
+        Ok(self.store.append_audit(event)?)
     }
 
     /// A page of the audit log, after the entry `cursor` (a seq).
@@ -819,11 +821,7 @@ impl Engine {
             Some(text) => text.parse::<u64>().map_err(|_| EngineError::BadCursor)?,
             None => 0,
         };
-        Ok(crate::audit::page(
-            &self.store.connection(),
-            after,
-            limit.clamp(1, 1000),
-        )?)
+        Ok(self.store.audit_page(after, limit.clamp(1, 1000))?)
     }
 
     /// Records a recruiter's verdict on one requirement of a role for one candidate.
@@ -849,15 +847,9 @@ impl Engine {
                 "an override needs a reason: 1 to 2000 characters".into(),
             ));
         }
-        Ok(crate::oversight::put_override(
-            &self.store.connection(),
-            role_id,
-            candidate_id,
-            requirement_id,
-            verdict,
-            reason,
-            by,
-        )?)
+        Ok(self
+            .store
+            .put_override(role_id, candidate_id, requirement_id, verdict, reason, by)?)
     }
 
     pub fn delete_override(
@@ -868,12 +860,10 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let role = self.role(role_id)?;
         self.check_override_target(&role, candidate_id, requirement_id)?;
-        if !crate::oversight::delete_override(
-            &self.store.connection(),
-            role_id,
-            candidate_id,
-            requirement_id,
-        )? {
+        if !self
+            .store
+            .delete_override(role_id, candidate_id, requirement_id)?
+        {
             return Err(EngineError::OverrideNotFound(format!(
                 "{requirement_id:?} for candidate {candidate_id} under role {role_id:?}"
             )));
@@ -918,11 +908,7 @@ impl Engine {
                 "category {category:?} and group {group:?} must be 1 to 100 visible characters"
             )));
         }
-        Ok(crate::oversight::put_demographics(
-            &self.store.connection(),
-            candidate_id,
-            groups,
-        )?)
+        Ok(self.store.put_demographics(candidate_id, groups)?)
     }
 
     pub fn record_idempotent_response(
@@ -997,7 +983,7 @@ impl Engine {
         role: &Role,
         pool: &Pool,
     ) -> Result<(Arc<score::SlotOverrides>, OverridesBySeq), EngineError> {
-        let stored = crate::oversight::overrides_for_role(&self.store.connection(), &role.id)?;
+        let stored = self.store.overrides_for_role(&role.id)?;
         let mut slots = score::SlotOverrides::default();
         let mut by_seq: OverridesBySeq = HashMap::new();
         for (seq, decided) in stored {

@@ -140,12 +140,16 @@ make_error_codes! {
     InvalidSelected = "invalid_selected", BAD_REQUEST, Caller, "Bad request";
     InvalidWebhook = "invalid_webhook", UNPROCESSABLE_ENTITY, Caller, "Invalid webhook";
     WebhookNotFound = "webhook_not_found", NOT_FOUND, Caller, "Webhook not found";
+    DeliveryNotFound = "delivery_not_found", NOT_FOUND, Caller, "Delivery not found";
 
     // The server's side: the detail is a fixed sentence, the cause is logged.
     InternalError = "internal_error", INTERNAL_SERVER_ERROR, Server, "Internal server error";
     InsufficientStorage = "insufficient_storage", INSUFFICIENT_STORAGE, Server, "Insufficient storage";
     Overloaded = "overloaded", SERVICE_UNAVAILABLE, Server, "Server busy";
     NotReady = "not_ready", SERVICE_UNAVAILABLE, Server, "Not ready";
+    // A test delivery or redelivery asked of a webhook sender that is not running or did not
+    // answer in time; the delivery stays queued.
+    WebhookSenderUnavailable = "webhook_sender_unavailable", SERVICE_UNAVAILABLE, Server, "Webhook sender unavailable";
 }
 
 impl std::fmt::Display for Code {
@@ -217,6 +221,8 @@ impl crate::runs::webhooks::WebhookError {
         match self {
             WebhookError::Invalid(_) => Code::InvalidWebhook,
             WebhookError::NotFound(_) => Code::WebhookNotFound,
+            WebhookError::DeliveryNotFound(_) => Code::DeliveryNotFound,
+            WebhookError::Unavailable(_) => Code::WebhookSenderUnavailable,
             WebhookError::Internal(_) => Code::InternalError,
             WebhookError::Store(error) => error.code(),
         }

@@ -19,6 +19,8 @@ pub enum IdError {
     Run(String),
     #[error("no webhook with id {0}")]
     Webhook(String),
+    #[error("the webhook has no delivery with id {0}")]
+    Delivery(String),
 }
 
 impl IdError {
@@ -28,6 +30,7 @@ impl IdError {
             IdError::Role(_) => Code::RoleNotFound,
             IdError::Run(_) => Code::RunNotFound,
             IdError::Webhook(_) => Code::WebhookNotFound,
+            IdError::Delivery(_) => Code::DeliveryNotFound,
         }
     }
 }
@@ -94,6 +97,11 @@ uuid_id!(
     /// A webhook subscription.
     WebhookId,
     Webhook
+);
+uuid_id!(
+    /// One delivery of an event to a webhook.
+    DeliveryId,
+    Delivery
 );
 
 /// A role's id: 1 to 64 lowercase ASCII letters, digits, `-` or `_`, not starting or ending

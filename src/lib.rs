@@ -20,3 +20,4 @@ pub mod runs;
 pub mod score;
 pub mod store;
 pub mod telemetry;
+pub mod workers;

@@ -263,6 +263,7 @@ fn serve(
         },
         body_timeout: Duration::from_secs(config.body_timeout_seconds.max(1)),
         webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
+        webhook_ca_file: config.webhook_ca_file.clone(),
         header_timeout: Duration::from_secs(config.header_timeout_seconds.max(1)),
         idempotency_ttl: Duration::from_secs(config.idempotency_ttl_hours.saturating_mul(3600)),
         retention_days: config.retention_days,
@@ -276,9 +277,17 @@ fn serve(
         authentication = !settings.api_key_sha256.is_empty(),
         "shortlist is serving"
     );
+    // The background workers start here, once, before the server takes requests for them.
+    let workers = match shortlist::workers::start(&engine, &settings) {
+        Ok(workers) => workers,
+        Err(error) => {
+            eprintln!("shortlist: cannot start the background workers: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let server_engine = Arc::clone(&engine);
     let result = actix_web::rt::System::new()
-        .block_on(async move { api::server(server_engine, settings, listener)?.await });
+        .block_on(async move { api::serve(server_engine, workers, settings, listener)?.await });
     // The server's workers let go of the engine as they stop; then ours is the last, and dropping
     // it here runs the clean shutdown (final index commit) before the process exits.
     for _ in 0..1000 {

@@ -34,8 +34,8 @@ use actix_web::{App, web};
 
 use crate::engine::Engine;
 use crate::runs::Runs;
-use crate::runs::webhook_target::TargetPolicy;
 use crate::runs::webhooks::Webhooks;
+use crate::workers::Workers;
 use admission::Admission;
 pub use admission::AdmissionSettings;
 use error::ApiError;
@@ -66,6 +66,9 @@ pub struct ApiSettings {
     pub body_timeout: Duration,
     /// Webhook hosts allowed although they resolve to loopback or private addresses.
     pub webhook_allowed_hosts: Vec<String>,
+    /// A PEM file of root certificates trusted for https webhook receivers beyond the
+    /// system's (a private CA).
+    pub webhook_ca_file: Option<std::path::PathBuf>,
     /// A request line and headers that take longer than this to arrive are answered 408
     /// `head_timeout` and the connection closed.
     pub header_timeout: Duration,
@@ -92,6 +95,7 @@ impl Default for ApiSettings {
             admission: AdmissionSettings::default(),
             body_timeout: Duration::from_secs(30),
             webhook_allowed_hosts: Vec::new(),
+            webhook_ca_file: None,
             header_timeout: Duration::from_secs(60),
             idempotency_ttl: Duration::from_secs(24 * 3600),
             retention_days: 0,
@@ -118,71 +122,27 @@ impl Caller {
     }
 }
 
-/// Erases what has outlived its period, at start-up and then every `interval`: idempotency
-/// records past their TTL, and candidates past `retention_days` (when set). Holds the engine
-/// weakly, so that it ends with the server.
-fn start_housekeeping(engine: &Arc<Engine>, settings: &ApiSettings) -> std::io::Result<()> {
-    let engine = Arc::downgrade(engine);
-    let (ttl, retention_days, interval) = (
-        settings.idempotency_ttl,
-        settings.retention_days,
-        settings.housekeeping_interval.max(Duration::from_secs(1)),
-    );
-    std::thread::Builder::new()
-        .name("housekeeping".into())
-        .spawn(move || {
-            loop {
-                {
-                    let Some(engine) = engine.upgrade() else {
-                        return;
-                    };
-                    match engine.purge_expired_idempotency(ttl) {
-                        Ok(0) => {}
-                        Ok(purged) => tracing::info!(purged, "expired idempotency records removed"),
-                        Err(error) => tracing::error!(%error, "purging idempotency records failed"),
-                    }
-                    if retention_days > 0 {
-                        let cutoff =
-                            chrono::Utc::now() - chrono::Duration::days(i64::from(retention_days));
-                        if let Err(error) = engine.erase_not_updated_since(cutoff) {
-                            tracing::error!(%error, "retention: erasing old candidates failed");
-                        }
-                    }
-                }
-                // Slept in short steps, checking without taking a strong reference, so that a
-                // stopping server is never held up.
-                let started = std::time::Instant::now();
-                while started.elapsed() < interval {
-                    if engine.strong_count() == 0 {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-            }
-        })?;
-    Ok(())
-}
-
-/// Builds the server on an already bound listener (tests bind port 0).
+/// Starts the background workers ([`crate::workers::start`]) and builds the server on an
+/// already bound listener: the whole service in one call, for the benches and embedders.
+/// `shortlist serve` and the tests start the workers themselves and call [`serve`].
 pub fn server(
     engine: Arc<Engine>,
     settings: ApiSettings,
     listener: TcpListener,
 ) -> std::io::Result<Server> {
-    let policy = TargetPolicy {
-        allowed_hosts: settings.webhook_allowed_hosts.clone(),
-    };
-    let webhooks = Webhooks::start(Arc::clone(&engine), policy).map_err(std::io::Error::other)?;
-    let runs =
-        Runs::start(Arc::clone(&engine), Arc::clone(&webhooks)).map_err(std::io::Error::other)?;
-    // Weak: the engine must not keep the webhooks (which hold the engine) alive.
-    let sink_target = Arc::downgrade(&webhooks);
-    engine.set_event_sink(Arc::new(move |event: &str, data: &serde_json::Value| {
-        if let Some(webhooks) = sink_target.upgrade() {
-            webhooks.emit(event, data);
-        }
-    }));
-    start_housekeeping(&engine, &settings)?;
+    let workers = crate::workers::start(&engine, &settings)?;
+    serve(engine, workers, settings, listener)
+}
+
+/// Builds the server on an already bound listener (tests bind port 0), handing requests to
+/// `workers` (started by [`crate::workers::start`]; the server starts no threads of its own).
+pub fn serve(
+    engine: Arc<Engine>,
+    workers: Workers,
+    settings: ApiSettings,
+    listener: TcpListener,
+) -> std::io::Result<Server> {
+    let Workers { runs, webhooks } = workers;
     let state = web::Data::new(AppState {
         admission: Admission::new(settings.admission.clone()),
         engine,
@@ -386,6 +346,16 @@ fn routes(config: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/candidates/{id}/json-resume")
                         .route(web::get().to(json_resume::export))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/webhooks/{id}/test")
+                        .route(web::post().to(webhooks::test_webhook))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/webhooks/{id}/deliveries/{delivery_id}/redeliver")
+                        .route(web::post().to(webhooks::redeliver))
                         .default_service(method_not_allowed()),
                 ),
         )

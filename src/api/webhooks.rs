@@ -1,5 +1,7 @@
 //! Webhook subscriptions as a resource: subscribe (the secret is shown once), list, delete,
-//! and a subscription's deliveries. Sending is [`crate::runs::webhooks::Webhooks`]'s.
+//! a subscription's deliveries, and two actions on it: a test delivery (`ping`) and the
+//! redelivery of an event, each sent at once and answered with the delivery as recorded.
+//! Sending is [`crate::runs::webhooks::Webhooks`]'s.
 
 use std::sync::Arc;
 
@@ -10,7 +12,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::blocking::blocking;
 use super::error::ApiError;
-use crate::ids::WebhookId;
+use crate::ids::{DeliveryId, WebhookId};
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
@@ -56,4 +58,30 @@ pub async fn webhook_deliveries(state: web::Data<AppState>, id: web::Path<String
     let id = WebhookId::parse(&id)?.to_string();
     let webhooks = Arc::clone(&state.webhooks);
     Ok(HttpResponse::Ok().json(blocking(move || webhooks.deliveries(&id)).await?))
+}
+
+/// `POST /v1/webhooks/{id}/test`: sends a signed `ping` now. 200 with the delivery whether the
+/// receiver took it or not: the outcome is in its `status` and `last_error`.
+pub async fn test_webhook(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let id = WebhookId::parse(&id)?.to_string();
+    let webhooks = Arc::clone(&state.webhooks);
+    let delivery = blocking(move || webhooks.test(&id)).await?;
+    Ok(HttpResponse::Ok().json(delivery))
+}
+
+/// `POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver`: sends the delivery's event
+/// again now, as a new delivery. 201 with it (`redelivery_of` names the first), whatever the
+/// receiver answered.
+pub async fn redeliver(state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult {
+    let (webhook_id, delivery_id) = path.into_inner();
+    let webhook_id = WebhookId::parse(&webhook_id)?.to_string();
+    let delivery_id = DeliveryId::parse(&delivery_id)?.to_string();
+    let webhooks = Arc::clone(&state.webhooks);
+    let delivery = blocking(move || webhooks.redeliver(&webhook_id, &delivery_id)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/webhooks/{}/deliveries", delivery.webhook_id),
+        ))
+        .json(delivery))
 }

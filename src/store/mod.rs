@@ -6,8 +6,11 @@
 //! the row that points at it is committed, so a crash leaves no row without its file (an
 //! orphan file without a row is harmless and is reused by the next upload of the same bytes).
 //!
-//! The [`Store`] trait is what the engine sees, so that a PostgreSQL store can serve several API
-//! nodes later without the engine changing.
+//! The [`Store`] trait is what the engine, the run worker and the webhook worker see, so that a
+//! PostgreSQL store can serve several API nodes later without them changing: every table is
+//! reached through it (runs in [`RunStore`], webhooks and deliveries in [`WebhookStore`], the
+//! audit log, overrides and demographics in [`OversightStore`]), and no database connection
+//! leaves this module.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,7 +25,13 @@ use crate::profile::Profile;
 use crate::role::Role;
 
 mod listing;
+mod oversight;
+mod runs;
+mod webhooks;
 pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate};
+pub use oversight::OversightStore;
+pub use runs::{NewRun, NewRunResult, RunStore};
+pub use webhooks::{AttemptOutcome, DueDelivery, NewDelivery, WebhookStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -91,7 +100,7 @@ pub enum Upserted {
     Replaced,
 }
 
-pub trait Store: Send + Sync {
+pub trait Store: RunStore + WebhookStore + OversightStore + Send + Sync {
     /// Stores the candidates in one transaction: all or none are durable when this returns.
     fn put_candidates(
         &self,
@@ -289,6 +298,10 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("run_results", "erased_sha256", "TEXT"),
     // The API key id of who started a run, for the audit entry of its end.
     ("runs", "created_by", "TEXT"),
+    // The delivery of the same event this one sends again (redelivery on request).
+    ("deliveries", "redelivery_of", "TEXT"),
+    // Until when a worker holds the delivery (see `webhooks.rs`); NULL when no one does.
+    ("deliveries", "claimed_until", "TEXT"),
 ];
 
 /// The status a recorded idempotent response takes once a candidate it quotes is erased: its
@@ -338,7 +351,9 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+    /// The one connection, for this module's files only: everything outside reaches the
+    /// tables through the [`Store`] traits.
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock rolled back its transaction: the connection is usable.
         self.connection
             .lock()
