@@ -75,10 +75,10 @@ type LazyTaxonomy = LazyLock<Taxonomy, Box<dyn FnOnce() -> Taxonomy + Send>>;
 ///
 /// Why: building them all (about a hundred regexes, the taxonomy's automata, the category
 /// model) was nearly all of a one-file `shortlist parse` and sat in front of the server's
-/// readiness, though a document needs only some of them (the education patterns only when it
-/// has an education line, travel's rule patterns only for rules its text can match). Built
-/// lazily, each costs only the process that needs it, once; [`Parser::warm_up`] builds the
-/// rest ahead of need, on another thread, while the first document is still being extracted.
+/// readiness, though a server needs none of them until its first upload and a file that fails
+/// extraction needs none at all. Built lazily, each costs only the process that needs it,
+/// once; [`Parser::warm_up`] builds the rest ahead of need, on another thread, while the first
+/// document is still being extracted.
 #[derive(Debug)]
 struct Compiled {
     headings: LazyLock<HeadingTable>,
