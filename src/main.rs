@@ -239,6 +239,9 @@ fn serve(
             return ExitCode::FAILURE;
         }
     };
+    // Ready without the parser's readers (built on first use); built here ahead of the first
+    // upload, off the start-up path.
+    Parser::builtin().warm_up_in_background();
     let listener = match TcpListener::bind(config.bind) {
         Ok(listener) => listener,
         Err(error) => {
@@ -309,6 +312,9 @@ fn serve(
 
 fn parse(files: &[PathBuf], document_date: Option<chrono::NaiveDate>) -> ExitCode {
     let parser = Parser::builtin();
+    // The readers are built on first use; another core builds them meanwhile, while the first
+    // files are read and extracted.
+    parser.warm_up_in_background();
     let limits = Limits::default();
     // Parsed in parallel, printed in the order given.
     let lines: Vec<(bool, String)> = files
