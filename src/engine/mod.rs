@@ -25,7 +25,7 @@ use crate::extract::{self, ExtractError, Limits};
 use crate::index::{Facts, IndexError, SearchIndex};
 use crate::parse::Parser;
 use crate::profile::Profile;
-use crate::role::RoleError;
+use crate::role::{Role, RoleError};
 use crate::score::Features;
 use crate::store::{IdempotentResponse, SqliteStore, Store, StoreError, StoredCandidate};
 
