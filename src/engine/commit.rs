@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 use super::{CandidateView, Engine, EngineError, Ingested, Prepared, Upload};
+use crate::audit::{Action, AuditEvent};
 use crate::index::{Facts, SearchIndex};
 use crate::store::{NewCandidate, Store, StoreError, Upserted, sha256_hex};
 
@@ -108,6 +109,21 @@ impl Engine {
         &self,
         batch: Vec<(&Upload<'_>, Prepared)>,
     ) -> Result<Vec<(CandidateView, Ingested)>, EngineError> {
+        let batch: Vec<(&Upload<'_>, &Prepared)> = batch
+            .iter()
+            .map(|(upload, prepared)| (*upload, prepared))
+            .collect();
+        self.commit_batch_audited(&batch, &[])
+    }
+
+    /// [`Engine::commit_batch`], with an audit entry in the same transaction for each upload
+    /// stored (created or replaced) whose caller is given: `callers[i]` for `batch[i]`, none
+    /// when missing. The group commit's path: one sync covers the uploads and their entries.
+    pub(super) fn commit_batch_audited(
+        &self,
+        batch: &[(&Upload<'_>, &Prepared)],
+        callers: &[Option<String>],
+    ) -> Result<Vec<(CandidateView, Ingested)>, EngineError> {
         let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
         // Each item is either a duplicate of a stored candidate (or of an earlier item of this
         // batch), or goes to the store.
@@ -117,6 +133,8 @@ impl Engine {
             Store(usize),
         }
         let mut plans = Vec::with_capacity(batch.len());
+        // The batch position of each upload sent to the store, in the store's order.
+        let mut stored_positions = Vec::new();
         let mut to_store = Vec::new();
         let mut first_with_bytes: HashMap<String, usize> = HashMap::new();
         for (position, (upload, prepared)) in batch.iter().enumerate() {
@@ -134,6 +152,7 @@ impl Engine {
                 first_with_bytes.insert(sha256.clone(), position);
             }
             plans.push(Plan::Store(to_store.len()));
+            stored_positions.push(position);
             to_store.push(NewCandidate {
                 external_id: upload.external_id,
                 file_bytes: upload.bytes,
@@ -145,19 +164,30 @@ impl Engine {
                 text: &prepared.document.text,
             });
         }
-        let stored = self.store.put_candidates(&to_store)?;
+        let stored = self
+            .store
+            .put_candidates_then(&to_store, &mut |transaction, stored| {
+                for ((candidate, upserted), position) in stored.iter().zip(&stored_positions) {
+                    let Some(Some(caller)) = callers.get(*position) else {
+                        continue;
+                    };
+                    let action = match upserted {
+                        Upserted::Created => Action::CandidateUploaded,
+                        Upserted::Replaced => Action::CandidateReplaced,
+                    };
+                    crate::audit::append_in(
+                        transaction,
+                        AuditEvent::new(action, caller).candidates([candidate.id]),
+                    )?;
+                }
+                Ok(())
+            })?;
         drop(to_store);
 
         {
             let mut pool = self.pool.write().unwrap_or_else(|p| p.into_inner());
-            for (stored_index, (candidate, _)) in stored.iter().enumerate() {
-                let Some(position) = plans
-                    .iter()
-                    .position(|plan| matches!(plan, Plan::Store(index) if *index == stored_index))
-                else {
-                    continue;
-                };
-                let prepared = &batch[position].1;
+            for ((candidate, _), &position) in stored.iter().zip(&stored_positions) {
+                let prepared = batch[position].1;
                 if let Err(error) = self.index.upsert(
                     candidate.seq,
                     &prepared.document.text,

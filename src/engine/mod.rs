@@ -8,7 +8,7 @@
 //! Each job lives in a room of its own, so that a change to one is read (and merged) without
 //! the others: `ingest` (extraction and parsing, the CPU side of an upload), `commit` (the write
 //! side: duplicate planning, the store, the index and the pool changed together, erasure, the
-//! index committer thread), `pool` (the in-memory features), `rank` (the role registry and
+//! index committer thread), `group` (single uploads committed together), `pool` (the in-memory features), `rank` (the role registry and
 //! ranking), `cursor` (the ranking cursor's codec), `listing` (the candidate list) and `ops`
 //! (readiness, original files). This file holds the engine's types, its opening and the small
 //! lookups (candidates, idempotency, audit, oversight) that need no room.
@@ -31,11 +31,13 @@ use crate::store::{IdempotentResponse, SqliteStore, Store, StoreError, StoredCan
 
 mod commit;
 mod cursor;
+mod group;
 mod ingest;
 mod listing;
 mod ops;
 mod pool;
 mod rank;
+pub use group::OwnedUpload;
 pub use listing::{CandidateList, CandidateSummary, ListQuery};
 pub use ops::{NotReady, OriginalFile, Readiness};
 pub use rank::{RankQuery, RankedCandidate, RankingPage};
@@ -167,6 +169,7 @@ pub struct Engine {
     writes: Mutex<()>,
     events: RwLock<Option<EventSink>>,
     committer: Mutex<IndexCommitter>,
+    group: group::GroupCommit,
 }
 
 /// Where the engine reports events (`candidate.parsed`): the webhooks, when the server runs.
@@ -195,6 +198,7 @@ impl Engine {
             writes: Mutex::new(()),
             events: RwLock::new(None),
             committer,
+            group: group::GroupCommit::default(),
         };
         engine.seed_roles(roles_dir)?;
         engine.load_roles()?;
