@@ -225,6 +225,14 @@ fn decode((mut entry, candidate_ids): (AuditEntry, String)) -> Result<AuditEntry
 /// Appends an entry at the end of the chain, in one transaction.
 pub fn append(connection: &mut Connection, event: AuditEvent) -> Result<AuditEntry, StoreError> {
     let transaction = connection.transaction()?;
+    let entry = append_in(&transaction, event)?;
+    transaction.commit()?;
+    Ok(entry)
+}
+
+/// [`append`] within a transaction the caller commits: an entry durable together with what it
+/// records (the group commit's uploads), in one sync.
+pub fn append_in(transaction: &Connection, event: AuditEvent) -> Result<AuditEntry, StoreError> {
     let last: Option<(i64, String)> = transaction
         .query_row(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
@@ -270,7 +278,6 @@ pub fn append(connection: &mut Connection, event: AuditEvent) -> Result<AuditEnt
             entry.hash
         ],
     )?;
-    transaction.commit()?;
     Ok(entry)
 }
 

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::blocking::{audit, blocking};
@@ -17,7 +16,7 @@ use super::idempotency::{idempotency, record, replay};
 use super::multipart::{MAX_BATCH_FILES, UploadForm, UploadedFile, read_upload_form};
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
-use crate::engine::{CandidateView, Engine, Ingested, Upload};
+use crate::engine::{CandidateView, Engine, Ingested, OwnedUpload, Upload};
 use crate::error_code::Code;
 use crate::ids::CandidateId;
 
@@ -67,6 +66,7 @@ pub async fn upload_candidate(
         file_name: file.file_name,
         external_id: form.external_id,
         document_date: form.document_date,
+        batch_id: None,
     });
 
     // Extraction and parsing wait their turn (see `admission`), then are bounded in time from
@@ -79,44 +79,37 @@ pub async fn upload_candidate(
         .await?;
     let prepare = {
         let (engine, upload) = (Arc::clone(&engine), Arc::clone(&upload));
-        web::block(move || {
-            let _admitted = admitted;
-            engine.prepare(&upload.borrowed())
-        })
+        web::block(move || (engine.prepare(&upload.borrowed()), admitted))
     };
-    let prepared = match tokio::time::timeout(state.settings.extract_timeout, prepare).await {
-        Err(_elapsed) => {
-            return Err(ApiError::new(
-                Code::DocumentTooComplex,
-                "The document took longer to read than the time limit and was refused.",
-            ));
-        }
-        Ok(Err(error)) => {
-            tracing::error!(%error, "blocking task failed");
-            return Err(ApiError::internal());
-        }
-        Ok(Ok(result)) => result?,
-    };
+    let (prepared, mut admitted) =
+        match tokio::time::timeout(state.settings.extract_timeout, prepare).await {
+            Err(_elapsed) => {
+                return Err(ApiError::new(
+                    Code::DocumentTooComplex,
+                    "The document took longer to read than the time limit and was refused.",
+                ));
+            }
+            Ok(Err(error)) => {
+                tracing::error!(%error, "blocking task failed");
+                return Err(ApiError::internal());
+            }
+            Ok(Ok((result, admitted))) => (result?, admitted),
+        };
+    // The core goes to the next document; the memory stays reserved until this one is stored.
+    // Stored with whatever other uploads are ready (the engine's group commit), the audit entry
+    // in the same transaction.
+    admitted.release_worker();
+    let committing = state.admission.commit().await?;
     let (candidate, ingested) = {
         let engine = Arc::clone(&engine);
-        blocking(move || engine.commit(&upload.borrowed(), prepared)).await?
+        let caller = Caller::of(&request);
+        blocking(move || engine.commit_grouped(upload, prepared, Some(caller))).await?
     };
+    drop((committing, admitted));
     let status = match ingested {
         Ingested::Created => StatusCode::CREATED,
         Ingested::Replaced | Ingested::Duplicate => StatusCode::OK,
     };
-    let action = match ingested {
-        Ingested::Created => Some(Action::CandidateUploaded),
-        Ingested::Replaced => Some(Action::CandidateReplaced),
-        Ingested::Duplicate => None,
-    };
-    if let Some(action) = action {
-        audit(
-            &engine,
-            AuditEvent::new(action, &Caller::of(&request)).candidates([candidate.id]),
-        )
-        .await?;
-    }
     let body = json_body(&candidate)?;
     record(&engine, idempotency, status, &body, vec![candidate.id]).await?;
     Ok(HttpResponse::build(status)
@@ -131,25 +124,6 @@ fn ingested_name(ingested: Ingested) -> &'static str {
         Ingested::Created => "created",
         Ingested::Replaced => "replaced",
         Ingested::Duplicate => "duplicate",
-    }
-}
-
-struct OwnedUpload {
-    bytes: Vec<u8>,
-    file_name: Option<String>,
-    external_id: Option<String>,
-    document_date: Option<NaiveDate>,
-}
-
-impl OwnedUpload {
-    fn borrowed(&self) -> Upload<'_> {
-        Upload {
-            bytes: &self.bytes,
-            file_name: self.file_name.as_deref(),
-            external_id: self.external_id.as_deref(),
-            document_date: self.document_date,
-            batch_id: None,
-        }
     }
 }
 

@@ -658,10 +658,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-impl Store for SqliteStore {
-    fn put_candidates(
+impl SqliteStore {
+    /// [`Store::put_candidates`], then `then` in the same transaction before it commits: what
+    /// must be durable together with the candidates (the group commit's audit entries), at the
+    /// cost of no further sync.
+    pub fn put_candidates_then(
         &self,
         candidates: &[NewCandidate<'_>],
+        then: &mut AlsoInTransaction<'_>,
     ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
         // Files first, each synced: a row is never committed before the file it points at.
         self.write_files(candidates)?;
@@ -744,6 +748,7 @@ impl Store for SqliteStore {
                 unused_files.push(earlier_sha256);
             }
         }
+        then(&transaction, stored.as_slice())?;
         transaction.commit()?;
         drop(connection);
         // An earlier version's original file goes with it: replacing a resume must not leave
@@ -752,6 +757,15 @@ impl Store for SqliteStore {
             self.remove_file(&earlier_sha256)?;
         }
         Ok(stored)
+    }
+}
+
+impl Store for SqliteStore {
+    fn put_candidates(
+        &self,
+        candidates: &[NewCandidate<'_>],
+    ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
+        self.put_candidates_then(candidates, &mut |_, _| Ok(()))
     }
 
     fn find_by_file(&self, sha256: &str) -> Result<Option<StoredCandidate>, StoreError> {
@@ -990,6 +1004,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 }
+
+/// Work done in the transaction that stores a group of candidates, after their rows are
+/// written (the group commit's audit entries): it commits, or fails, with them.
+pub type AlsoInTransaction<'a> = dyn FnMut(&rusqlite::Transaction<'_>, &[(StoredCandidate, Upserted)]) -> Result<(), StoreError>
+    + 'a;
 
 #[cfg(test)]
 mod tests {
