@@ -305,6 +305,7 @@ fn spawn_tls_receiver(
 ) -> TlsReceiver {
     use std::sync::Arc;
     use std::sync::atomic::AtomicU16;
+    #[allow(deprecated)] // ring has no post-quantum key exchange; fine for a test receiver
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -516,6 +516,9 @@ fn describe_send_error(error: &reqwest::Error) -> String {
 fn client(settings: &DeliverySettings) -> reqwest::Result<reqwest::blocking::Client> {
     // ring is the crypto of rustls here (reqwest's `rustls-no-provider`); installing it twice
     // is harmless, so every client built in the process may ask.
+    // rustls 0.23.48 deprecates ring's provider for lacking post-quantum key exchange; the
+    // alternative, aws-lc-rs, is a large C build. Webhook bodies are signed either way.
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::builder()
         .dns_resolver(settings.policy.resolver())
