@@ -81,6 +81,7 @@ struct Run {
 fn run(files: &[(String, Vec<u8>)], expected: u64, clients: usize, batch: usize) -> Run {
     let data = tempfile::tempdir().expect("temp dir");
     let address = start_server(data.path());
+    shortlist::tls::install_crypto();
     let client = reqwest::blocking::Client::new();
     while client.get(format!("{address}/healthz")).send().is_err() {
         std::thread::sleep(Duration::from_millis(10));
@@ -96,6 +97,7 @@ fn run(files: &[(String, Vec<u8>)], expected: u64, clients: usize, batch: usize)
             let (polls, uploading, address) =
                 (Arc::clone(&polls), Arc::clone(&uploading), &address);
             scope.spawn(move || {
+                shortlist::tls::install_crypto();
                 let client = reqwest::blocking::Client::new();
                 while uploading.load(std::sync::atomic::Ordering::Relaxed) {
                     let at = Instant::now();
@@ -109,6 +111,7 @@ fn run(files: &[(String, Vec<u8>)], expected: u64, clients: usize, batch: usize)
             .map(|worker| {
                 let (acknowledged, address) = (Arc::clone(&acknowledged), &address);
                 scope.spawn(move || {
+                    shortlist::tls::install_crypto();
                     let client = reqwest::blocking::Client::new();
                     let mine: Vec<&(String, Vec<u8>)> =
                         files.iter().skip(worker).step_by(clients).collect();

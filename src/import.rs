@@ -89,6 +89,7 @@ pub fn import_dir(
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    crate::tls::install_crypto();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(300))
         .build()

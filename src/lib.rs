@@ -20,4 +20,5 @@ pub mod runs;
 pub mod score;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod workers;

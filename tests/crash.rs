@@ -32,6 +32,7 @@ fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    shortlist::tls::install_crypto();
     let client = reqwest::blocking::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while client
@@ -81,6 +82,7 @@ fn kill_mid_import(clients: usize, with_external_ids: bool) {
             let (acknowledged, stop, base) =
                 (Arc::clone(&acknowledged), Arc::clone(&stop), base.clone());
             std::thread::spawn(move || {
+                shortlist::tls::install_crypto();
                 let client = reqwest::blocking::Client::builder()
                     .timeout(Duration::from_secs(10))
                     .build()
@@ -134,6 +136,7 @@ fn kill_mid_import(clients: usize, with_external_ids: bool) {
     let acknowledged = acknowledged.lock().unwrap().clone();
 
     let mut server = start_server(data.path(), port);
+    shortlist::tls::install_crypto();
     let client = reqwest::blocking::Client::new();
     for (id, external_id) in &acknowledged {
         let response = client

@@ -514,12 +514,7 @@ fn describe_send_error(error: &reqwest::Error) -> String {
 /// The client every attempt goes through: the checked resolver, no redirects, a timeout, and
 /// rustls trusting the system's roots plus the configured ones.
 fn client(settings: &DeliverySettings) -> reqwest::Result<reqwest::blocking::Client> {
-    // ring is the crypto of rustls here (reqwest's `rustls-no-provider`); installing it twice
-    // is harmless, so every client built in the process may ask.
-    // rustls 0.23.48 deprecates ring's provider for lacking post-quantum key exchange; the
-    // alternative, aws-lc-rs, is a large C build. Webhook bodies are signed either way.
-    #[allow(deprecated)]
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::tls::install_crypto();
     reqwest::blocking::Client::builder()
         .dns_resolver(settings.policy.resolver())
         .timeout(SEND_TIMEOUT)

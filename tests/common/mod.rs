@@ -141,6 +141,7 @@ async fn spawn_configured(data_dir: &Path, mut settings: ApiSettings) -> TestApp
         api::serve(Arc::clone(&engine), workers, settings, listener).expect("server builds");
     let handle = server.handle();
     let task = tokio::spawn(server);
+    shortlist::tls::install_crypto();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
