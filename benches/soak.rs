@@ -139,6 +139,7 @@ fn main() {
         .spawn()
         .expect("the server starts");
     let url = format!("http://127.0.0.1:{port}");
+    shortlist::tls::install_crypto();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
@@ -183,6 +184,7 @@ fn main() {
                 url.clone(),
             );
             std::thread::spawn(move || {
+                shortlist::tls::install_crypto();
                 let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
                 let mut mine: Vec<String> = Vec::new();
                 let mut step = worker;

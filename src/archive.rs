@@ -3,6 +3,8 @@
 
 use std::io::Read;
 
+use crate::error_code::Code;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
     #[error("the zip archive cannot be read: {0}")]
@@ -21,11 +23,12 @@ pub enum ArchiveError {
 }
 
 impl ArchiveError {
-    pub fn code(&self) -> &'static str {
+    /// Its entry in the error table: a batch item's code.
+    pub fn code(&self) -> Code {
         match self {
-            ArchiveError::Malformed(_) => "malformed_archive",
-            ArchiveError::Bomb { .. } => "archive_bomb",
-            ArchiveError::TooManyEntries { .. } => "too_many_files",
+            ArchiveError::Malformed(_) => Code::MalformedArchive,
+            ArchiveError::Bomb { .. } => Code::ArchiveBomb,
+            ArchiveError::TooManyEntries { .. } => Code::TooManyFiles,
         }
     }
 }

@@ -225,6 +225,14 @@ fn decode((mut entry, candidate_ids): (AuditEntry, String)) -> Result<AuditEntry
 /// Appends an entry at the end of the chain, in one transaction.
 pub fn append(connection: &mut Connection, event: AuditEvent) -> Result<AuditEntry, StoreError> {
     let transaction = connection.transaction()?;
+    let entry = append_in(&transaction, event)?;
+    transaction.commit()?;
+    Ok(entry)
+}
+
+/// [`append`] within a transaction the caller commits: an entry durable together with what it
+/// records (the group commit's uploads), in one sync.
+pub fn append_in(transaction: &Connection, event: AuditEvent) -> Result<AuditEntry, StoreError> {
     let last: Option<(i64, String)> = transaction
         .query_row(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
@@ -270,7 +278,6 @@ pub fn append(connection: &mut Connection, event: AuditEvent) -> Result<AuditEnt
             entry.hash
         ],
     )?;
-    transaction.commit()?;
     Ok(entry)
 }
 
@@ -312,7 +319,8 @@ pub enum ChainError {
 
 /// [`verify`] on a store's audit log (what `shortlist audit verify` runs).
 pub fn verify_store(store: &crate::store::SqliteStore) -> Result<u64, ChainError> {
-    verify(&store.connection())
+    use crate::store::OversightStore;
+    store.verify_audit()
 }
 
 /// Recomputes the whole chain. Returns the number of entries, or the first one that fails.
@@ -367,27 +375,27 @@ mod tests {
 
     #[test]
     fn the_chain_verifies_and_an_edited_entry_is_named() {
-        let (_dir, store) = open();
+        use crate::store::OversightStore;
+        let (dir, store) = open();
         for action in [
             Action::CandidateUploaded,
             Action::RankingRead,
             Action::CandidateDeleted,
         ] {
-            append(
-                &mut store.connection(),
-                AuditEvent::new(action, LOCAL_CALLER).candidates(["c-1", "c-2"]),
-            )
-            .unwrap();
+            store
+                .append_audit(AuditEvent::new(action, LOCAL_CALLER).candidates(["c-1", "c-2"]))
+                .unwrap();
         }
-        assert_eq!(verify(&store.connection()), Ok(3));
-        let (first, next) = page(&store.connection(), 0, 2).unwrap();
+        assert_eq!(store.verify_audit(), Ok(3));
+        let (first, next) = store.audit_page(0, 2).unwrap();
         assert_eq!(first.len(), 2);
         assert_eq!(first[1].prev_hash, first[0].hash);
         assert_eq!(next.as_deref(), Some("2"));
-        let (rest, next) = page(&store.connection(), 2, 2).unwrap();
+        let (rest, next) = store.audit_page(2, 2).unwrap();
         assert_eq!((rest.len(), next), (1, None));
 
-        let connection = store.connection();
+        // Tampering as someone with the database file would: through a connection of their own.
+        let connection = Connection::open(dir.path().join("shortlist.sqlite3")).unwrap();
         let refused = connection.execute("UPDATE audit SET api_key_id = 'x' WHERE seq = 2", []);
         assert!(refused.is_err(), "the triggers keep the log append-only");
         connection
@@ -398,6 +406,10 @@ mod tests {
             .unwrap();
         assert!(matches!(
             verify(&connection),
+            Err(ChainError::Broken { seq: 2, .. })
+        ));
+        assert!(matches!(
+            store.verify_audit(),
             Err(ChainError::Broken { seq: 2, .. })
         ));
     }

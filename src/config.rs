@@ -32,6 +32,9 @@ pub struct Config {
     /// Webhook hosts allowed although they are loopback or private addresses, by name exactly
     /// as in the URL (`"127.0.0.1"`, `"hooks.internal"`). Empty: only public addresses.
     pub webhook_allowed_hosts: Vec<String>,
+    /// A PEM file of root certificates that https webhook receivers may chain to, beyond the
+    /// system's (a private CA). Read at start-up; a file that holds none stops the start.
+    pub webhook_ca_file: Option<PathBuf>,
     /// Lowercase hex SHA-256 of each accepted API key.
     pub api_key_sha256: Vec<String>,
     pub log_format: LogFormat,
@@ -68,6 +71,7 @@ impl Default for Config {
             body_timeout_seconds: 30,
             header_timeout_seconds: 60,
             webhook_allowed_hosts: Vec::new(),
+            webhook_ca_file: None,
             api_key_sha256: Vec::new(),
             log_format: LogFormat::Text,
             idempotency_ttl_hours: 24,
@@ -173,6 +177,9 @@ impl Config {
                     });
                 }
             };
+        }
+        if let Some(path) = get("SHORTLIST_WEBHOOK_CA_FILE") {
+            self.webhook_ca_file = Some(PathBuf::from(path));
         }
         if let Some(keys) = get("SHORTLIST_API_KEYS") {
             // Plain keys from the environment are hashed at once and never kept.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::engine::{Engine, Ingested, Upload};
+use crate::error_code::Code;
 
 /// Where imported resumes go.
 pub enum Target<'a> {
@@ -88,6 +89,7 @@ pub fn import_dir(
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    crate::tls::install_crypto();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(300))
         .build()
@@ -106,11 +108,11 @@ pub fn import_dir(
                 .into_owned();
             match std::fs::read(path) {
                 Ok(bytes) => loaded.push((name, bytes)),
-                Err(error) => {
-                    summary
-                        .rejected
-                        .push((name, "unreadable_file".into(), error.to_string()))
-                }
+                Err(error) => summary.rejected.push((
+                    name,
+                    Code::UnreadableFile.to_string(),
+                    error.to_string(),
+                )),
             }
         }
         match &target {
@@ -146,14 +148,11 @@ fn import_into_engine(
             Ok((_, Ingested::Created)) => summary.created += 1,
             Ok((_, Ingested::Replaced)) => summary.replaced += 1,
             Ok((_, Ingested::Duplicate)) => summary.duplicates += 1,
+            // The code the server's batch would give the same file, from the same table.
             Err(error) => {
-                let code = match &error {
-                    crate::engine::EngineError::Extract(e) => e.code().to_owned(),
-                    _ => "rejected".to_owned(),
-                };
                 summary
                     .rejected
-                    .push((name.clone(), code, error.to_string()));
+                    .push((name.clone(), error.code().to_string(), error.to_string()))
             }
         }
     }

@@ -15,6 +15,7 @@ use tracing_subscriber::EnvFilter;
 use shortlist::api::{self, AdmissionSettings, ApiSettings};
 use shortlist::config::{Config, LogFormat, hash_api_key};
 use shortlist::engine::Engine;
+use shortlist::error_code::Code;
 use shortlist::extract::{self, Limits};
 use shortlist::import::{ImportOptions, Target, import_dir};
 use shortlist::parse::Parser;
@@ -238,6 +239,9 @@ fn serve(
             return ExitCode::FAILURE;
         }
     };
+    // Ready without the parser's readers (built on first use); built here ahead of the first
+    // upload, off the start-up path.
+    Parser::builtin().warm_up_in_background();
     let listener = match TcpListener::bind(config.bind) {
         Ok(listener) => listener,
         Err(error) => {
@@ -262,6 +266,7 @@ fn serve(
         },
         body_timeout: Duration::from_secs(config.body_timeout_seconds.max(1)),
         webhook_allowed_hosts: config.webhook_allowed_hosts.clone(),
+        webhook_ca_file: config.webhook_ca_file.clone(),
         header_timeout: Duration::from_secs(config.header_timeout_seconds.max(1)),
         idempotency_ttl: Duration::from_secs(config.idempotency_ttl_hours.saturating_mul(3600)),
         retention_days: config.retention_days,
@@ -275,9 +280,17 @@ fn serve(
         authentication = !settings.api_key_sha256.is_empty(),
         "shortlist is serving"
     );
+    // The background workers start here, once, before the server takes requests for them.
+    let workers = match shortlist::workers::start(&engine, &settings) {
+        Ok(workers) => workers,
+        Err(error) => {
+            eprintln!("shortlist: cannot start the background workers: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let server_engine = Arc::clone(&engine);
     let result = actix_web::rt::System::new()
-        .block_on(async move { api::server(server_engine, settings, listener)?.await });
+        .block_on(async move { api::serve(server_engine, workers, settings, listener)?.await });
     // The server's workers let go of the engine as they stop; then ours is the last, and dropping
     // it here runs the clean shutdown (final index commit) before the process exits.
     for _ in 0..1000 {
@@ -299,6 +312,9 @@ fn serve(
 
 fn parse(files: &[PathBuf], document_date: Option<chrono::NaiveDate>) -> ExitCode {
     let parser = Parser::builtin();
+    // The readers are built on first use; another core builds them meanwhile, while the first
+    // files are read and extracted.
+    parser.warm_up_in_background();
     let limits = Limits::default();
     // Parsed in parallel, printed in the order given.
     let lines: Vec<(bool, String)> = files
@@ -306,7 +322,7 @@ fn parse(files: &[PathBuf], document_date: Option<chrono::NaiveDate>) -> ExitCod
         .map(|path| {
             let file = path.display().to_string();
             let outcome = std::fs::read(path)
-                .map_err(|e| ("unreadable_file", format!("cannot read {file}: {e}")))
+                .map_err(|e| (Code::UnreadableFile, format!("cannot read {file}: {e}")))
                 .and_then(|bytes| {
                     let file_name = path.file_name().and_then(|n| n.to_str());
                     Engine::parse_bytes(&parser, &bytes, file_name, document_date, &limits)
@@ -316,7 +332,8 @@ fn parse(files: &[PathBuf], document_date: Option<chrono::NaiveDate>) -> ExitCod
                 Ok((profile, _)) => (true, json!({"file": file, "profile": profile}).to_string()),
                 Err((code, message)) => (
                     false,
-                    json!({"file": file, "error": {"code": code, "message": message}}).to_string(),
+                    json!({"file": file, "error": {"code": code.as_str(), "message": message}})
+                        .to_string(),
                 ),
             }
         })

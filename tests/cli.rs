@@ -144,3 +144,34 @@ fn import_into_a_data_directory_summarises_and_fails_on_rejections() {
         "{stdout}"
     );
 }
+
+/// Regression: `import` printed a code of its own (`rejected`) for any failure but a document's.
+/// It prints the error table's code, the one the HTTP API gives the same file.
+#[test]
+fn import_prints_the_api_code_for_a_file_the_engine_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let resumes = dir.path().join("resumes");
+    // A relative path longer than the 256 characters an external id may have.
+    let deep = resumes.join("a".repeat(150)).join("b".repeat(150));
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(
+        deep.join("cv.txt"),
+        "SALES MANAGER\nExperience\n2010 to 2015 Sales Manager\n",
+    )
+    .unwrap();
+    let output = shortlist()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("import")
+        .arg(&resumes)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--external-ids-from-paths")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("1 rejected") && stdout.contains(": invalid_external_id: "),
+        "{stdout}"
+    );
+}

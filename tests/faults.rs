@@ -64,6 +64,7 @@ impl Server {
     }
 
     fn wait_healthy(&mut self) {
+        shortlist::tls::install_crypto();
         let client = reqwest::blocking::Client::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -93,6 +94,7 @@ impl Server {
 }
 
 fn client() -> reqwest::blocking::Client {
+    shortlist::tls::install_crypto();
     reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()

@@ -859,6 +859,35 @@ fn cases() -> Vec<Case> {
             404,
             &["candidate_not_found"],
         ),
+        // Ids are parsed where the request arrives (src/ids.rs); a malformed one keeps the
+        // code it had when the engine found nothing under it.
+        get(
+            "a role id that is no slug",
+            "/v1/roles/Sales%20Manager",
+            404,
+            &["role_not_found"],
+        ),
+        get(
+            "a run id that is no UUID",
+            "/v1/runs/nope/results",
+            404,
+            &["run_not_found"],
+        ),
+        get(
+            "a webhook id that is no UUID",
+            "/v1/webhooks/nope/deliveries",
+            404,
+            &["webhook_not_found"],
+        ),
+        raw(
+            "a role put under an id that is no slug",
+            "PUT",
+            "/v1/roles/Sales%20Manager",
+            &[("content-type", "application/json")],
+            r#"{"title": "Sales", "requirements": []}"#,
+            422,
+            &["invalid_role"],
+        ),
         get(
             "a candidate path with traversal",
             "/v1/candidates/..%2F..%2Fetc%2Fpasswd",

@@ -11,7 +11,12 @@
 //!   `Retry-After`: the client's request is fine and will succeed later.
 //! - **Memory.** A budget of bytes in flight: each request reserves what it will hold (the
 //!   upload, and for archives the most they may inflate to) before it unpacks or reads anything.
-//!   A request larger than the whole budget reserves the whole budget, so it runs alone.
+//!   A request larger than the whole budget reserves the whole budget, so it runs alone. A
+//!   single upload keeps its share until it is stored, not only while it is read: its bytes and
+//!   profile wait in the engine's group commit.
+//! - **Commits.** A read upload gives its core back and waits for a commit slot (`max_queued`
+//!   of them): when the disk falls behind the cores, uploads wait here, and past `max_queued`
+//!   waiting (or after `queue_wait`) get `503 overloaded`, as for the cores.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,6 +56,8 @@ pub struct Admission {
     settings: AdmissionSettings,
     workers: Arc<Semaphore>,
     waiting: AtomicUsize,
+    commits: Arc<Semaphore>,
+    waiting_to_commit: AtomicUsize,
     memory: Arc<Semaphore>,
     memory_units: u32,
 }
@@ -64,12 +71,26 @@ pub struct Admitted {
     _memory: OwnedSemaphorePermit,
 }
 
+impl Admitted {
+    /// Gives the worker back once the document is read, keeping the memory until the upload is
+    /// stored.
+    pub fn release_worker(&mut self) {
+        self._worker = None;
+    }
+}
+
+/// A place among the uploads being committed; dropping it frees the place.
+#[derive(Debug)]
+pub struct Committing(#[allow(dead_code)] OwnedSemaphorePermit);
+
 impl Admission {
     pub fn new(settings: AdmissionSettings) -> Self {
         let memory_units = (settings.max_inflight_bytes / MEMORY_UNIT).clamp(1, u32::MAX as usize);
         Self {
             workers: Arc::new(Semaphore::new(settings.workers.max(1))),
             waiting: AtomicUsize::new(0),
+            commits: Arc::new(Semaphore::new(settings.max_queued.max(1))),
+            waiting_to_commit: AtomicUsize::new(0),
             memory: Arc::new(Semaphore::new(memory_units)),
             memory_units: memory_units as u32,
             settings,
@@ -100,19 +121,36 @@ impl Admission {
         })
     }
 
+    /// A place among the uploads being committed (see the module doc), for a read upload.
+    pub async fn commit(&self) -> Result<Committing, ApiError> {
+        self.queue_for(&self.commits, &self.waiting_to_commit)
+            .await
+            .map(Committing)
+    }
+
     async fn worker(&self) -> Result<OwnedSemaphorePermit, ApiError> {
-        if let Ok(permit) = Arc::clone(&self.workers).try_acquire_owned() {
+        self.queue_for(&self.workers, &self.waiting).await
+    }
+
+    /// A permit of `permits`, waiting in a queue bounded by length (`waiting` counts it) and by
+    /// time.
+    async fn queue_for(
+        &self,
+        permits: &Arc<Semaphore>,
+        waiting: &AtomicUsize,
+    ) -> Result<OwnedSemaphorePermit, ApiError> {
+        if let Ok(permit) = Arc::clone(permits).try_acquire_owned() {
             return Ok(permit);
         }
         // Counted while waiting: the queue is bounded by length as well as by time.
-        let queued = self.waiting.fetch_add(1, Ordering::AcqRel);
-        let _leave = Leave(&self.waiting);
+        let queued = waiting.fetch_add(1, Ordering::AcqRel);
+        let _leave = Leave(waiting);
         if queued >= self.settings.max_queued {
             return Err(ApiError::overloaded("uploads"));
         }
         match tokio::time::timeout(
             self.settings.queue_wait,
-            Arc::clone(&self.workers).acquire_owned(),
+            Arc::clone(permits).acquire_owned(),
         )
         .await
         {
@@ -167,14 +205,56 @@ mod tests {
         };
         tokio::time::sleep(Duration::from_millis(50)).await;
         let refused = admission.document(10).await.expect_err("queue full");
-        assert_eq!(refused.status.as_u16(), 503);
-        assert_eq!(refused.code, "overloaded");
+        assert_eq!(refused.status().as_u16(), 503);
+        assert_eq!(refused.code.as_str(), "overloaded");
         assert_eq!(refused.retry_after, Some(2));
         // The queued one times out while the worker stays busy.
         let timed_out = waiting.await.unwrap().expect_err("waited too long");
-        assert_eq!(timed_out.status.as_u16(), 503);
+        assert_eq!(timed_out.status().as_u16(), 503);
         drop(first);
         admission.document(10).await.expect("free again");
+    }
+
+    #[tokio::test]
+    async fn past_the_commit_queue_uploads_get_503_and_a_freed_place_is_taken() {
+        // Two places being committed, two waiting for one; the fifth is refused at once.
+        let admission = Arc::new(admission(1, 2, 300, 100));
+        let first = admission.commit().await.expect("a free place");
+        let _second = admission.commit().await.expect("a free place");
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let admission = Arc::clone(&admission);
+                tokio::spawn(async move {
+                    // Held past the other's wait, so that only one of them is served.
+                    let place = admission.commit().await?;
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    drop(place);
+                    Ok(())
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let refused = admission.commit().await.expect_err("queue full");
+        assert_eq!(refused.status().as_u16(), 503);
+        assert_eq!(refused.code, crate::error_code::Code::Overloaded);
+        assert!(refused.retry_after.is_some());
+        drop(first);
+        let outcomes: Vec<bool> = futures_outcomes(waiters).await;
+        assert_eq!(
+            outcomes.iter().filter(|ok| **ok).count(),
+            1,
+            "the freed place went to one waiter, the other timed out: {outcomes:?}"
+        );
+    }
+
+    async fn futures_outcomes(
+        tasks: Vec<tokio::task::JoinHandle<Result<(), ApiError>>>,
+    ) -> Vec<bool> {
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.unwrap().is_ok());
+        }
+        outcomes
     }
 
     #[tokio::test]

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::handlers::DEFAULT_PAGE_SIZE;
+use super::roles::DEFAULT_PAGE_SIZE;
 use crate::engine::{Engine, ListQuery, MAX_PAGE_SIZE};
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded in a query value.
@@ -116,7 +116,7 @@ pub async fn list_candidates(
     let limit = query.limit;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
     let blind = params.blind.unwrap_or(state.settings.blind);
-    let mut page = super::tasks::blocking(move || engine.list_candidates(&query)).await?;
+    let mut page = super::blocking::blocking(move || engine.list_candidates(&query)).await?;
     if blind {
         for candidate in &mut page.results {
             candidate.display_name = None;
@@ -152,7 +152,7 @@ mod tests {
             "2026-01-31T25:00:00Z",
         ] {
             assert_eq!(
-                parse_since("created_since", bad).unwrap_err().code,
+                parse_since("created_since", bad).unwrap_err().code.as_str(),
                 "invalid_timestamp",
                 "{bad}"
             );
@@ -164,7 +164,10 @@ mod tests {
         assert_eq!(parse_limit(None).unwrap(), DEFAULT_PAGE_SIZE);
         assert_eq!(parse_limit(Some("100")).unwrap(), 100);
         for bad in ["0", "101", "-1", "ten", ""] {
-            assert_eq!(parse_limit(Some(bad)).unwrap_err().code, "invalid_limit");
+            assert_eq!(
+                parse_limit(Some(bad)).unwrap_err().code.as_str(),
+                "invalid_limit"
+            );
         }
     }
 }

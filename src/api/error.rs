@@ -1,21 +1,21 @@
 //! Every error the API returns, as `application/problem+json` (RFC 9457) with a stable `code`.
-//! The mapping from engine errors to HTTP lives here and only here.
+//! The codes, their statuses and whose fault each is are in [`crate::error_code`]; this file
+//! turns an entry of that table (and each layer's error, through its `code()`) into a response.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::engine::EngineError;
+use crate::error_code::{Code, Fault};
 use crate::extract::ExtractError;
 
-/// An error response. `detail` is written for the person reading it; a 500 never carries
-/// internals (the log keeps the cause).
+/// An error response: an entry of the error table and a `detail` written for the person reading
+/// it. A server's fault never carries internals in `detail` (the log keeps the cause).
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub title: &'static str,
+    pub code: Code,
     pub detail: String,
     /// Seconds for a `Retry-After` header: the request can succeed later, unchanged.
     pub retry_after: Option<u64>,
@@ -32,19 +32,46 @@ struct Problem<'a> {
 }
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        title: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
+    pub fn new(code: Code, detail: impl Into<String>) -> Self {
         Self {
-            status,
             code,
-            title,
             detail: detail.into(),
             retry_after: None,
         }
+    }
+
+    /// A layer's error as the caller sees it: its own words when the caller can act on them,
+    /// else the fixed sentence of its entry, with the cause logged.
+    pub fn from_failure(code: Code, error: &dyn std::fmt::Display) -> Self {
+        match code.fault() {
+            Fault::Caller => Self::new(code, error.to_string()),
+            Fault::Server => {
+                tracing::error!(%error, code = code.as_str(), "request failed on the server's side");
+                Self::server_failure(code)
+            }
+        }
+    }
+
+    /// What a server's fault says: nothing about its cause.
+    fn server_failure(code: Code) -> Self {
+        match code {
+            Code::InsufficientStorage => Self::new(
+                code,
+                "The server's disk is full: nothing was stored. Try again later.",
+            )
+            .retry_after(60),
+            Code::Overloaded => Self::overloaded("requests"),
+            Code::NotReady => Self::not_ready("the server is not ready"),
+            _ => Self::internal(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    pub fn title(&self) -> &'static str {
+        self.code.title()
     }
 
     pub fn retry_after(mut self, seconds: u64) -> Self {
@@ -56,9 +83,7 @@ impl ApiError {
     /// 503 (not 422): the request is fine, and clients retry a 503 with `Retry-After`.
     pub fn overloaded(what: &str) -> Self {
         Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "overloaded",
-            "Server busy",
+            Code::Overloaded,
             format!("The server is busy with other {what}; nothing was stored. Retry after the Retry-After delay."),
         )
         .retry_after(2)
@@ -67,9 +92,7 @@ impl ApiError {
     /// The client stopped sending its body.
     pub fn body_timeout() -> Self {
         Self::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "body_timeout",
-            "Request timeout",
+            Code::BodyTimeout,
             "The request body stopped arriving; the request was cut off and nothing was stored.",
         )
     }
@@ -83,8 +106,8 @@ impl ApiError {
     /// The request line or headers are not HTTP/1.1 (answered at the connection: see
     /// [`super::wire`]).
     pub fn malformed_request() -> Self {
-        Self::bad_request(
-            "malformed_request",
+        Self::new(
+            Code::MalformedRequest,
             "The request line or its headers cannot be parsed as HTTP/1.1; nothing was done.",
         )
     }
@@ -93,9 +116,7 @@ impl ApiError {
     /// starts (answered at the connection: see [`super::wire`]).
     pub fn request_head_too_large() -> Self {
         Self::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "request_head_too_large",
-            "Request head too large",
+            Code::RequestHeadTooLarge,
             "The request line and headers exceed 128 KiB or 96 headers; send long data in the body.",
         )
     }
@@ -103,9 +124,7 @@ impl ApiError {
     /// A URL longer than any call of the API needs.
     pub fn uri_too_long(limit: usize) -> Self {
         Self::new(
-            StatusCode::URI_TOO_LONG,
-            "uri_too_long",
-            "URI too long",
+            Code::UriTooLong,
             format!("The URL is longer than {limit} bytes; no call of this API needs that much."),
         )
     }
@@ -114,22 +133,14 @@ impl ApiError {
     /// [`super::wire`]).
     pub fn head_timeout() -> Self {
         Self::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "head_timeout",
-            "Request timeout",
+            Code::HeadTimeout,
             "The request line and headers did not arrive in time; the connection was closed.",
         )
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
-    }
-
     pub fn internal() -> Self {
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Internal server error",
+            Code::InternalError,
             "Something went wrong on our side. The request id in the X-Request-Id header \
              helps us find it.",
         )
@@ -137,54 +148,42 @@ impl ApiError {
 
     pub fn not_found_route() -> Self {
         Self::new(
-            StatusCode::NOT_FOUND,
-            "route_not_found",
-            "Not found",
+            Code::RouteNotFound,
             "There is no such endpoint. The API lives under /v1 (see the README).",
         )
     }
 
     pub fn method_not_allowed() -> Self {
         Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "Method not allowed",
+            Code::MethodNotAllowed,
             "This endpoint does not accept that HTTP method.",
         )
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "Payload too large",
+            Code::PayloadTooLarge,
             format!("The request body is larger than the limit of {limit} bytes."),
         )
     }
 
     /// The server cannot take work now (`GET /readyz`); `reason` is for the operator.
     pub fn not_ready(reason: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "Not ready",
-            reason,
-        )
-        .retry_after(5)
+        Self::new(Code::NotReady, reason).retry_after(5)
     }
 
     /// A page size outside 1..=`max`.
     pub fn invalid_limit(max: usize) -> Self {
-        Self::bad_request(
-            "invalid_limit",
+        Self::new(
+            Code::InvalidLimit,
             format!("limit is a whole number from 1 to {max}."),
         )
     }
 
     /// A `created_since` / `updated_since` that is neither RFC 3339 nor YYYY-MM-DD.
     pub fn invalid_timestamp(parameter: &str) -> Self {
-        Self::bad_request(
-            "invalid_timestamp",
+        Self::new(
+            Code::InvalidTimestamp,
             format!(
                 "{parameter} is a time in RFC 3339 (2026-01-31T09:00:00Z) or a date (2026-01-31)."
             ),
@@ -193,31 +192,19 @@ impl ApiError {
 
     /// A path under `/assets/` that the web page does not have.
     pub fn asset_not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "asset_not_found",
-            "Not found",
-            "The web page has no such asset.",
-        )
+        Self::new(Code::AssetNotFound, "The web page has no such asset.")
     }
 
     /// A role in a request body that cannot be read or does not validate.
     pub fn invalid_role(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_role",
-            "Invalid role",
-            detail,
-        )
+        Self::new(Code::InvalidRole, detail)
     }
 
     /// A retried upload whose candidate was deleted since: the recorded answer was erased with
     /// it, and the upload is not done again under the same key.
     pub fn candidate_deleted() -> Self {
         Self::new(
-            StatusCode::GONE,
-            "candidate_deleted",
-            "Candidate deleted",
+            Code::CandidateDeleted,
             "The candidate this request created was deleted since; its recorded response was \
              erased. Upload again with a new Idempotency-Key to create a new candidate.",
         )
@@ -225,9 +212,7 @@ impl ApiError {
 
     pub fn unauthorized() -> Self {
         Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Unauthorized",
+            Code::Unauthorized,
             "This server needs an API key: send it as `Authorization: Bearer <key>`.",
         )
     }
@@ -235,17 +220,17 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.status, self.code, self.detail)
+        write!(f, "{} ({}): {}", self.status(), self.code, self.detail)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
+        let mut response = HttpResponse::build(self.status());
         response.insert_header((
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -253,7 +238,7 @@ impl ResponseError for ApiError {
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.status() == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
         response.body(self.problem_json())
@@ -265,161 +250,85 @@ impl ApiError {
     pub fn problem_json(&self) -> String {
         let problem = Problem {
             kind: format!("https://shortlist.invalid/problems/{}", self.code),
-            title: self.title,
-            status: self.status.as_u16(),
+            title: self.title(),
+            status: self.status().as_u16(),
             detail: &self.detail,
-            code: self.code,
+            code: self.code.as_str(),
         };
         // Serializing plain strings and a number cannot fail.
         serde_json::to_string(&problem).unwrap_or_default()
     }
 }
 
+// The extractors' own failures (a JSON body, query string or path that does not deserialize),
+// as problems: registered in `super::app`.
+
+pub fn json_error(error: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    let api_error = match &error {
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => ApiError::payload_too_large(*limit),
+        JsonPayloadError::ContentType => ApiError::new(
+            Code::ExpectedJson,
+            "Send the body as JSON with `Content-Type: application/json`.",
+        ),
+        JsonPayloadError::Payload(payload) if ApiError::is_body_timeout(payload) => {
+            ApiError::body_timeout()
+        }
+        // Two arms for one code: serde's message reads better without actix's prefix.
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            Code::MalformedJson,
+            format!("The JSON body cannot be read: {e}"),
+        ),
+        other => ApiError::new(
+            Code::MalformedJson,
+            format!("The JSON body cannot be read: {other}"),
+        ),
+    };
+    api_error.into()
+}
+
+pub fn query_error(
+    error: actix_web::error::QueryPayloadError,
+    _: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::new(
+        Code::InvalidQueryParameters,
+        format!("The query parameters are not valid: {error}"),
+    )
+    .into()
+}
+
+pub fn path_error(error: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(Code::InvalidPath, format!("The path is not valid: {error}")).into()
+}
+
+impl From<crate::ids::IdError> for ApiError {
+    fn from(error: crate::ids::IdError) -> Self {
+        Self::from_failure(error.code(), &error)
+    }
+}
+
 impl From<ExtractError> for ApiError {
     fn from(error: ExtractError) -> Self {
-        let status = match &error {
-            ExtractError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ExtractError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ExtractError::Empty
-            | ExtractError::Malformed { .. }
-            | ExtractError::Encrypted
-            | ExtractError::NoTextLayer
-            | ExtractError::NoText
-            | ExtractError::TooLittleText { .. }
-            | ExtractError::ArchiveBomb { .. }
-            | ExtractError::TooComplex(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        ApiError::new(
-            status,
-            error.code(),
-            "The document cannot be read",
-            error.to_string(),
-        )
+        Self::from_failure(error.code(), &error)
     }
 }
 
 impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> Self {
-        match error {
-            EngineError::Extract(error) => error.into(),
-            EngineError::CandidateNotFound(_) => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "candidate_not_found",
-                "Candidate not found",
-                error.to_string(),
-            ),
-            EngineError::RoleNotFound(_) => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "role_not_found",
-                "Role not found",
-                error.to_string(),
-            ),
-            EngineError::InvalidRole(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_role",
-                "Invalid role",
-                error.to_string(),
-            ),
-            EngineError::RoleDisabled(..) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "role_disabled",
-                "Role disabled",
-                error.to_string(),
-            ),
-            EngineError::RequirementNotFound { .. } => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "requirement_not_found",
-                "Requirement not found",
-                error.to_string(),
-            ),
-            EngineError::OverrideNotFound(_) => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "override_not_found",
-                "Override not found",
-                error.to_string(),
-            ),
-            EngineError::InvalidOverride(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_override",
-                "Invalid override",
-                error.to_string(),
-            ),
-            EngineError::InvalidDemographics(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_demographics",
-                "Invalid demographics",
-                error.to_string(),
-            ),
-            EngineError::BadQuery(_) => ApiError::bad_request("invalid_query", error.to_string()),
-            EngineError::BadCursor => ApiError::bad_request("invalid_cursor", error.to_string()),
-            EngineError::BadExternalId => {
-                ApiError::bad_request("invalid_external_id", error.to_string())
-            }
-            EngineError::Store(ref store) if store.is_disk_full() => {
-                tracing::error!(%error, "the disk is full");
-                ApiError::new(
-                    StatusCode::INSUFFICIENT_STORAGE,
-                    "insufficient_storage",
-                    "Insufficient storage",
-                    "The server's disk is full: nothing was stored. Try again later.",
-                )
-                .retry_after(60)
-            }
-            EngineError::Store(_) | EngineError::Index(_) => {
-                tracing::error!(%error, "internal error");
-                ApiError::internal()
-            }
-        }
+        Self::from_failure(error.code(), &error)
     }
 }
 
 impl From<crate::runs::RunError> for ApiError {
     fn from(error: crate::runs::RunError) -> Self {
-        use crate::runs::RunError;
-        match error {
-            RunError::NotFound(_) => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "run_not_found",
-                "Run not found",
-                error.to_string(),
-            ),
-            RunError::Invalid(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_run",
-                "Invalid run",
-                error.to_string(),
-            ),
-            RunError::NotFinished(_) => ApiError::new(
-                StatusCode::CONFLICT,
-                "run_not_finished",
-                "Run not finished",
-                error.to_string(),
-            ),
-            RunError::BadSelection(_) => {
-                ApiError::bad_request("invalid_selected", error.to_string())
-            }
-            RunError::Engine(error) => error.into(),
-        }
+        Self::from_failure(error.code(), &error)
     }
 }
 
 impl From<crate::runs::webhooks::WebhookError> for ApiError {
     fn from(error: crate::runs::webhooks::WebhookError) -> Self {
-        use crate::runs::webhooks::WebhookError;
-        match error {
-            WebhookError::Invalid(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_webhook",
-                "Invalid webhook",
-                error.to_string(),
-            ),
-            WebhookError::NotFound(_) => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "webhook_not_found",
-                "Webhook not found",
-                error.to_string(),
-            ),
-            WebhookError::Store(error) => EngineError::Store(error).into(),
-        }
+        Self::from_failure(error.code(), &error)
     }
 }

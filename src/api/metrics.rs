@@ -184,7 +184,7 @@ pub async fn record(
                 .response()
                 .error()
                 .and_then(|error| error.as_error::<ApiError>())
-                .map(|error| error.code),
+                .map(|error| error.code.as_str()),
             response
                 .headers()
                 .get("shortlist-outcome")
@@ -194,7 +194,9 @@ pub async fn record(
         Err(error) => (
             error.as_response_error().status_code().as_u16(),
             None,
-            error.as_error::<ApiError>().map(|error| error.code),
+            error
+                .as_error::<ApiError>()
+                .map(|error| error.code.as_str()),
             None,
         ),
     };
@@ -205,7 +207,11 @@ pub async fn record(
             (None, Some(code)) => state.metrics.observe_upload("rejected", code),
             (None, None) => state.metrics.observe_upload(
                 "rejected",
-                if status >= 500 { "internal_error" } else { "" },
+                if status >= 500 {
+                    crate::error_code::Code::InternalError.as_str()
+                } else {
+                    ""
+                },
             ),
         }
     }

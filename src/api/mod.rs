@@ -3,19 +3,25 @@
 //! [`error`], and nowhere else.
 
 mod admission;
+mod blocking;
 mod candidate_file;
+mod candidates;
 mod candidates_list;
 pub mod error;
-mod handlers;
+mod idempotency;
 mod json_resume;
 mod metrics;
 mod middleware;
+mod multipart;
 mod openapi;
 mod ops;
 mod page;
+mod params;
 mod rankings;
-mod tasks;
+mod roles;
+mod runs;
 mod trust;
+mod webhooks;
 mod wire;
 
 use std::net::TcpListener;
@@ -29,8 +35,8 @@ use actix_web::{App, web};
 
 use crate::engine::Engine;
 use crate::runs::Runs;
-use crate::runs::webhook_target::TargetPolicy;
 use crate::runs::webhooks::Webhooks;
+use crate::workers::Workers;
 use admission::Admission;
 pub use admission::AdmissionSettings;
 use error::ApiError;
@@ -61,6 +67,9 @@ pub struct ApiSettings {
     pub body_timeout: Duration,
     /// Webhook hosts allowed although they resolve to loopback or private addresses.
     pub webhook_allowed_hosts: Vec<String>,
+    /// A PEM file of root certificates trusted for https webhook receivers beyond the
+    /// system's (a private CA).
+    pub webhook_ca_file: Option<std::path::PathBuf>,
     /// A request line and headers that take longer than this to arrive are answered 408
     /// `head_timeout` and the connection closed.
     pub header_timeout: Duration,
@@ -87,6 +96,7 @@ impl Default for ApiSettings {
             admission: AdmissionSettings::default(),
             body_timeout: Duration::from_secs(30),
             webhook_allowed_hosts: Vec::new(),
+            webhook_ca_file: None,
             header_timeout: Duration::from_secs(60),
             idempotency_ttl: Duration::from_secs(24 * 3600),
             retention_days: 0,
@@ -113,71 +123,27 @@ impl Caller {
     }
 }
 
-/// Erases what has outlived its period, at start-up and then every `interval`: idempotency
-/// records past their TTL, and candidates past `retention_days` (when set). Holds the engine
-/// weakly, so that it ends with the server.
-fn start_housekeeping(engine: &Arc<Engine>, settings: &ApiSettings) -> std::io::Result<()> {
-    let engine = Arc::downgrade(engine);
-    let (ttl, retention_days, interval) = (
-        settings.idempotency_ttl,
-        settings.retention_days,
-        settings.housekeeping_interval.max(Duration::from_secs(1)),
-    );
-    std::thread::Builder::new()
-        .name("housekeeping".into())
-        .spawn(move || {
-            loop {
-                {
-                    let Some(engine) = engine.upgrade() else {
-                        return;
-                    };
-                    match engine.purge_expired_idempotency(ttl) {
-                        Ok(0) => {}
-                        Ok(purged) => tracing::info!(purged, "expired idempotency records removed"),
-                        Err(error) => tracing::error!(%error, "purging idempotency records failed"),
-                    }
-                    if retention_days > 0 {
-                        let cutoff =
-                            chrono::Utc::now() - chrono::Duration::days(i64::from(retention_days));
-                        if let Err(error) = engine.erase_not_updated_since(cutoff) {
-                            tracing::error!(%error, "retention: erasing old candidates failed");
-                        }
-                    }
-                }
-                // Slept in short steps, checking without taking a strong reference, so that a
-                // stopping server is never held up.
-                let started = std::time::Instant::now();
-                while started.elapsed() < interval {
-                    if engine.strong_count() == 0 {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-            }
-        })?;
-    Ok(())
-}
-
-/// Builds the server on an already bound listener (tests bind port 0).
+/// Starts the background workers ([`crate::workers::start`]) and builds the server on an
+/// already bound listener: the whole service in one call, for the benches and embedders.
+/// `shortlist serve` and the tests start the workers themselves and call [`serve`].
 pub fn server(
     engine: Arc<Engine>,
     settings: ApiSettings,
     listener: TcpListener,
 ) -> std::io::Result<Server> {
-    let policy = TargetPolicy {
-        allowed_hosts: settings.webhook_allowed_hosts.clone(),
-    };
-    let webhooks = Webhooks::start(Arc::clone(&engine), policy).map_err(std::io::Error::other)?;
-    let runs =
-        Runs::start(Arc::clone(&engine), Arc::clone(&webhooks)).map_err(std::io::Error::other)?;
-    // Weak: the engine must not keep the webhooks (which hold the engine) alive.
-    let sink_target = Arc::downgrade(&webhooks);
-    engine.set_event_sink(Arc::new(move |event: &str, data: &serde_json::Value| {
-        if let Some(webhooks) = sink_target.upgrade() {
-            webhooks.emit(event, data);
-        }
-    }));
-    start_housekeeping(&engine, &settings)?;
+    let workers = crate::workers::start(&engine, &settings)?;
+    serve(engine, workers, settings, listener)
+}
+
+/// Builds the server on an already bound listener (tests bind port 0), handing requests to
+/// `workers` (started by [`crate::workers::start`]; the server starts no threads of its own).
+pub fn serve(
+    engine: Arc<Engine>,
+    workers: Workers,
+    settings: ApiSettings,
+    listener: TcpListener,
+) -> std::io::Result<Server> {
+    let Workers { runs, webhooks } = workers;
     let state = web::Data::new(AppState {
         admission: Admission::new(settings.admission.clone()),
         engine,
@@ -231,10 +197,10 @@ fn app(
         .app_data(
             web::JsonConfig::default()
                 .limit(max_json_bytes)
-                .error_handler(handlers::json_error),
+                .error_handler(error::json_error),
         )
-        .app_data(web::QueryConfig::default().error_handler(handlers::query_error))
-        .app_data(web::PathConfig::default().error_handler(handlers::path_error))
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
         .wrap(actix_web::middleware::from_fn(middleware::authenticate))
         .wrap(actix_web::middleware::from_fn(middleware::body_timeout))
         .wrap(actix_web::middleware::from_fn(
@@ -255,8 +221,8 @@ fn routes(config: &mut web::ServiceConfig) {
     config
         .service(
             web::resource("/healthz")
-                .route(web::get().to(handlers::health))
-                .route(web::head().to(handlers::health))
+                .route(web::get().to(ops::health))
+                .route(web::head().to(ops::health))
                 .default_service(method_not_allowed()),
         )
         // The web page and its assets (no API key), and the ranking of an unsaved role it
@@ -271,19 +237,19 @@ fn routes(config: &mut web::ServiceConfig) {
             web::scope("/v1")
                 .service(
                     web::resource("/candidates")
-                        .route(web::post().to(handlers::upload_candidate))
+                        .route(web::post().to(candidates::upload_candidate))
                         .route(web::get().to(candidates_list::list_candidates))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/candidates/batch")
-                        .route(web::post().to(handlers::upload_batch))
+                        .route(web::post().to(candidates::upload_batch))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/candidates/{id}")
-                        .route(web::get().to(handlers::get_candidate))
-                        .route(web::delete().to(handlers::delete_candidate))
+                        .route(web::get().to(candidates::get_candidate))
+                        .route(web::delete().to(candidates::delete_candidate))
                         .default_service(method_not_allowed()),
                 )
                 .service(
@@ -311,66 +277,66 @@ fn routes(config: &mut web::ServiceConfig) {
                 )
                 .service(
                     web::resource("/roles")
-                        .route(web::get().to(handlers::list_roles))
+                        .route(web::get().to(roles::list_roles))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/roles/draft")
-                        .route(web::post().to(handlers::draft_role))
+                        .route(web::post().to(roles::draft_role))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/roles/{id}")
-                        .route(web::get().to(handlers::get_role))
-                        .route(web::put().to(handlers::put_role))
-                        .route(web::delete().to(handlers::delete_role))
+                        .route(web::get().to(roles::get_role))
+                        .route(web::put().to(roles::put_role))
+                        .route(web::delete().to(roles::delete_role))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs")
-                        .route(web::post().to(tasks::create_run))
-                        .route(web::get().to(tasks::list_runs))
+                        .route(web::post().to(runs::create_run))
+                        .route(web::get().to(runs::list_runs))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs/{id}")
-                        .route(web::get().to(tasks::get_run))
+                        .route(web::get().to(runs::get_run))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs/{id}/cancel")
-                        .route(web::post().to(tasks::cancel_run))
+                        .route(web::post().to(runs::cancel_run))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs/{id}/results")
-                        .route(web::get().to(tasks::run_results))
+                        .route(web::get().to(runs::run_results))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/runs/{id}/export")
-                        .route(web::get().to(tasks::export_run))
+                        .route(web::get().to(runs::export_run))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/webhooks")
-                        .route(web::post().to(tasks::create_webhook))
-                        .route(web::get().to(tasks::list_webhooks))
+                        .route(web::post().to(webhooks::create_webhook))
+                        .route(web::get().to(webhooks::list_webhooks))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/webhooks/{id}")
-                        .route(web::delete().to(tasks::delete_webhook))
+                        .route(web::delete().to(webhooks::delete_webhook))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/webhooks/{id}/deliveries")
-                        .route(web::get().to(tasks::webhook_deliveries))
+                        .route(web::get().to(webhooks::webhook_deliveries))
                         .default_service(method_not_allowed()),
                 )
                 .service(
                     web::resource("/roles/{id}/ranking")
-                        .route(web::get().to(handlers::ranking))
+                        .route(web::get().to(roles::ranking))
                         .default_service(method_not_allowed()),
                 )
                 .service(
@@ -381,6 +347,16 @@ fn routes(config: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/candidates/{id}/json-resume")
                         .route(web::get().to(json_resume::export))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/webhooks/{id}/test")
+                        .route(web::post().to(webhooks::test_webhook))
+                        .default_service(method_not_allowed()),
+                )
+                .service(
+                    web::resource("/webhooks/{id}/deliveries/{delivery_id}/redeliver")
+                        .route(web::post().to(webhooks::redeliver))
                         .default_service(method_not_allowed()),
                 ),
         )

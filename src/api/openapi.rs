@@ -10,8 +10,7 @@
 //!
 //! Error responses are built from real [`ApiError`]s (the engine's errors mapped by
 //! `error.rs`, the helpers there), so each code's status and example body are the ones the
-//! server sends. The few codes still written inline in handlers are in [`inline`] until the error
-//! table gives them a name.
+//! server sends; codes a handler writes at the edge come from the error table (`Code`).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -35,8 +34,9 @@ use utoipa::openapi::{
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
-use super::{candidates_list, handlers, rankings, tasks, trust};
+use super::{candidates_list, rankings, trust};
 use crate::engine::{CandidateList, CandidateView, EngineError, RankingPage};
+use crate::error_code::Code;
 use crate::extract::ExtractError;
 use crate::oversight::Override;
 use crate::role::Role;
@@ -516,7 +516,7 @@ fn from_actix(error: actix_web::Error) -> ApiError {
 /// What the query reader answers for a parameter of the wrong type or an unknown one.
 fn query_error() -> ApiError {
     let cause = <serde::de::value::Error as serde::de::Error>::custom("unknown field `colour`");
-    from_actix(handlers::query_error(
+    from_actix(super::error::query_error(
         actix_web::error::QueryPayloadError::Deserialize(cause),
         &any_request(),
     ))
@@ -535,15 +535,10 @@ fn json_errors() -> Vec<ApiError> {
     ]
     .into_iter()
     .flatten()
-    .map(|error| from_actix(handlers::json_error(error, &any_request())))
+    .map(|error| from_actix(super::error::json_error(error, &any_request())))
     .collect();
     errors.push(ApiError::body_timeout());
     errors
-}
-
-/// Codes a handler writes inline (no constructor to call yet): the error table will name them.
-fn inline(status: StatusCode, code: &'static str, title: &'static str, detail: &str) -> ApiError {
-    ApiError::new(status, code, title, detail)
 }
 
 fn engine(error: EngineError) -> ApiError {
@@ -597,40 +592,39 @@ fn document_errors() -> Vec<ApiError> {
 
 /// What reading a multipart upload can refuse, before any document is read.
 fn upload_form_errors() -> Vec<ApiError> {
-    let bad = |code, detail| inline(StatusCode::BAD_REQUEST, code, "Bad request", detail);
+    let bad = |code: Code, detail: &str| ApiError::new(code, detail);
     vec![
-        inline(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "expected_multipart",
-            "Unsupported media type",
+        ApiError::new(
+            Code::ExpectedMultipart,
             "Upload resumes as multipart/form-data with each file in a part named `file`.",
         ),
-        bad("malformed_multipart", "The multipart body cannot be read."),
         bad(
-            "form_field_too_large",
+            Code::MalformedMultipart,
+            "The multipart body cannot be read.",
+        ),
+        bad(
+            Code::FormFieldTooLarge,
             "The form field `external_id` is longer than 4096 bytes.",
         ),
         bad(
-            "too_many_files",
+            Code::TooManyFiles,
             "This endpoint takes one file; send several to /v1/candidates/batch.",
         ),
         bad(
-            "invalid_form_field",
+            Code::InvalidFormField,
             "The form field `external_id` is not UTF-8 text.",
         ),
         bad(
-            "invalid_document_date",
+            Code::InvalidDocumentDate,
             "document_date must be a date as YYYY-MM-DD.",
         ),
-        bad("missing_file", "The upload has no part named `file`."),
+        bad(Code::MissingFile, "The upload has no part named `file`."),
         bad(
-            "invalid_idempotency_key",
+            Code::InvalidIdempotencyKey,
             "The Idempotency-Key header is 1 to 255 visible characters.",
         ),
-        inline(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "Idempotency key reused",
+        ApiError::new(
+            Code::IdempotencyKeyReused,
             "This Idempotency-Key was already used for a different request.",
         ),
         ApiError::candidate_deleted(),
@@ -761,7 +755,7 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
             .errors([ApiError::from(ExtractError::ArchiveBomb { limit: 536_870_912 })]),
         op(Get, "/v1/candidates/{id}", "candidates", "get_candidate", "A candidate and its profile")
             .path_param("id", ID)
-            .query::<handlers::BlindParams>()
+            .query::<super::candidates::BlindParams>()
             .ok(200, "The candidate.", r.schema::<CandidateView>())
             .errors([candidate_not_found()]),
         op(Delete, "/v1/candidates/{id}", "candidates", "delete_candidate", "Erase a candidate")
@@ -799,11 +793,11 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
         op(Post, "/v1/roles/draft", "roles", "draft_role", "Draft a role from a job description")
             .describe("Not stored: review it, then `PUT /v1/roles/{id}`. Each requirement cites its sentence.")
             .json_body(
-                r.schema::<handlers::DraftRequest>(),
+                r.schema::<super::roles::DraftRequest>(),
                 json!({"text": "Account Manager. 3+ years of B2B sales, Salesforce, a bachelor's degree."}),
             )
             .ok(200, "The drafted role.", r.schema::<Role>())
-            .errors([inline(StatusCode::BAD_REQUEST, "empty_text", "Bad request", "Send the job description as `text`.")]),
+            .errors([ApiError::new(Code::EmptyText, "Send the job description as `text`.")]),
         op(Get, "/v1/roles/{id}", "roles", "get_role", "A role")
             .path_param("id", ROLE_ID)
             .ok(200, "The role.", r.schema::<Role>())
@@ -822,13 +816,13 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
         op(Get, "/v1/roles/{id}/ranking", "roles", "ranking", "Candidates ranked against a role, best first")
             .describe("Each result has a verdict, credit and evidence per requirement.")
             .path_param("id", ROLE_ID)
-            .query::<handlers::RankingParams>()
+            .query::<super::roles::RankingParams>()
             .ok(200, "A page of the ranking.", r.schema::<RankingPage>())
             .errors([
                 role_not_found(),
                 engine(EngineError::RoleDisabled("account-manager".into(), "an unknown skill".into())),
                 engine(EngineError::BadQuery("unbalanced parenthesis".into())),
-                inline(StatusCode::BAD_REQUEST, "invalid_min_score", "Bad request", "min_score is between 0 and 100."),
+                ApiError::new(Code::InvalidMinScore, "min_score is between 0 and 100."),
             ])
             .errors(cursor_errors()),
         op(Post, "/v1/rankings", "roles", "rank_unsaved", "Rank against a role sent in the body, without storing it")
@@ -867,7 +861,7 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
         // Runs.
         op(Post, "/v1/runs", "runs", "create_run", "Start a screening run")
             .describe("Ranks a selection against a role in the background; poll the run or subscribe to `run.completed`.")
-            .json_body(r.schema::<tasks::NewRun>(), json!({"role_id": "account-manager", "selection": {"all": true}}))
+            .json_body(r.schema::<super::runs::NewRun>(), json!({"role_id": "account-manager", "selection": {"all": true}}))
             .ok(202, "Enqueued (header `Location`).", r.schema::<Run>())
             .errors([
                 role_not_found(),
@@ -886,18 +880,18 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
             .errors([run_not_found()]),
         op(Get, "/v1/runs/{id}/results", "runs", "run_results", "A page of a finished run's results")
             .path_param("id", RUN_ID)
-            .query::<tasks::ResultsParams>()
+            .query::<super::runs::ResultsParams>()
             .ok(200, "A page of results, best first.", r.schema::<RunResultsPage>())
             .errors([run_not_found(), run(RunError::NotFinished(RunStatus::Processing))])
             .errors(cursor_errors()),
         op(Get, "/v1/runs/{id}/export", "runs", "export_run", "Every result of a finished run, as CSV or JSON Lines")
             .path_param("id", RUN_ID)
-            .query::<tasks::ExportParams>()
+            .query::<super::runs::ExportParams>()
             .respond(200, "`text/csv` (default) or `application/x-ndjson`, one `RunResult` a line.", Some(text("text/csv")))
             .errors([
                 run_not_found(),
                 run(RunError::NotFinished(RunStatus::Processing)),
-                inline(StatusCode::BAD_REQUEST, "invalid_format", "Bad request", "format is csv or jsonl."),
+                ApiError::new(Code::InvalidFormat, "format is csv or jsonl."),
             ]),
         op(Get, "/v1/runs/{id}/adverse-impact", "oversight", "adverse_impact", "Selection rates by group and the four-fifths rule")
             .path_param("id", RUN_ID)
@@ -908,7 +902,7 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
         op(Post, "/v1/webhooks", "webhooks", "create_webhook", "Subscribe to events")
             .describe("Events: `candidate.parsed`, `run.completed`, `run.failed`. Deliveries are signed (`Shortlist-Signature: t=…,v1=…`) and retried.")
             .json_body(
-                r.schema::<tasks::NewWebhook>(),
+                r.schema::<super::webhooks::NewWebhook>(),
                 json!({"url": "https://ats.example.com/hooks/shortlist", "events": ["run.completed"]}),
             )
             .ok(201, "Subscribed (header `Location`); the secret is shown this once.", named("NewSubscription"))
@@ -923,5 +917,23 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
             .path_param("id", WEBHOOK_ID)
             .ok(200, "The deliveries, newest first.", r.array::<Delivery>())
             .errors([webhook(WebhookError::NotFound("9a…".into()))]),
+        op(Post, "/v1/webhooks/{id}/test", "webhooks", "test_webhook", "Send a signed `ping` now")
+            .describe("Sent at once through the same sender as every event; the answer is the delivery as recorded, whether the receiver took it or not (`status`, `last_error`).")
+            .path_param("id", WEBHOOK_ID)
+            .ok(200, "The test delivery.", r.schema::<Delivery>())
+            .errors([
+                webhook(WebhookError::NotFound("9a…".into())),
+                webhook(WebhookError::Unavailable("the webhook sender is not running".into())),
+            ]),
+        op(Post, "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "webhooks", "redeliver", "Send an event again")
+            .describe("The delivery's event is sent again now, newly signed, as a new delivery whose `redelivery_of` names the first.")
+            .path_param("id", WEBHOOK_ID)
+            .path_param("delivery_id", "The delivery to send again (a UUID from the deliveries list).")
+            .ok(201, "The new delivery (header `Location`).", r.schema::<Delivery>())
+            .errors([
+                webhook(WebhookError::NotFound("9a…".into())),
+                webhook(WebhookError::DeliveryNotFound("9a…".into())),
+                webhook(WebhookError::Unavailable("the webhook sender is not running".into())),
+            ]),
     ]
 }

@@ -29,3 +29,8 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
         }
     }
 }
+
+/// `GET /healthz`: the process answers (liveness; readiness is `/readyz`).
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}

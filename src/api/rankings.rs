@@ -9,8 +9,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::AppState;
+use super::blocking::blocking;
 use super::error::ApiError;
-use super::handlers::{DEFAULT_PAGE_SIZE, blocking};
+use super::roles::DEFAULT_PAGE_SIZE;
 use crate::engine::RankQuery;
 use crate::role::Role;
 

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::blocking::audit as record_audit;
+use super::blocking::blocking;
 use super::error::ApiError;
-use super::handlers::audit as record_audit;
-use super::tasks::blocking;
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
+use crate::error_code::Code;
 use crate::oversight::Groups;
 
 type ApiResult = Result<HttpResponse, ApiError>;
@@ -27,8 +28,8 @@ pub struct AuditParams {
 pub async fn audit(state: web::Data<AppState>, params: web::Query<AuditParams>) -> ApiResult {
     let AuditParams { cursor, limit } = params.into_inner();
     if limit == Some(0) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
+        return Err(ApiError::new(
+            Code::InvalidLimit,
             "limit must be at least 1.",
         ));
     }

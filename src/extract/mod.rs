@@ -13,6 +13,7 @@ mod pdf;
 mod rtf;
 mod text;
 
+use crate::error_code::Code;
 use crate::profile::Warning;
 
 /// What kind of document the bytes are, detected from their content (the file name is only a
@@ -120,7 +121,7 @@ pub fn check_resume_text(document: &Document) -> Result<(), ExtractError> {
     Ok(())
 }
 
-/// Why a document could not be read. `code()` is stable (API `code`, CLI `error.code`); the
+/// Why a document could not be read. `code()` is its entry in [`crate::error_code`]; the
 /// `Display` text is a sentence a person understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtractError {
@@ -159,18 +160,19 @@ pub enum ExtractError {
 }
 
 impl ExtractError {
-    pub fn code(&self) -> &'static str {
+    /// Its entry in the error table (the same for the API, a batch item and the CLI).
+    pub fn code(&self) -> Code {
         match self {
-            ExtractError::Empty => "empty_file",
-            ExtractError::TooLarge { .. } => "file_too_large",
-            ExtractError::UnsupportedType(_) => "unsupported_media_type",
-            ExtractError::Malformed { .. } => "malformed_document",
-            ExtractError::Encrypted => "encrypted_document",
-            ExtractError::NoTextLayer => "no_text_layer",
-            ExtractError::NoText => "no_text",
-            ExtractError::TooLittleText { .. } => "too_little_text",
-            ExtractError::ArchiveBomb { .. } => "archive_bomb",
-            ExtractError::TooComplex(_) => "document_too_complex",
+            ExtractError::Empty => Code::EmptyFile,
+            ExtractError::TooLarge { .. } => Code::FileTooLarge,
+            ExtractError::UnsupportedType(_) => Code::UnsupportedMediaType,
+            ExtractError::Malformed { .. } => Code::MalformedDocument,
+            ExtractError::Encrypted => Code::EncryptedDocument,
+            ExtractError::NoTextLayer => Code::NoTextLayer,
+            ExtractError::NoText => Code::NoText,
+            ExtractError::TooLittleText { .. } => Code::TooLittleText,
+            ExtractError::ArchiveBomb { .. } => Code::ArchiveBomb,
+            ExtractError::TooComplex(_) => Code::DocumentTooComplex,
         }
     }
 }

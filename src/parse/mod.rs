@@ -21,7 +21,7 @@ pub mod timeline;
 mod travel;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use chrono::{Datelike, NaiveDate};
 
@@ -68,20 +68,61 @@ const MIN_GAP_MONTHS: u32 = 3;
 /// Evidence kept per skill: enough to check it, not every mention.
 const MAX_SKILL_EVIDENCE: usize = 3;
 
+/// A taxonomy built on first use: the built-in one, or one given to [`Parser::with_taxonomy`].
+type LazyTaxonomy = LazyLock<Taxonomy, Box<dyn FnOnce() -> Taxonomy + Send>>;
+
+/// Every reader is built on its first use, not with the parser.
+///
+/// Why: building them all (about a hundred regexes, the taxonomy's automata, the category
+/// model) was nearly all of a one-file `shortlist parse` and sat in front of the server's
+/// readiness, though a server needs none of them until its first upload and a file that fails
+/// extraction needs none at all. Built lazily, each costs only the process that needs it,
+/// once; [`Parser::warm_up`] builds the rest ahead of need, on another thread, while the first
+/// document is still being extracted.
 #[derive(Debug)]
 struct Compiled {
-    headings: HeadingTable,
-    dates: DateParser,
-    positions: PositionReader,
-    categories: Categories,
-    education: EducationReader,
-    travel: travel::TravelReader,
-    contact: ContactReader,
-    achievements: AchievementReader,
-    languages: LanguageReader,
-    certifications: CertificationReader,
-    taxonomy: Taxonomy,
+    headings: LazyLock<HeadingTable>,
+    dates: LazyLock<DateParser>,
+    positions: LazyLock<PositionReader>,
+    categories: LazyLock<Categories>,
+    education: LazyLock<EducationReader>,
+    travel: LazyLock<travel::TravelReader>,
+    contact: LazyLock<ContactReader>,
+    achievements: LazyLock<AchievementReader>,
+    languages: LazyLock<LanguageReader>,
+    certifications: LazyLock<CertificationReader>,
+    taxonomy: LazyTaxonomy,
 }
+
+impl Compiled {
+    fn new(taxonomy: LazyTaxonomy) -> Self {
+        Self {
+            headings: LazyLock::new(HeadingTable::new),
+            dates: LazyLock::new(DateParser::new),
+            positions: LazyLock::new(PositionReader::new),
+            categories: LazyLock::new(Categories::default),
+            education: LazyLock::new(EducationReader::new),
+            travel: LazyLock::new(travel::TravelReader::new),
+            contact: LazyLock::new(ContactReader::new),
+            achievements: LazyLock::new(AchievementReader::new),
+            languages: LazyLock::new(LanguageReader::new),
+            certifications: LazyLock::new(CertificationReader::new),
+            taxonomy,
+        }
+    }
+}
+
+/// The built-in parser, shared by every caller of [`Parser::builtin`] in the process: nothing
+/// in it changes after it is built, so one build serves them all.
+static BUILTIN: LazyLock<Parser> = LazyLock::new(|| Parser {
+    compiled: Arc::new(Compiled::new(LazyLock::new(Box::new(|| {
+        match Taxonomy::builtin() {
+            Ok(taxonomy) => taxonomy,
+            // The builtin taxonomy is checked by the tests; reaching this is a build defect.
+            Err(error) => panic!("the builtin taxonomy is invalid: {error}"),
+        }
+    })))),
+});
 
 /// A parser with its taxonomy loaded. Cheap to clone and share between threads.
 #[derive(Debug, Clone)]
@@ -96,13 +137,11 @@ impl Default for Parser {
 }
 
 impl Parser {
-    /// The parser with the taxonomy compiled into the binary from `config/taxonomy/`.
+    /// The parser with the taxonomy compiled into the binary from `config/taxonomy/`. Its
+    /// readers are built on first use (see [`Parser::warm_up`]) and shared by every parser
+    /// this returns.
     pub fn builtin() -> Self {
-        match Taxonomy::builtin() {
-            Ok(taxonomy) => Self::with_taxonomy(taxonomy),
-            // The builtin taxonomy is checked by the tests; reaching this is a build defect.
-            Err(error) => panic!("the builtin taxonomy is invalid: {error}"),
-        }
+        BUILTIN.clone()
     }
 
     /// The parser with the taxonomy read from `dir` (`skills.toml`, `languages.toml`).
@@ -112,20 +151,38 @@ impl Parser {
 
     pub fn with_taxonomy(taxonomy: Taxonomy) -> Self {
         Self {
-            compiled: Arc::new(Compiled {
-                headings: HeadingTable::new(),
-                dates: DateParser::new(),
-                positions: PositionReader::new(),
-                categories: Categories::default(),
-                education: EducationReader::new(),
-                travel: travel::TravelReader::new(),
-                contact: ContactReader::new(),
-                achievements: AchievementReader::new(),
-                languages: LanguageReader::new(),
-                certifications: CertificationReader::new(),
-                taxonomy,
-            }),
+            compiled: Arc::new(Compiled::new(LazyLock::new(Box::new(move || taxonomy)))),
         }
+    }
+
+    /// Builds every reader not built yet. A parse builds what it needs anyway; this is for a
+    /// caller that can do it ahead of need, off its critical path ([`Parser::warm_up_in_background`]).
+    ///
+    /// The order is the reverse of a parse's, so that a parse running beside it (on another
+    /// core) and this meet in the middle instead of waiting on the same reader.
+    pub fn warm_up(&self) {
+        let c = &*self.compiled;
+        LazyLock::force(&c.certifications);
+        LazyLock::force(&c.languages);
+        LazyLock::force(&c.achievements);
+        LazyLock::force(&c.contact);
+        LazyLock::force(&c.travel);
+        LazyLock::force(&c.education);
+        LazyLock::force(&c.taxonomy);
+        LazyLock::force(&c.categories);
+        LazyLock::force(&c.positions);
+        LazyLock::force(&c.dates);
+        LazyLock::force(&c.headings);
+    }
+
+    /// [`Parser::warm_up`] on a thread of its own: the caller goes on (reading and extracting
+    /// its first document, or starting to serve) while the readers are built on another core.
+    pub fn warm_up_in_background(&self) {
+        let parser = self.clone();
+        // A failed spawn only means each reader is built on first use instead.
+        let _ = std::thread::Builder::new()
+            .name("parser-warm-up".into())
+            .spawn(move || parser.warm_up());
     }
 
     pub fn parse(&self, document: &Document, options: &ParseOptions) -> Profile {

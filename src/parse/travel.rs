@@ -6,6 +6,8 @@
 //! about past jobs. Mentions of travel as a subject ("travel arrangements", "Defense Travel
 //! System", "travel agent") are not signs.
 
+use std::sync::OnceLock;
+
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
@@ -92,20 +94,50 @@ struct RuleRow {
     not_matches: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Rule {
     id: String,
     status: TravelStatus,
+    /// The row's patterns with `{states}` expanded, compiled on the rule's first use.
+    sources: RuleSources,
+    compiled: OnceLock<RulePatterns>,
+}
+
+#[derive(Debug)]
+struct RuleSources {
+    pattern: String,
+    not_before: Option<String>,
+    not_after: Option<String>,
+}
+
+#[derive(Debug)]
+struct RulePatterns {
     pattern: Regex,
     not_before: Option<Regex>,
     not_after: Option<Regex>,
 }
 
-#[derive(Debug, Clone)]
-pub struct TravelReader {
-    rules: Vec<Rule>,
-    /// Every rule's pattern at once: one pass says which rules can match at all.
-    any: RegexSet,
+impl Rule {
+    /// The rule's own patterns, compiled the first time a text can match it ([`TravelReader::any`]
+    /// says when). Why lazily: each rule is compiled a second time here, beside the set, and
+    /// two of them hold the fifty states' alternation several times over; a text matches
+    /// two or three rules at most, so most are never needed.
+    fn patterns(&self) -> &RulePatterns {
+        self.compiled.get_or_init(|| {
+            let compile = super::compile_ascii_words;
+            RulePatterns {
+                pattern: compile(&self.sources.pattern),
+                not_before: self.sources.not_before.as_deref().map(compile),
+                not_after: self.sources.not_after.as_deref().map(compile),
+            }
+        })
+    }
+}
+
+/// Words after, before or around a match that make it no journey of the candidate's: compiled
+/// only when a rule matched.
+#[derive(Debug)]
+struct ContextFilters {
     /// Words after a match that make it someone else's travel ("travel arrangements").
     not_candidate_after: Regex,
     /// Words just before a match that make it no journey of the candidate's: a licence or policy
@@ -113,6 +145,29 @@ pub struct TravelReader {
     not_candidate_before: Regex,
     /// Words on the line that make it a pastime ("Hobbies: International Travel").
     pastime: Regex,
+}
+
+impl ContextFilters {
+    fn new() -> Self {
+        let compile = super::compile_ascii_words;
+        Self {
+            not_candidate_after: compile(
+                r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar[0-9A-Za-z_]*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat[0-9A-Za-z_]*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?|graphics|displays?\s+design)\b",
+            ),
+            not_candidate_before: compile(
+                r"(?i)\b(licens[0-9A-Za-z_]*|certific[0-9A-Za-z_]*|polic(y|ies)|coverage|management\s+of(\s+[0-9A-Za-z_]+){0,2}|design(ed|ing)?(\s+[0-9A-Za-z_]+){0,2}|book(ed|ing)?(\s+[0-9A-Za-z_]+){0,2}|for\s+(the\s+)?(staff|employees|team|others|executives|attendees|clients)(\s+on)?|logistics\s+(for|of))[\s-]*$",
+            ),
+            pastime: compile(r"(?i)\b(hobbies|interests|enjoy|enjoys|love|loves|passion)\b"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct TravelReader {
+    rules: Vec<Rule>,
+    /// Every rule's pattern at once: one pass says which rules can match at all.
+    any: RegexSet,
+    filters: OnceLock<ContextFilters>,
 }
 
 /// What the reader found: the status, where its words are, and the rule that fired.
@@ -131,7 +186,6 @@ impl Default for TravelReader {
 
 impl TravelReader {
     pub fn new() -> Self {
-        let compile = super::compile_ascii_words;
         let states = format!("({})", US_STATES.join("|"));
         // The shipped file is checked by the unit tests; a broken one is a build defect.
         let file: RulesFile = toml::from_str(RULES).expect("config/rules/travel.toml parses");
@@ -145,27 +199,25 @@ impl TravelReader {
                     "no" => TravelStatus::No,
                     _ => TravelStatus::Yes,
                 },
-                pattern: compile(&expand(&row.pattern)),
-                not_before: row.not_before.as_deref().map(|p| compile(&expand(p))),
-                not_after: row.not_after.as_deref().map(|p| compile(&expand(p))),
+                sources: RuleSources {
+                    pattern: expand(&row.pattern),
+                    not_before: row.not_before.as_deref().map(expand),
+                    not_after: row.not_after.as_deref().map(expand),
+                },
+                compiled: OnceLock::new(),
             })
             .collect();
+        // ASCII word boundaries, as `compile_ascii_words` gives each rule (its comment says why).
         let any = RegexSet::new(
             rules
                 .iter()
-                .map(|rule| rule.pattern.as_str().replace(r"\b", r"(?-u:\b)")),
+                .map(|rule| rule.sources.pattern.replace(r"\b", r"(?-u:\b)")),
         )
         .expect("the travel rules compile together");
         Self {
             rules,
             any,
-            not_candidate_after: compile(
-                r"(?i)^[\s/]*(arrangements?|plans?|planning|bookings?|booked|itinerar[0-9A-Za-z_]*|expenses?|reservations?|logistics|schedules?|budgets?|agency|agencies|agents?|industry|insurance|coordinat[0-9A-Za-z_]*|requests?|reimbursements?|authorizations?|documents?|vouchers?|orders?|management|system|policy|policies|needs|accommodations?|visas?|graphics|displays?\s+design)\b",
-            ),
-            not_candidate_before: compile(
-                r"(?i)\b(licens[0-9A-Za-z_]*|certific[0-9A-Za-z_]*|polic(y|ies)|coverage|management\s+of(\s+[0-9A-Za-z_]+){0,2}|design(ed|ing)?(\s+[0-9A-Za-z_]+){0,2}|book(ed|ing)?(\s+[0-9A-Za-z_]+){0,2}|for\s+(the\s+)?(staff|employees|team|others|executives|attendees|clients)(\s+on)?|logistics\s+(for|of))[\s-]*$",
-            ),
-            pastime: compile(r"(?i)\b(hobbies|interests|enjoy|enjoys|love|loves|passion)\b"),
+            filters: OnceLock::new(),
         }
     }
 
@@ -204,19 +256,24 @@ impl TravelReader {
 
     /// The first match of `rule` that passes the context checks.
     fn first_own_match(&self, rule: &Rule, text: &str) -> Option<(usize, usize)> {
-        rule.pattern.find_iter(text).find_map(|m| {
+        let patterns = rule.patterns();
+        let filters = self.filters.get_or_init(ContextFilters::new);
+        patterns.pattern.find_iter(text).find_map(|m| {
             let after = text.get(m.end()..).unwrap_or("");
             let (line_start, _) = super::lines::line_bounds(text, m.start(), m.start());
             let before = text.get(line_start..m.start()).unwrap_or("");
             let refused = rule.status == TravelStatus::Yes
-                && (self.not_candidate_after.is_match(after)
-                    || self.pastime.is_match(before)
-                    || self.not_candidate_before.is_match(before)
-                    || rule
+                && (filters.not_candidate_after.is_match(after)
+                    || filters.pastime.is_match(before)
+                    || filters.not_candidate_before.is_match(before)
+                    || patterns
                         .not_before
                         .as_ref()
                         .is_some_and(|re| re.is_match(before))
-                    || rule.not_after.as_ref().is_some_and(|re| re.is_match(after)));
+                    || patterns
+                        .not_after
+                        .as_ref()
+                        .is_some_and(|re| re.is_match(after)));
             (!refused).then_some((m.start(), m.end()))
         })
     }

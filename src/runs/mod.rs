@@ -4,21 +4,20 @@
 //! exports. Runs survive restarts: one found `processing` at start-up is started over (scores
 //! are deterministic, so the outcome is the same as if it had not been interrupted).
 //!
-//! One worker thread takes runs in creation order; ranking itself uses all cores (rayon).
+//! One worker thread (started by `crate::workers`) claims runs from the store in creation order
+//! (`RunStore::claim_next_run`); ranking itself uses all cores (rayon). No SQL here: the runs'
+//! tables are reached through `RunStore`.
 
 pub mod webhook_target;
 pub mod webhooks;
 
-use std::collections::HashSet;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 
-use chrono::Utc;
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::engine::{Engine, EngineError, RankQuery, RankedCandidate};
-use crate::store::StoreError;
+use crate::store::{NewRun, NewRunResult, OversightStore, RunStore, StoreError};
 use webhooks::Webhooks;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -32,7 +31,7 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RunStatus::Enqueued => "enqueued",
             RunStatus::Processing => "processing",
@@ -42,7 +41,7 @@ impl RunStatus {
         }
     }
 
-    fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         [
             RunStatus::Enqueued,
             RunStatus::Processing,
@@ -150,6 +149,10 @@ pub enum RunError {
     NotFinished(RunStatus),
     #[error("{0}")]
     BadSelection(String),
+    /// The server's own failure (a worker that cannot start, stored data that cannot be read
+    /// back): a 500, never the caller's 422.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -157,12 +160,6 @@ pub enum RunError {
 impl From<StoreError> for RunError {
     fn from(error: StoreError) -> Self {
         RunError::Engine(EngineError::Store(error))
-    }
-}
-
-impl From<rusqlite::Error> for RunError {
-    fn from(error: rusqlite::Error) -> Self {
-        RunError::Engine(EngineError::Store(StoreError::Database(error)))
     }
 }
 
@@ -178,12 +175,13 @@ pub struct Runs {
 }
 
 impl Runs {
-    /// Starts the worker. Runs left `processing` by a stopped server are queued again.
+    /// Starts the worker (see `crate::workers`). Runs left `processing` by a stopped server
+    /// are queued again.
     pub fn start(engine: Arc<Engine>, webhooks: Arc<Webhooks>) -> Result<Arc<Runs>, RunError> {
-        engine.store().connection().execute(
-            "UPDATE runs SET status = 'enqueued', phase = NULL, done = 0 WHERE status = 'processing'",
-            [],
-        )?;
+        let requeued = engine.store().requeue_interrupted_runs()?;
+        if requeued > 0 {
+            tracing::warn!(requeued, "runs interrupted by a stop are queued again");
+        }
         let runs = Arc::new(Runs {
             engine,
             webhooks,
@@ -194,7 +192,7 @@ impl Runs {
         std::thread::Builder::new()
             .name("run-worker".into())
             .spawn(move || work(worker))
-            .map_err(|e| RunError::Invalid(format!("cannot start the run worker: {e}")))?;
+            .map_err(|e| RunError::Internal(format!("cannot start the run worker: {e}")))?;
         Ok(runs)
     }
 
@@ -212,19 +210,12 @@ impl Runs {
             ));
         }
         let id = Uuid::new_v4().to_string();
-        let selection_json =
-            serde_json::to_string(&selection).map_err(|e| RunError::Invalid(e.to_string()))?;
-        self.engine.store().connection().execute(
-            "INSERT INTO runs (id, role_id, selection, status, created_at, created_by)
-             VALUES (?1, ?2, ?3, 'enqueued', ?4, ?5)",
-            params![
-                id,
-                role_id,
-                selection_json,
-                Utc::now().to_rfc3339(),
-                created_by
-            ],
-        )?;
+        self.engine.store().insert_run(&NewRun {
+            id: &id,
+            role_id,
+            selection: &selection,
+            created_by,
+        })?;
         self.notify();
         self.get(&id)
     }
@@ -235,43 +226,21 @@ impl Runs {
     }
 
     pub fn get(&self, id: &str) -> Result<Run, RunError> {
-        let connection = self.engine.store().connection();
-        let row = connection
-            .query_row(
-                "SELECT id, role_id, selection, status, phase, done, total, error, created_at,
-                 started_at, finished_at FROM runs WHERE id = ?1",
-                params![id],
-                run_from_row,
-            )
-            .optional()?;
-        row.ok_or_else(|| RunError::NotFound(id.to_owned()))?
+        self.engine
+            .store()
+            .get_run(id)?
+            .ok_or_else(|| RunError::NotFound(id.to_owned()))
     }
 
     pub fn list(&self) -> Result<Vec<Run>, RunError> {
-        let connection = self.engine.store().connection();
-        let mut statement = connection.prepare(
-            "SELECT id, role_id, selection, status, phase, done, total, error, created_at,
-             started_at, finished_at FROM runs ORDER BY created_at DESC LIMIT 1000",
-        )?;
-        let rows = statement
-            .query_map([], run_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.into_iter().collect()
+        Ok(self.engine.store().list_runs(1000)?)
     }
 
     /// Asks a run to stop. An enqueued run is canceled at once; a processing one stops at its
     /// next chunk. A finished run is left as it is.
     pub fn cancel(&self, id: &str) -> Result<Run, RunError> {
-        let run = self.get(id)?;
-        if !run.status.is_final() {
-            self.engine.store().connection().execute(
-                "UPDATE runs SET cancel_requested = 1,
-                   status = CASE status WHEN 'enqueued' THEN 'canceled' ELSE status END,
-                   finished_at = CASE status WHEN 'enqueued' THEN ?2 ELSE finished_at END
-                 WHERE id = ?1",
-                params![id, Utc::now().to_rfc3339()],
-            )?;
-        }
+        self.get(id)?;
+        self.engine.store().request_run_cancel(id)?;
         self.get(id)
     }
 
@@ -297,29 +266,17 @@ impl Runs {
             None => 0,
         };
         let limit = limit.clamp(1, 1000);
-        let connection = self.engine.store().connection();
-        let total: i64 = connection.query_row(
-            "SELECT COUNT(*) FROM run_results WHERE run_id = ?1",
-            params![id],
-            |r| r.get(0),
-        )?;
-        let mut statement = connection.prepare_cached(
-            "SELECT r.rank, r.candidate_id, r.external_id, r.score, r.must_haves_met,
-                    r.requirements, r.erased_sha256, json_extract(c.profile, '$.contact.name'),
-                    c.file_name
-             FROM run_results r LEFT JOIN candidates c ON c.id = r.candidate_id
-             WHERE r.run_id = ?1 AND r.rank > ?2 ORDER BY r.rank LIMIT ?3",
-        )?;
-        let results = statement
-            .query_map(params![id, after, limit as i64], result_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let (total, results) = self
+            .engine
+            .store()
+            .run_results_page(id, after as u64, limit)?;
         let next_cursor = match results.last() {
-            Some(last) if (last.rank as i64) < total => Some(last.rank.to_string()),
+            Some(last) if last.rank < total => Some(last.rank.to_string()),
             _ => None,
         };
         Ok(RunResultsPage {
             run_id: id.to_owned(),
-            total: total as u64,
+            total,
             results,
             next_cursor,
         })
@@ -393,8 +350,7 @@ impl Runs {
             }
         };
         let ids: Vec<String> = applicants.iter().map(|(id, _)| id.clone()).collect();
-        let demographics =
-            crate::oversight::demographics_of(&self.engine.store().connection(), &ids)?;
+        let demographics = self.engine.store().demographics_of(&ids)?;
         let categories = crate::oversight::adverse_impact(&applicants, &demographics);
         Ok(AdverseImpactReport {
             run_id: run.id,
@@ -408,53 +364,12 @@ impl Runs {
         })
     }
 
-    fn next_enqueued(&self) -> Result<Option<Run>, RunError> {
-        let id: Option<String> = self
-            .engine
-            .store()
-            .connection()
-            .query_row(
-                "SELECT id FROM runs WHERE status = 'enqueued' ORDER BY created_at, id LIMIT 1",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        id.map(|id| self.get(&id)).transpose()
-    }
-
-    fn set_progress(&self, id: &str, phase: &str, done: u64, total: u64) -> Result<bool, RunError> {
-        let connection = self.engine.store().connection();
-        connection.execute(
-            "UPDATE runs SET phase = ?2, done = ?3, total = ?4 WHERE id = ?1",
-            params![id, phase, done as i64, total as i64],
-        )?;
-        let canceled: i64 = connection.query_row(
-            "SELECT cancel_requested FROM runs WHERE id = ?1",
-            params![id],
-            |r| r.get(0),
-        )?;
-        Ok(canceled != 0)
-    }
-
-    fn finish(&self, id: &str, status: RunStatus, error: Option<&str>) -> Result<(), RunError> {
-        self.engine.store().connection().execute(
-            "UPDATE runs SET status = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
-            params![id, status.as_str(), error, Utc::now().to_rfc3339()],
-        )?;
-        Ok(())
-    }
-
-    /// Ranks the run's selection and saves every result with its explanation.
+    /// Ranks the run's selection and saves every result with its explanation. The run was
+    /// claimed ([`RunStore::claim_next_run`]): it is `processing` and has no
+    /// results from an earlier attempt.
     fn process(&self, run: &Run) -> Result<RunStatus, RunError> {
         let store = self.engine.store();
-        store.connection().execute(
-            "UPDATE runs SET status = 'processing', started_at = ?2, phase = 'selecting' WHERE id = ?1",
-            params![run.id, Utc::now().to_rfc3339()],
-        )?;
-        store
-            .connection()
-            .execute("DELETE FROM run_results WHERE run_id = ?1", params![run.id])?;
-        let only_seqs = self.selected_seqs(&run.selection)?;
+        let only_seqs = store.selected_seqs(&run.selection)?.map(Arc::new);
         let mut cursor = None;
         let mut done = 0u64;
         loop {
@@ -466,9 +381,9 @@ impl Runs {
             };
             let page = self.engine.rank(&run.role_id, &query)?;
             let total = page.total as u64;
-            save_results(store, &run.id, &page.results)?;
+            store.save_run_results(&run.id, &new_results(&page.results)?)?;
             done += page.results.len() as u64;
-            if self.set_progress(&run.id, "ranking", done, total)? {
+            if store.record_run_progress(&run.id, "ranking", done, total)? {
                 return Ok(RunStatus::Canceled);
             }
             match page.next_cursor {
@@ -485,19 +400,7 @@ impl Runs {
             Err(_) => Vec::new(),
         };
         // On the account of whoever started it; `system` for runs from before this was kept.
-        let created_by: Option<String> = self
-            .engine
-            .store()
-            .connection()
-            .query_row(
-                "SELECT created_by FROM runs WHERE id = ?1",
-                params![run.id],
-                |row| row.get(0),
-            )
-            .optional()
-            .ok()
-            .flatten()
-            .flatten();
+        let created_by = self.engine.store().run_created_by(&run.id).ok().flatten();
         let event = crate::audit::AuditEvent::new(
             crate::audit::Action::RunFinished,
             created_by.as_deref().unwrap_or(crate::audit::SYSTEM_CALLER),
@@ -512,111 +415,42 @@ impl Runs {
             tracing::error!(%error, run = %run.id, "cannot record the end of a run in the audit log");
         }
     }
-
-    fn selected_seqs(&self, selection: &Selection) -> Result<Option<Arc<HashSet<u64>>>, RunError> {
-        let connection = self.engine.store().connection();
-        let seqs = |sql: &str, keys: &[String]| -> Result<HashSet<u64>, RunError> {
-            let mut statement = connection.prepare_cached(sql)?;
-            let mut found = HashSet::new();
-            for key in keys {
-                if let Some(seq) = statement
-                    .query_row(params![key], |r| r.get::<_, i64>(0))
-                    .optional()?
-                {
-                    found.insert(seq as u64);
-                }
-            }
-            Ok(found)
-        };
-        Ok(match selection {
-            Selection::All(_) => None,
-            Selection::CandidateIds(ids) => Some(Arc::new(seqs(
-                "SELECT seq FROM candidates WHERE id = ?1",
-                ids,
-            )?)),
-            Selection::ExternalIds(ids) => Some(Arc::new(seqs(
-                "SELECT seq FROM candidates WHERE external_id = ?1",
-                ids,
-            )?)),
-            Selection::BatchId(batch) => {
-                let mut statement =
-                    connection.prepare("SELECT seq FROM candidates WHERE batch_id = ?1")?;
-                let found = statement
-                    .query_map(params![batch], |r| r.get::<_, i64>(0))?
-                    .map(|seq| seq.map(|s| s as u64))
-                    .collect::<Result<HashSet<u64>, _>>()?;
-                Some(Arc::new(found))
-            }
-        })
-    }
 }
 
-fn save_results(
-    store: &crate::store::SqliteStore,
-    run_id: &str,
-    results: &[RankedCandidate],
-) -> Result<(), RunError> {
-    let mut connection = store.connection();
-    let transaction = connection.transaction()?;
-    {
-        let mut insert = transaction.prepare_cached(
-            "INSERT INTO run_results (run_id, rank, candidate_id, external_id, score, must_haves_met, requirements)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        let mut insert_erased = transaction.prepare_cached(
-            "INSERT INTO run_results (run_id, rank, candidate_id, external_id, score, must_haves_met,
-             requirements, erased_sha256) VALUES (?1, ?2, ?3, NULL, 0, 0, '[]', ?4)",
-        )?;
-        let mut exists = transaction.prepare_cached("SELECT 1 FROM candidates WHERE id = ?1")?;
-        for result in results {
-            let requirements = serde_json::to_string(&result.requirements)
-                .map_err(|e| RunError::Invalid(e.to_string()))?;
-            let candidate_id = result.candidate_id.to_string();
-            // Deleted after it was ranked: kept as erased, as the deletion would have left it.
-            if !exists.exists(params![candidate_id])? {
-                let as_it_was = serde_json::json!([
-                    run_id,
-                    result.rank,
-                    candidate_id,
-                    result.external_id,
-                    result.score,
-                    result.must_haves_met,
-                    requirements
-                ]);
-                insert_erased.execute(params![
-                    run_id,
-                    result.rank as i64,
-                    candidate_id,
-                    crate::store::sha256_hex(as_it_was.to_string().as_bytes())
-                ])?;
-                continue;
-            }
-            insert.execute(params![
-                run_id,
-                result.rank as i64,
-                candidate_id,
-                result.external_id,
-                result.score as f64,
-                result.must_haves_met,
-                requirements
-            ])?;
-        }
-    }
-    transaction.commit()?;
-    Ok(())
+/// The page's results as the store saves them.
+fn new_results(results: &[RankedCandidate]) -> Result<Vec<NewRunResult>, RunError> {
+    results
+        .iter()
+        .map(|result| {
+            Ok(NewRunResult {
+                rank: result.rank as u64,
+                candidate_id: result.candidate_id.to_string(),
+                external_id: result.external_id.clone(),
+                score: result.score,
+                must_haves_met: result.must_haves_met,
+                requirements: serde_json::to_string(&result.requirements)
+                    .map_err(|e| RunError::Internal(e.to_string()))?,
+            })
+        })
+        .collect()
 }
 
 fn work(runs: Weak<Runs>) {
     loop {
         let Some(strong) = runs.upgrade() else { return };
-        match strong.next_enqueued() {
+        match strong.engine.store().claim_next_run() {
             Ok(Some(run)) => {
                 let outcome = strong.process(&run);
                 let (status, error) = match outcome {
                     Ok(status) => (status, None),
                     Err(error) => (RunStatus::Failed, Some(error.to_string())),
                 };
-                if let Err(error) = strong.finish(&run.id, status, error.as_deref()) {
+                if let Err(error) =
+                    strong
+                        .engine
+                        .store()
+                        .finish_run(&run.id, status, error.as_deref())
+                {
                     tracing::error!(%error, run = %run.id, "cannot record the end of a run");
                 }
                 let event = if status == RunStatus::Failed {
@@ -648,56 +482,6 @@ fn work(runs: Weak<Runs>) {
             }
         }
     }
-}
-
-fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Run, RunError>> {
-    let selection: String = row.get(2)?;
-    let status: String = row.get(3)?;
-    let id: String = row.get(0)?;
-    let selection = match serde_json::from_str(&selection) {
-        Ok(selection) => selection,
-        Err(e) => {
-            return Ok(Err(RunError::Invalid(format!(
-                "run {id}: stored selection: {e}"
-            ))));
-        }
-    };
-    let Some(status) = RunStatus::parse(&status) else {
-        return Ok(Err(RunError::Invalid(format!(
-            "run {id}: unknown status {status:?}"
-        ))));
-    };
-    Ok(Ok(Run {
-        id,
-        role_id: row.get(1)?,
-        selection,
-        status,
-        progress: Progress {
-            phase: row.get(4)?,
-            done: row.get::<_, i64>(5)? as u64,
-            total: row.get::<_, i64>(6)? as u64,
-        },
-        error: row.get(7)?,
-        created_at: row.get(8)?,
-        started_at: row.get(9)?,
-        finished_at: row.get(10)?,
-    }))
-}
-
-fn result_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunResult> {
-    let requirements: String = row.get(5)?;
-    Ok(RunResult {
-        rank: row.get::<_, i64>(0)? as u64,
-        candidate_id: row.get(1)?,
-        external_id: row.get(2)?,
-        display_name: row.get(7)?,
-        file_name: row.get(8)?,
-        score: row.get(3)?,
-        must_haves_met: row.get(4)?,
-        requirements: serde_json::from_str(&requirements).unwrap_or(serde_json::Value::Null),
-        erased: row.get::<_, Option<String>>(6)?.is_some(),
-        erased_sha256: row.get(6)?,
-    })
 }
 
 /// One CSV line per result: rank, ids, score, must-haves, and each requirement's verdict.

@@ -1,7 +1,7 @@
 //! Where webhooks may be sent. A webhook URL is chosen by whoever holds an API key, and the
 //! server then makes requests to it from inside the network and reports the outcome in the
 //! delivery log: without checks, that is a port scanner and a key to cloud metadata services
-//! (server-side request forgery). So a target must be a plain `http://host[:port]/path` whose
+//! (server-side request forgery). So a target must be a plain `http(s)://host[:port]/path` whose
 //! addresses are all public, unless the operator allows its host by name in the configuration
 //! (`webhook_allowed_hosts`, for receivers on the same network or machine).
 //!
@@ -33,17 +33,17 @@ impl TargetPolicy {
     pub fn check(&self, text: &str) -> Result<reqwest::Url, String> {
         // URL parsing forgives `http:///host` as `http://host`; a receiver's URL should not
         // need forgiving.
-        if text
-            .get(..8)
-            .is_some_and(|start| start.eq_ignore_ascii_case("http:///"))
-        {
+        let forgiven = |scheme: &str| {
+            text.get(..scheme.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+        };
+        if forgiven("http:///") || forgiven("https:///") {
             return Err("the URL has no host".into());
         }
         let url = reqwest::Url::parse(text).map_err(|e| format!("not a valid URL ({e})"))?;
-        if url.scheme() != "http" {
+        if url.scheme() != "http" && url.scheme() != "https" {
             return Err(format!(
-                "the scheme must be http (got {:?}); https receivers need a TLS-terminating proxy \
-                 for now",
+                "the scheme must be http or https (got {:?})",
                 url.scheme()
             ));
         }
@@ -190,6 +190,9 @@ mod tests {
             "http://[::ffff:127.0.0.1]/hook",
             "http://0.0.0.0/hook",
             "http://100.64.0.1/hook",
+            "https://127.0.0.1/hook",
+            "https://[::1]:8443/hook",
+            "https://169.254.169.254/latest/meta-data/",
         ] {
             assert!(policy.check(url).is_err(), "{url} refused");
         }
@@ -203,7 +206,7 @@ mod tests {
             "http:///hook",
             "http://example.com:99999/hook",
             "http://example.com:0/hook",
-            "https://example.com/hook",
+            "https:///hook",
             "ftp://example.com/hook",
             "http://user:pass@example.com/hook",
             "not a url",
@@ -218,6 +221,8 @@ mod tests {
             allowed_hosts: vec!["127.0.0.1".into(), "[::1]".into()],
         };
         assert!(policy.check("http://93.184.216.34/hook").is_ok());
+        assert!(policy.check("https://93.184.216.34/hook").is_ok());
+        assert!(policy.check("https://127.0.0.1:9443/hook").is_ok());
         assert!(policy.check("http://127.0.0.1:9000/hook").is_ok());
         assert!(policy.check("http://[::1]:9000/hook").is_ok());
         assert!(policy.check("http://10.0.0.1/hook").is_err(), "not listed");

@@ -4,23 +4,45 @@
 //! `Shortlist-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`
 //!
 //! as Stripe does, so that a receiver can check both who sent it and that it is fresh.
-//! Events: `candidate.parsed`, `run.completed`, `run.failed`.
+//! Events: `candidate.parsed`, `run.completed`, `run.failed`; and `ping`, sent only on request
+//! ([`Webhooks::test`]) to check a receiver.
+//!
+//! Receivers are reached over `http` or `https`; TLS is rustls (no system OpenSSL), trusting
+//! the system's roots and the operator's extra ones (`webhook_ca_file`, for private CAs). A
+//! failed delivery can be sent again on request ([`Webhooks::redeliver`]): a new delivery of
+//! the same body, signed afresh, recorded with the id of the one it repeats.
+//!
+//! One thread sends (see `crate::workers`): it owns the HTTP client, claims due deliveries from
+//! the store, and also makes the attempts asked for by the API, so that every attempt goes
+//! through the same code and is recorded the same way.
 
-use std::sync::{Arc, Condvar, Mutex, RwLock, Weak};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use uuid::Uuid;
 
 use super::webhook_target::TargetPolicy;
 use crate::engine::Engine;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{
+    AttemptOutcome, DueDelivery, NewDelivery, SqliteStore, StoreError, WebhookStore,
+};
 
 pub const EVENTS: [&str; 3] = ["candidate.parsed", "run.completed", "run.failed"];
+
+/// The event of a test delivery: never subscribed to, sent only on request.
+pub const PING: &str = "ping";
+
+/// How long a worker holds a delivery it claimed: longer than a batch of sends can take
+/// (`CLAIM_BATCH` × the client's timeout), so that no claim expires while it is being sent.
+const CLAIM_FOR: Duration = Duration::from_secs(15 * 60);
+const CLAIM_BATCH: usize = 50;
+/// The HTTP client's limit for one attempt.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Delay before each retry; after the last, a delivery is marked failed.
 const RETRY_DELAYS: [Duration; 7] = [
@@ -53,6 +75,9 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub created_at: String,
     pub delivered_at: Option<String>,
+    /// The delivery this one sends again (a redelivery on request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redelivery_of: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,24 +86,52 @@ pub enum WebhookError {
     Invalid(String),
     #[error("no webhook with id {0}")]
     NotFound(String),
+    #[error("the webhook has no delivery with id {0}")]
+    DeliveryNotFound(String),
+    #[error("{0}")]
+    Unavailable(String),
+    /// The server's own failure: a 500, never the caller's 422.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for WebhookError {
-    fn from(error: rusqlite::Error) -> Self {
-        WebhookError::Store(StoreError::Database(error))
+/// How deliveries are sent: where they may go and which certificates are trusted.
+#[derive(Clone, Default)]
+pub struct DeliverySettings {
+    /// Which targets deliveries may reach (see `webhook_target`).
+    pub policy: TargetPolicy,
+    /// Roots trusted for https receivers beyond the system's (private CAs).
+    pub extra_roots: Vec<reqwest::Certificate>,
+}
+
+/// Reads a PEM file of trusted root certificates (`webhook_ca_file`): one or more
+/// `CERTIFICATE` blocks; a file with none is an error, not an empty trust.
+pub fn read_roots(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let roots = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("{} is not a PEM certificate file: {e}", path.display()))?;
+    if roots.is_empty() {
+        return Err(format!("{} holds no PEM certificate", path.display()));
     }
+    Ok(roots)
+}
+
+/// What the sender thread is asked to do.
+enum Job {
+    /// Deliveries were queued: look for due ones now.
+    Wake,
+    /// Send this claimed delivery now, once (no retry), and say when it is recorded.
+    SendNow(DueDelivery, mpsc::Sender<()>),
 }
 
 pub struct Webhooks {
     engine: Arc<Engine>,
-    /// Which targets deliveries may reach (see `webhook_target`).
-    policy: TargetPolicy,
+    settings: DeliverySettings,
     /// Subscriptions, cached: most events have no subscriber and cost nothing then.
     subscriptions: RwLock<Vec<(Subscription, String)>>,
-    wake: Condvar,
-    due: Mutex<bool>,
+    jobs: Mutex<mpsc::Sender<Job>>,
 }
 
 /// The signature header value for `body` sent at `timestamp`.
@@ -125,20 +178,26 @@ pub fn verify(secret: &str, header: &str, body: &str, now: i64, tolerance_second
 }
 
 impl Webhooks {
-    pub fn start(engine: Arc<Engine>, policy: TargetPolicy) -> Result<Arc<Webhooks>, WebhookError> {
+    /// Starts the sender thread (see `crate::workers`). Claims left by a stopped process are
+    /// released: their deliveries are due again at once.
+    pub fn start(
+        engine: Arc<Engine>,
+        settings: DeliverySettings,
+    ) -> Result<Arc<Webhooks>, WebhookError> {
+        engine.store().release_delivery_claims()?;
+        let (jobs, inbox) = mpsc::channel();
         let webhooks = Arc::new(Webhooks {
             engine,
-            policy,
+            settings,
             subscriptions: RwLock::new(Vec::new()),
-            wake: Condvar::new(),
-            due: Mutex::new(true),
+            jobs: Mutex::new(jobs),
         });
         webhooks.reload()?;
         let worker = Arc::downgrade(&webhooks);
         std::thread::Builder::new()
             .name("webhook-sender".into())
-            .spawn(move || send_loop(worker))
-            .map_err(|e| WebhookError::Invalid(format!("cannot start the webhook sender: {e}")))?;
+            .spawn(move || send_loop(worker, inbox))
+            .map_err(|e| WebhookError::Internal(format!("cannot start the webhook sender: {e}")))?;
         Ok(webhooks)
     }
 
@@ -147,31 +206,20 @@ impl Webhooks {
     }
 
     fn reload(&self) -> Result<(), WebhookError> {
-        let connection = self.store().connection();
-        let mut statement = connection.prepare(
-            "SELECT id, url, secret, events, created_at FROM webhooks ORDER BY created_at",
-        )?;
-        let rows = statement
-            .query_map([], |row| {
-                let events: String = row.get(3)?;
-                Ok((
-                    Subscription {
-                        id: row.get(0)?,
-                        url: row.get(1)?,
-                        events: serde_json::from_str(&events).unwrap_or_default(),
-                        created_at: row.get(4)?,
-                    },
-                    row.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        drop(statement);
-        drop(connection);
+        let rows = self.store().webhooks()?;
         *self
             .subscriptions
             .write()
             .unwrap_or_else(|p| p.into_inner()) = rows;
         Ok(())
+    }
+
+    fn post(&self, job: Job) -> bool {
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(job)
+            .is_ok()
     }
 
     /// Adds a subscription. Returns it with its secret (generated when none is given): the
@@ -185,7 +233,8 @@ impl Webhooks {
         if url.len() > 2048 {
             return Err(WebhookError::Invalid("the webhook URL is too long".into()));
         }
-        self.policy
+        self.settings
+            .policy
             .check(url)
             .map_err(|reason| WebhookError::Invalid(format!("webhook URL {url:?}: {reason}")))?;
         let events = if events.is_empty() {
@@ -213,12 +262,7 @@ impl Webhooks {
             events,
             created_at: Utc::now().to_rfc3339(),
         };
-        let events_json =
-            serde_json::to_string(&subscription.events).unwrap_or_else(|_| "[]".into());
-        self.store().connection().execute(
-            "INSERT INTO webhooks (id, url, secret, events, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![subscription.id, subscription.url, secret, events_json, subscription.created_at],
-        )?;
+        self.store().insert_webhook(&subscription, &secret)?;
         self.reload()?;
         Ok((subscription, secret))
     }
@@ -228,47 +272,24 @@ impl Webhooks {
         subscriptions.iter().map(|(s, _)| s.clone()).collect()
     }
 
+    fn exists(&self, webhook_id: &str) -> Result<(), WebhookError> {
+        if self.list().iter().any(|s| s.id == webhook_id) {
+            Ok(())
+        } else {
+            Err(WebhookError::NotFound(webhook_id.to_owned()))
+        }
+    }
+
     pub fn delete(&self, id: &str) -> Result<(), WebhookError> {
-        let deleted = self
-            .store()
-            .connection()
-            .execute("DELETE FROM webhooks WHERE id = ?1", params![id])?;
-        if deleted == 0 {
+        if !self.store().delete_webhook(id)? {
             return Err(WebhookError::NotFound(id.to_owned()));
         }
-        self.store().connection().execute(
-            "UPDATE deliveries SET status = 'canceled' WHERE webhook_id = ?1 AND status = 'pending'",
-            params![id],
-        )?;
         self.reload()
     }
 
     pub fn deliveries(&self, webhook_id: &str) -> Result<Vec<Delivery>, WebhookError> {
-        if !self.list().iter().any(|s| s.id == webhook_id) {
-            return Err(WebhookError::NotFound(webhook_id.to_owned()));
-        }
-        let connection = self.store().connection();
-        let mut statement = connection.prepare(
-            "SELECT id, webhook_id, event, status, attempts, next_attempt_at, last_status, last_error,
-             created_at, delivered_at FROM deliveries WHERE webhook_id = ?1 ORDER BY created_at DESC LIMIT 500",
-        )?;
-        let rows = statement
-            .query_map(params![webhook_id], |row| {
-                Ok(Delivery {
-                    id: row.get(0)?,
-                    webhook_id: row.get(1)?,
-                    event: row.get(2)?,
-                    status: row.get(3)?,
-                    attempts: row.get(4)?,
-                    next_attempt_at: row.get(5)?,
-                    last_status: row.get(6)?,
-                    last_error: row.get(7)?,
-                    created_at: row.get(8)?,
-                    delivered_at: row.get(9)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        self.exists(webhook_id)?;
+        Ok(self.store().deliveries(webhook_id, 500)?)
     }
 
     /// Queues `event` for every subscriber. Never fails the caller: a delivery that cannot be
@@ -291,119 +312,224 @@ impl Webhooks {
             let payload =
                 serde_json::json!({"id": id, "type": event, "created_at": now, "data": data})
                     .to_string();
-            let inserted = self.store().connection().execute(
-                "INSERT INTO deliveries (id, webhook_id, event, payload, status, next_attempt_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
-                params![id, webhook_id, event, payload, now],
-            );
-            if let Err(error) = inserted {
+            let queued = self.store().queue_delivery(&NewDelivery {
+                id: &id,
+                webhook_id: &webhook_id,
+                event,
+                payload: &payload,
+                redelivery_of: None,
+                claimed_until: None,
+            });
+            if let Err(error) = queued {
                 tracing::error!(%error, event, "cannot queue a webhook delivery");
             }
         }
-        *self.due.lock().unwrap_or_else(|p| p.into_inner()) = true;
-        self.wake.notify_all();
+        self.post(Job::Wake);
+    }
+
+    /// Sends a signed `ping` to the subscription now, once, and returns the recorded delivery
+    /// (delivered, or failed with the reason).
+    pub fn test(&self, webhook_id: &str) -> Result<Delivery, WebhookError> {
+        self.exists(webhook_id)?;
+        let id = Uuid::new_v4().to_string();
+        let payload = serde_json::json!({
+            "id": id,
+            "type": PING,
+            "created_at": Utc::now().to_rfc3339(),
+            "data": {"webhook_id": webhook_id},
+        })
+        .to_string();
+        self.send_now(webhook_id, &id, PING, payload, None)
+    }
+
+    /// Sends a delivery's event again, now, as a new delivery (same body, signed afresh,
+    /// `redelivery_of` naming the first); returns it as recorded. A pending delivery is sent
+    /// again too: the receiver tells repeats apart by the body's `id`, which stays the same.
+    pub fn redeliver(&self, webhook_id: &str, delivery_id: &str) -> Result<Delivery, WebhookError> {
+        self.exists(webhook_id)?;
+        let (earlier, payload) = self
+            .store()
+            .delivery(webhook_id, delivery_id)?
+            .ok_or_else(|| WebhookError::DeliveryNotFound(delivery_id.to_owned()))?;
+        let id = Uuid::new_v4().to_string();
+        self.send_now(webhook_id, &id, &earlier.event, payload, Some(delivery_id))
+    }
+
+    /// Queues a delivery claimed by this call, has the sender make one attempt at once, and
+    /// reads back what was recorded.
+    fn send_now(
+        &self,
+        webhook_id: &str,
+        id: &str,
+        event: &str,
+        payload: String,
+        redelivery_of: Option<&str>,
+    ) -> Result<Delivery, WebhookError> {
+        self.store().queue_delivery(&NewDelivery {
+            id,
+            webhook_id,
+            event,
+            payload: &payload,
+            redelivery_of,
+            claimed_until: Some(Utc::now() + CLAIM_FOR),
+        })?;
+        let due = DueDelivery {
+            id: id.to_owned(),
+            webhook_id: webhook_id.to_owned(),
+            payload,
+            attempts: 0,
+        };
+        let (done, recorded) = mpsc::channel();
+        if !self.post(Job::SendNow(due, done)) {
+            return Err(WebhookError::Unavailable(
+                "the webhook sender is not running".into(),
+            ));
+        }
+        // The sender may be busy with due deliveries first; each attempt is bounded by the
+        // client's timeout, so this wait is too.
+        let waited = recorded.recv_timeout(SEND_TIMEOUT * (CLAIM_BATCH as u32 + 2));
+        if waited.is_err() {
+            return Err(WebhookError::Unavailable(
+                "the webhook sender did not answer in time; the delivery stays queued".into(),
+            ));
+        }
+        self.store()
+            .delivery(webhook_id, id)?
+            .map(|(delivery, _)| delivery)
+            .ok_or_else(|| WebhookError::DeliveryNotFound(id.to_owned()))
     }
 
     /// Sends every delivery that is due. Returns how many were attempted.
     fn send_due(&self, client: &reqwest::blocking::Client) -> Result<usize, WebhookError> {
-        let now = Utc::now();
-        let due: Vec<(String, String, String, u32)> = {
-            let connection = self.store().connection();
-            let mut statement = connection.prepare(
-                "SELECT id, webhook_id, payload, attempts FROM deliveries
-                 WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT 50",
-            )?;
-            statement
-                .query_map(params![now.to_rfc3339()], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                })?
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        for (id, webhook_id, payload, attempts) in &due {
-            let target = {
-                let subscriptions = self.subscriptions.read().unwrap_or_else(|p| p.into_inner());
-                subscriptions
-                    .iter()
-                    .find(|(s, _)| &s.id == webhook_id)
-                    .map(|(s, secret)| (s.url.clone(), secret.clone()))
-            };
-            let Some((url, secret)) = target else {
-                self.store().connection().execute(
-                    "UPDATE deliveries SET status = 'canceled' WHERE id = ?1",
-                    params![id],
-                )?;
-                continue;
-            };
-            // Checked again at each delivery: the policy or the name's addresses may have
-            // changed since the subscription was made.
-            if let Err(reason) = self.policy.check(&url) {
-                self.store().connection().execute(
-                    "UPDATE deliveries SET status = 'failed', attempts = ?2, last_error = ?3 WHERE id = ?1",
-                    params![id, attempts + 1, format!("target refused: {reason}")],
-                )?;
-                continue;
-            }
-            let sent_at = Utc::now().timestamp();
-            let event = serde_json::from_str::<serde_json::Value>(payload)
-                .ok()
-                .and_then(|v| v["type"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let outcome = client
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("shortlist-event", event)
-                .header("shortlist-delivery", id.as_str())
-                .header("shortlist-signature", sign(&secret, sent_at, payload))
-                .body(payload.clone())
-                .send();
-            let attempts = attempts + 1;
-            let (status_code, error) = match outcome {
-                Ok(response) if response.status().is_success() => {
-                    (Some(response.status().as_u16()), None)
-                }
-                Ok(response) => (
-                    Some(response.status().as_u16()),
-                    Some(format!("HTTP {}", response.status())),
-                ),
-                Err(error) => (None, Some(error.to_string())),
-            };
-            let connection = self.store().connection();
-            match error {
-                None => connection.execute(
-                    "UPDATE deliveries SET status = 'delivered', attempts = ?2, last_status = ?3,
-                     last_error = NULL, delivered_at = ?4 WHERE id = ?1",
-                    params![id, attempts, status_code, Utc::now().to_rfc3339()],
-                )?,
-                Some(error) => {
-                    let (status, next): (&str, DateTime<Utc>) =
-                        match RETRY_DELAYS.get(attempts as usize - 1) {
-                            Some(delay) => ("pending", Utc::now() + *delay),
-                            None => ("failed", Utc::now()),
-                        };
-                    connection.execute(
-                        "UPDATE deliveries SET status = ?2, attempts = ?3, last_status = ?4, last_error = ?5,
-                         next_attempt_at = ?6 WHERE id = ?1",
-                        params![id, status, attempts, status_code, error, next.to_rfc3339()],
-                    )?
-                }
-            };
+        let due = self
+            .store()
+            .claim_due_deliveries(CLAIM_BATCH, Utc::now() + CLAIM_FOR)?;
+        for delivery in &due {
+            self.attempt(client, delivery, true)?;
         }
         Ok(due.len())
     }
+
+    /// Makes one attempt at a claimed delivery and records it; a failure is retried later
+    /// (with backoff) when `retry` is set, and is final otherwise.
+    fn attempt(
+        &self,
+        client: &reqwest::blocking::Client,
+        delivery: &DueDelivery,
+        retry: bool,
+    ) -> Result<(), WebhookError> {
+        let target = {
+            let subscriptions = self.subscriptions.read().unwrap_or_else(|p| p.into_inner());
+            subscriptions
+                .iter()
+                .find(|(s, _)| s.id == delivery.webhook_id)
+                .map(|(s, secret)| (s.url.clone(), secret.clone()))
+        };
+        let attempts = delivery.attempts + 1;
+        let Some((url, secret)) = target else {
+            self.store().record_delivery_attempt(
+                &delivery.id,
+                delivery.attempts,
+                &AttemptOutcome::Canceled,
+            )?;
+            return Ok(());
+        };
+        // Checked again at each delivery: the policy or the name's addresses may have
+        // changed since the subscription was made.
+        if let Err(reason) = self.settings.policy.check(&url) {
+            let outcome = AttemptOutcome::Failed {
+                status: None,
+                error: format!("target refused: {reason}"),
+            };
+            self.store()
+                .record_delivery_attempt(&delivery.id, attempts, &outcome)?;
+            return Ok(());
+        }
+        let sent_at = Utc::now().timestamp();
+        let event = serde_json::from_str::<serde_json::Value>(&delivery.payload)
+            .ok()
+            .and_then(|v| v["type"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let sent = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("shortlist-event", event)
+            .header("shortlist-delivery", delivery.id.as_str())
+            .header(
+                "shortlist-signature",
+                sign(&secret, sent_at, &delivery.payload),
+            )
+            .body(delivery.payload.clone())
+            .send();
+        let (status, error) = match sent {
+            Ok(response) if response.status().is_success() => (response.status().as_u16(), None),
+            Ok(response) => (
+                response.status().as_u16(),
+                Some(format!("HTTP {}", response.status())),
+            ),
+            Err(error) => (0, Some(describe_send_error(&error))),
+        };
+        let status = (status != 0).then_some(status);
+        let outcome = match error {
+            None => AttemptOutcome::Delivered {
+                status: status.unwrap_or_default(),
+            },
+            Some(error) => match RETRY_DELAYS.get(attempts as usize - 1).filter(|_| retry) {
+                Some(delay) => AttemptOutcome::Retry {
+                    status,
+                    error,
+                    at: Utc::now() + *delay,
+                },
+                None => AttemptOutcome::Failed { status, error },
+            },
+        };
+        self.store()
+            .record_delivery_attempt(&delivery.id, attempts, &outcome)?;
+        Ok(())
+    }
 }
 
-fn send_loop(webhooks: Weak<Webhooks>) {
+/// A failed send, with its causes: reqwest's own message names only the URL, and the reason
+/// (refused connection, an untrusted certificate, a timeout) is further down the chain.
+fn describe_send_error(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        let part = inner.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = std::error::Error::source(inner);
+    }
+    if text.contains("certificate") {
+        text.push_str(
+            " (the receiver's TLS certificate is not trusted: a private CA goes in \
+             webhook_ca_file)",
+        );
+    }
+    text
+}
+
+/// The client every attempt goes through: the checked resolver, no redirects, a timeout, and
+/// rustls trusting the system's roots plus the configured ones.
+fn client(settings: &DeliverySettings) -> reqwest::Result<reqwest::blocking::Client> {
+    crate::tls::install_crypto();
+    reqwest::blocking::Client::builder()
+        .dns_resolver(settings.policy.resolver())
+        .timeout(SEND_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .tls_certs_merge(settings.extra_roots.clone())
+        .build()
+}
+
+fn send_loop(webhooks: Weak<Webhooks>, inbox: mpsc::Receiver<Job>) {
     // Built here, on the sender's own thread: a blocking client owns a runtime, which must not be
     // created or dropped inside the server's async runtime.
-    let Some(resolver) = webhooks.upgrade().map(|w| w.policy.resolver()) else {
+    let Some(settings) = webhooks.upgrade().map(|w| w.settings.clone()) else {
         return;
     };
-    let client = match reqwest::blocking::Client::builder()
-        .dns_resolver(resolver)
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+    let client = match client(&settings) {
         Ok(client) => client,
         Err(error) => {
             tracing::error!(%error, "cannot build the webhook HTTP client; webhooks are not sent");
@@ -421,16 +547,26 @@ fn send_loop(webhooks: Weak<Webhooks>) {
                 0
             }
         };
-        if sent > 0 {
-            continue;
+        // Waiting, hold no strong reference: a dropped `Webhooks` ends this thread.
+        drop(strong);
+        let job = if sent > 0 {
+            inbox.try_recv().ok()
+        } else {
+            match inbox.recv_timeout(Duration::from_millis(500)) {
+                Ok(job) => Some(job),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        };
+        if let Some(Job::SendNow(delivery, done)) = job {
+            let Some(strong) = webhooks.upgrade() else {
+                return;
+            };
+            if let Err(error) = strong.attempt(&client, &delivery, false) {
+                tracing::error!(%error, delivery = %delivery.id, "cannot record a webhook attempt");
+            }
+            let _ = done.send(());
         }
-        let due = strong.due.lock().unwrap_or_else(|p| p.into_inner());
-        let mut due = strong
-            .wake
-            .wait_timeout_while(due, Duration::from_millis(500), |d| !*d)
-            .map(|(guard, _)| guard)
-            .unwrap_or_else(|p| p.into_inner().0);
-        *due = false;
     }
 }
 

@@ -6,8 +6,11 @@
 //! the row that points at it is committed, so a crash leaves no row without its file (an
 //! orphan file without a row is harmless and is reused by the next upload of the same bytes).
 //!
-//! The [`Store`] trait is what the engine sees, so that a PostgreSQL store can serve several API
-//! nodes later without the engine changing.
+//! The [`Store`] trait is what the engine, the run worker and the webhook worker see, so that a
+//! PostgreSQL store can serve several API nodes later without them changing: every table is
+//! reached through it (runs in [`RunStore`], webhooks and deliveries in [`WebhookStore`], the
+//! audit log, overrides and demographics in [`OversightStore`]), and no database connection
+//! leaves this module.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,7 +25,13 @@ use crate::profile::Profile;
 use crate::role::Role;
 
 mod listing;
+mod oversight;
+mod runs;
+mod webhooks;
 pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate};
+pub use oversight::OversightStore;
+pub use runs::{NewRun, NewRunResult, RunStore};
+pub use webhooks::{AttemptOutcome, DueDelivery, NewDelivery, WebhookStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -91,7 +100,7 @@ pub enum Upserted {
     Replaced,
 }
 
-pub trait Store: Send + Sync {
+pub trait Store: RunStore + WebhookStore + OversightStore + Send + Sync {
     /// Stores the candidates in one transaction: all or none are durable when this returns.
     fn put_candidates(
         &self,
@@ -289,6 +298,10 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("run_results", "erased_sha256", "TEXT"),
     // The API key id of who started a run, for the audit entry of its end.
     ("runs", "created_by", "TEXT"),
+    // The delivery of the same event this one sends again (redelivery on request).
+    ("deliveries", "redelivery_of", "TEXT"),
+    // Until when a worker holds the delivery (see `webhooks.rs`); NULL when no one does.
+    ("deliveries", "claimed_until", "TEXT"),
 ];
 
 /// The status a recorded idempotent response takes once a candidate it quotes is erased: its
@@ -338,7 +351,9 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+    /// The one connection, for this module's files only: everything outside reaches the
+    /// tables through the [`Store`] traits.
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock rolled back its transaction: the connection is usable.
         self.connection
             .lock()
@@ -643,10 +658,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-impl Store for SqliteStore {
-    fn put_candidates(
+impl SqliteStore {
+    /// [`Store::put_candidates`], then `then` in the same transaction before it commits: what
+    /// must be durable together with the candidates (the group commit's audit entries), at the
+    /// cost of no further sync.
+    pub fn put_candidates_then(
         &self,
         candidates: &[NewCandidate<'_>],
+        then: &mut AlsoInTransaction<'_>,
     ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
         // Files first, each synced: a row is never committed before the file it points at.
         self.write_files(candidates)?;
@@ -729,6 +748,7 @@ impl Store for SqliteStore {
                 unused_files.push(earlier_sha256);
             }
         }
+        then(&transaction, stored.as_slice())?;
         transaction.commit()?;
         drop(connection);
         // An earlier version's original file goes with it: replacing a resume must not leave
@@ -737,6 +757,15 @@ impl Store for SqliteStore {
             self.remove_file(&earlier_sha256)?;
         }
         Ok(stored)
+    }
+}
+
+impl Store for SqliteStore {
+    fn put_candidates(
+        &self,
+        candidates: &[NewCandidate<'_>],
+    ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
+        self.put_candidates_then(candidates, &mut |_, _| Ok(()))
     }
 
     fn find_by_file(&self, sha256: &str) -> Result<Option<StoredCandidate>, StoreError> {
@@ -975,6 +1004,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 }
+
+/// Work done in the transaction that stores a group of candidates, after their rows are
+/// written (the group commit's audit entries): it commits, or fails, with them.
+pub type AlsoInTransaction<'a> = dyn FnMut(&rusqlite::Transaction<'_>, &[(StoredCandidate, Upserted)]) -> Result<(), StoreError>
+    + 'a;
 
 #[cfg(test)]
 mod tests {

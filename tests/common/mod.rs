@@ -136,9 +136,12 @@ async fn spawn_configured(data_dir: &Path, mut settings: ApiSettings) -> TestApp
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("local address").port();
     let engine = Arc::new(engine);
-    let server = api::server(Arc::clone(&engine), settings, listener).expect("server builds");
+    let workers = shortlist::workers::start(&engine, &settings).expect("workers start");
+    let server =
+        api::serve(Arc::clone(&engine), workers, settings, listener).expect("server builds");
     let handle = server.handle();
     let task = tokio::spawn(server);
+    shortlist::tls::install_crypto();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),

@@ -1,4 +1,5 @@
-//! Handlers for screening runs and webhook subscriptions.
+//! Screening runs as a resource: start one (`POST /v1/runs`), list, read, cancel, page its
+//! results and export them as CSV or JSON lines. The work is [`crate::runs::Runs`]'s.
 
 use std::sync::Arc;
 
@@ -6,33 +7,18 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::blocking::{audit, blocking};
 use super::error::ApiError;
-use super::handlers::audit;
 use super::{AppState, Caller};
 use crate::audit::{Action, AuditEvent};
+use crate::error_code::Code;
+use crate::ids::{RoleId, RunId};
 use crate::runs::{Selection, results_csv};
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
-/// Runs store work on the blocking pool (shared by the task and trust handlers).
-pub(super) async fn blocking<T, E, F>(work: F) -> Result<T, ApiError>
-where
-    F: FnOnce() -> Result<T, E> + Send + 'static,
-    T: Send + 'static,
-    E: Into<ApiError> + Send + 'static,
-{
-    match web::block(work).await {
-        Ok(result) => result.map_err(Into::into),
-        Err(error) => {
-            tracing::error!(%error, "blocking task failed");
-            Err(ApiError::internal())
-        }
-    }
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[derive(utoipa::ToSchema)]
 pub struct NewRun {
     role_id: String,
     selection: Selection,
@@ -45,9 +31,10 @@ pub async fn create_run(
 ) -> ApiResult {
     let runs = Arc::clone(&state.runs);
     let NewRun { role_id, selection } = body.into_inner();
+    let role_id = RoleId::parse(&role_id)?;
     let caller = Caller::of(&request);
     let created_by = caller.clone();
-    let run = blocking(move || runs.create(&role_id, selection, &created_by)).await?;
+    let run = blocking(move || runs.create(role_id.as_str(), selection, &created_by)).await?;
     let event = AuditEvent::new(Action::RunStarted, &caller).detail(format!("run {}", run.id));
     let event = match state.engine.role(&run.role_id) {
         Ok(role) => event.role(&role),
@@ -65,18 +52,19 @@ pub async fn list_runs(state: web::Data<AppState>) -> ApiResult {
 }
 
 pub async fn get_run(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
     Ok(HttpResponse::Ok().json(blocking(move || runs.get(&id)).await?))
 }
 
 pub async fn cancel_run(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
     Ok(HttpResponse::Accepted().json(blocking(move || runs.cancel(&id)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-#[derive(utoipa::IntoParams)]
 pub struct ResultsParams {
     limit: Option<usize>,
     cursor: Option<String>,
@@ -109,6 +97,7 @@ pub async fn run_results(
     id: web::Path<String>,
     params: web::Query<ResultsParams>,
 ) -> ApiResult {
+    let id = RunId::parse(&id)?.to_string();
     let run_id = id.clone();
     let runs = Arc::clone(&state.runs);
     let ResultsParams {
@@ -134,9 +123,8 @@ pub async fn run_results(
     Ok(HttpResponse::Ok().json(page))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-#[derive(utoipa::IntoParams)]
 pub struct ExportParams {
     format: Option<String>,
     blind: Option<bool>,
@@ -152,11 +140,12 @@ pub async fn export_run(
     let format = format.unwrap_or_else(|| "csv".to_owned());
     let blind = blind.unwrap_or(state.settings.blind);
     if format != "csv" && format != "jsonl" {
-        return Err(ApiError::bad_request(
-            "invalid_format",
+        return Err(ApiError::new(
+            Code::InvalidFormat,
             "format is csv or jsonl.",
         ));
     }
+    let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
     let run_id = id.clone();
     let results = blocking(move || {
@@ -186,47 +175,4 @@ pub async fn export_run(
             format!("attachment; filename=\"run-{}.{extension}\"", id.as_str()),
         ))
         .body(body))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[derive(utoipa::ToSchema)]
-pub struct NewWebhook {
-    url: String,
-    secret: Option<String>,
-    #[serde(default)]
-    events: Vec<String>,
-}
-
-pub async fn create_webhook(state: web::Data<AppState>, body: web::Json<NewWebhook>) -> ApiResult {
-    let webhooks = Arc::clone(&state.webhooks);
-    let NewWebhook {
-        url,
-        secret,
-        events,
-    } = body.into_inner();
-    let (subscription, secret) = blocking(move || webhooks.subscribe(&url, secret, events)).await?;
-    let mut body = serde_json::to_value(&subscription).map_err(|_| ApiError::internal())?;
-    body["secret"] = serde_json::Value::String(secret);
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/webhooks/{}", subscription.id),
-        ))
-        .json(body))
-}
-
-pub async fn list_webhooks(state: web::Data<AppState>) -> ApiResult {
-    Ok(HttpResponse::Ok().json(state.webhooks.list()))
-}
-
-pub async fn delete_webhook(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
-    let webhooks = Arc::clone(&state.webhooks);
-    blocking(move || webhooks.delete(&id)).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-pub async fn webhook_deliveries(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
-    let webhooks = Arc::clone(&state.webhooks);
-    Ok(HttpResponse::Ok().json(blocking(move || webhooks.deliveries(&id)).await?))
 }

@@ -1,0 +1,152 @@
+//! Roles as a resource: list, read, create or replace (`PUT /v1/roles/{id}`), delete, draft one
+//! from a job description, and a stored role's ranking (`GET /v1/roles/{id}/ranking`).
+
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::blocking::{audit, blocking};
+use super::error::ApiError;
+use super::params::{MinScore, PageLimit};
+use super::{AppState, Caller};
+use crate::audit::{Action, AuditEvent};
+use crate::engine::RankQuery;
+use crate::error_code::Code;
+use crate::ids::RoleId;
+use crate::role::Role;
+use crate::store::Upserted;
+
+type ApiResult = Result<HttpResponse, ApiError>;
+
+pub async fn list_roles(state: web::Data<AppState>) -> ApiResult {
+    Ok(HttpResponse::Ok().json(state.engine.roles()))
+}
+
+pub async fn get_role(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+    let id = RoleId::parse(&id)?;
+    Ok(HttpResponse::Ok().json(state.engine.role(id.as_str())?))
+}
+
+/// The body may leave out `id`: the path gives it.
+pub async fn put_role(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+) -> ApiResult {
+    // A path that is no role id makes the role invalid (it would not pass `Role::validate`),
+    // not missing: this call creates it.
+    let id = RoleId::parse(&id)
+        .map_err(|_| {
+            ApiError::invalid_role(format!(
+                "role id {:?} must be 1 to {} lowercase letters, digits, '-' or '_'",
+                id.as_str(),
+                RoleId::MAX_LEN
+            ))
+        })?
+        .into_string();
+    let mut body = body.into_inner();
+    if let Some(object) = body.as_object_mut() {
+        object
+            .entry("id")
+            .or_insert_with(|| serde_json::Value::String(id.clone()));
+    }
+    let role: Role =
+        serde_json::from_value(body).map_err(|e| ApiError::invalid_role(e.to_string()))?;
+    let engine = Arc::clone(&state.engine);
+    let (role, upserted) = blocking(move || engine.put_role(&id, role)).await?;
+    audit(
+        &state.engine,
+        AuditEvent::new(Action::RolePut, &Caller::of(&request)).role(&role),
+    )
+    .await?;
+    let status = match upserted {
+        Upserted::Created => StatusCode::CREATED,
+        Upserted::Replaced => StatusCode::OK,
+    };
+    Ok(HttpResponse::build(status).json(role))
+}
+
+pub async fn delete_role(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult {
+    let id = RoleId::parse(&id)?;
+    let engine = Arc::clone(&state.engine);
+    let role = state.engine.role(id.as_str()).ok();
+    let role_id = id.clone();
+    blocking(move || engine.delete_role(role_id.as_str())).await?;
+    let event = AuditEvent::new(Action::RoleDeleted, &Caller::of(&request));
+    let event = match &role {
+        Some(role) => event.role(role),
+        None => event.role_id(id.as_str()),
+    };
+    audit(&state.engine, event).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct DraftRequest {
+    text: String,
+}
+
+pub async fn draft_role(state: web::Data<AppState>, body: web::Json<DraftRequest>) -> ApiResult {
+    if body.text.trim().is_empty() {
+        return Err(ApiError::new(
+            Code::EmptyText,
+            "Send the job description as `text`.",
+        ));
+    }
+    let engine = Arc::clone(&state.engine);
+    let text = body.into_inner().text;
+    let role = blocking(move || Ok::<_, ApiError>(engine.draft_role(&text))).await?;
+    Ok(HttpResponse::Ok().json(role))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RankingParams {
+    limit: Option<usize>,
+    cursor: Option<String>,
+    q: Option<String>,
+    #[serde(default)]
+    must_haves_only: bool,
+    min_score: Option<f32>,
+    blind: Option<bool>,
+}
+
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+const DEFAULT_PAGE: NonZeroUsize = NonZeroUsize::new(DEFAULT_PAGE_SIZE).unwrap();
+
+pub async fn ranking(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    params: web::Query<RankingParams>,
+) -> ApiResult {
+    let params = params.into_inner();
+    let limit = PageLimit::parse(params.limit, DEFAULT_PAGE)?;
+    let min_score = params.min_score.map(MinScore::parse).transpose()?;
+    let id = RoleId::parse(&id)?;
+    let query = RankQuery {
+        limit: limit.get(),
+        cursor: params.cursor,
+        q: params.q,
+        must_haves_only: params.must_haves_only,
+        min_score: min_score.map(MinScore::get),
+        only_seqs: None,
+        blind: params.blind.unwrap_or(state.settings.blind),
+    };
+    let engine = Arc::clone(&state.engine);
+    let page = blocking(move || engine.rank(id.as_str(), &query)).await?;
+    // Who saw whom, against which version of the role.
+    let event = AuditEvent::new(Action::RankingRead, &Caller::of(&request))
+        .role_version(&page.role_id, &page.role_version_hash)
+        .candidates(page.results.iter().map(|result| result.candidate_id));
+    audit(&state.engine, event).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
