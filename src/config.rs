@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::tenant::{KeyGrant, Scope, Tenant};
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -35,8 +37,19 @@ pub struct Config {
     /// A PEM file of root certificates that https webhook receivers may chain to, beyond the
     /// system's (a private CA). Read at start-up; a file that holds none stops the start.
     pub webhook_ca_file: Option<PathBuf>,
-    /// Lowercase hex SHA-256 of each accepted API key.
+    /// Lowercase hex SHA-256 of each accepted API key: every scope, the default tenant.
     pub api_key_sha256: Vec<String>,
+    /// API keys with scopes and an optional tenant (`[[api_keys]]` tables).
+    pub api_keys: Vec<ApiKeyConfig>,
+    /// Requests per second each API key (or, without keys, each client address) may make on
+    /// average; 0 turns the limit off.
+    pub rate_limit_per_second: u32,
+    /// Requests a key may make at once above its average rate.
+    pub rate_limit_burst: u32,
+    /// Wrong keys one client address may present within `auth_failure_window_seconds` before
+    /// its further attempts get 429; 0 turns this off.
+    pub auth_failure_limit: u32,
+    pub auth_failure_window_seconds: u64,
     pub log_format: LogFormat,
     /// How long a response is kept for replay under its `Idempotency-Key`, in hours.
     pub idempotency_ttl_hours: u64,
@@ -45,6 +58,17 @@ pub struct Config {
     pub retention_days: u32,
     /// Blind review by default (`?blind=false` still shows everything).
     pub blind: bool,
+}
+
+/// One `[[api_keys]]` table: a key's hash, its scopes, and its tenant (none: the default).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// Lowercase hex SHA-256 of the key (`shortlist hash-key KEY`); the key is never stored.
+    pub sha256: String,
+    pub scopes: Vec<Scope>,
+    #[serde(default)]
+    pub tenant: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -73,6 +97,11 @@ impl Default for Config {
             webhook_allowed_hosts: Vec::new(),
             webhook_ca_file: None,
             api_key_sha256: Vec::new(),
+            api_keys: Vec::new(),
+            rate_limit_per_second: 1000,
+            rate_limit_burst: 2000,
+            auth_failure_limit: 20,
+            auth_failure_window_seconds: 300,
             log_format: LogFormat::Text,
             idempotency_ttl_hours: 24,
             retention_days: 0,
@@ -133,13 +162,29 @@ impl Config {
         if config.idempotency_ttl_hours == 0 {
             return Err("idempotency_ttl_hours is at least 1".into());
         }
-        for hash in &config.api_key_sha256 {
+        let hashes = config
+            .api_key_sha256
+            .iter()
+            .chain(config.api_keys.iter().map(|key| &key.sha256));
+        for hash in hashes {
             if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(format!(
                     "api_key_sha256 entries are 64 hex digits (use `shortlist hash-key KEY`), got {hash:?}"
                 ));
             }
         }
+        for key in &config.api_keys {
+            if key.scopes.is_empty() {
+                return Err(format!(
+                    "the api key {}… has no scopes: list some of read, write, admin",
+                    &key.sha256[..8]
+                ));
+            }
+            if let Some(tenant) = &key.tenant {
+                Tenant::named(tenant)?;
+            }
+        }
+        config.key_grants()?;
         Ok(config)
     }
 
@@ -181,6 +226,14 @@ impl Config {
         if let Some(path) = get("SHORTLIST_WEBHOOK_CA_FILE") {
             self.webhook_ca_file = Some(PathBuf::from(path));
         }
+        if let Some(rate) = get("SHORTLIST_RATE_LIMIT_PER_SECOND") {
+            self.rate_limit_per_second =
+                rate.parse()
+                    .map_err(|e: std::num::ParseIntError| ConfigError::Env {
+                        name: "SHORTLIST_RATE_LIMIT_PER_SECOND",
+                        message: e.to_string(),
+                    })?;
+        }
         if let Some(keys) = get("SHORTLIST_API_KEYS") {
             // Plain keys from the environment are hashed at once and never kept.
             self.api_key_sha256.extend(
@@ -193,9 +246,47 @@ impl Config {
         Ok(())
     }
 
+    /// Every accepted key with what it may do: the plain `api_key_sha256` list (every scope,
+    /// default tenant), then the `[[api_keys]]` tables. A hash listed twice is refused, since
+    /// which grant it would get would depend on the order.
+    pub fn key_grants(&self) -> Result<Vec<KeyGrant>, String> {
+        let mut grants: Vec<KeyGrant> = self
+            .api_key_sha256
+            .iter()
+            .map(|hash| KeyGrant::full(hash.to_ascii_lowercase()))
+            .collect();
+        for key in &self.api_keys {
+            let tenant = match &key.tenant {
+                Some(name) => Tenant::named(name)?,
+                None => Tenant::default(),
+            };
+            let mut scopes = key.scopes.clone();
+            scopes.sort();
+            scopes.dedup();
+            grants.push(KeyGrant {
+                sha256: key.sha256.to_ascii_lowercase(),
+                scopes,
+                tenant,
+            });
+        }
+        let mut seen = std::collections::HashSet::new();
+        for grant in &grants {
+            if !seen.insert(grant.sha256.as_str()) {
+                return Err(format!(
+                    "the api key {}… is configured twice; list each key once",
+                    &grant.sha256[..8]
+                ));
+            }
+        }
+        Ok(grants)
+    }
+
     /// Refuses an open server: a non-loopback bind needs API keys.
     pub fn check_exposure(&self) -> Result<(), ConfigError> {
-        if self.api_key_sha256.is_empty() && !self.bind.ip().is_loopback() {
+        if self.api_key_sha256.is_empty()
+            && self.api_keys.is_empty()
+            && !self.bind.ip().is_loopback()
+        {
             return Err(ConfigError::OpenWithoutKeys(self.bind));
         }
         Ok(())
@@ -223,6 +314,7 @@ mod tests {
             .apply_env(|name| match name {
                 "SHORTLIST_BIND" => Some("0.0.0.0:9000".into()),
                 "SHORTLIST_API_KEYS" => Some("secret-one, secret-two".into()),
+                "SHORTLIST_RATE_LIMIT_PER_SECOND" => Some("7".into()),
                 _ => None,
             })
             .unwrap();
@@ -233,6 +325,34 @@ mod tests {
         );
         assert!(!config.api_key_sha256.iter().any(|h| h.contains("secret")));
         assert!(config.check_exposure().is_ok());
+        assert_eq!(config.rate_limit_per_second, 7);
+    }
+
+    #[test]
+    fn api_key_tables_give_scopes_and_tenants_and_old_keys_keep_every_scope() {
+        let reader = hash_api_key("reader");
+        let old = hash_api_key("old");
+        let config = Config::from_toml(&format!(
+            "bind = \"0.0.0.0:8080\"\napi_key_sha256 = [\"{old}\"]\n\
+             [[api_keys]]\nsha256 = \"{reader}\"\nscopes = [\"read\"]\ntenant = \"acme\"\n"
+        ))
+        .unwrap();
+        assert!(config.check_exposure().is_ok(), "table keys count as keys");
+        let grants = config.key_grants().unwrap();
+        assert_eq!(grants[0], KeyGrant::full(old.clone()));
+        assert_eq!(grants[1].scopes, vec![Scope::Read]);
+        assert_eq!(grants[1].tenant, Tenant::named("acme").unwrap());
+        for bad in [
+            format!("[[api_keys]]\nsha256 = \"{reader}\"\nscopes = []\n"),
+            format!("[[api_keys]]\nsha256 = \"{reader}\"\nscopes = [\"root\"]\n"),
+            format!("[[api_keys]]\nsha256 = \"{reader}\"\nscopes = [\"read\"]\ntenant = \"A B\"\n"),
+            "[[api_keys]]\nsha256 = \"short\"\nscopes = [\"read\"]\n".to_owned(),
+            format!(
+                "api_key_sha256 = [\"{old}\"]\n[[api_keys]]\nsha256 = \"{old}\"\nscopes = [\"read\"]\n"
+            ),
+        ] {
+            assert!(Config::from_toml(&bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

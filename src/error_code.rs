@@ -76,6 +76,12 @@ make_error_codes! {
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED, Caller, "Method not allowed";
     AssetNotFound = "asset_not_found", NOT_FOUND, Caller, "Not found";
     Unauthorized = "unauthorized", UNAUTHORIZED, Caller, "Unauthorized";
+    // The key is valid but lacks the scope the route needs (README, "Keys and scopes").
+    InsufficientScope = "insufficient_scope", FORBIDDEN, Caller, "Insufficient scope";
+    // The key's (or, without keys, the address's) request budget is spent.
+    RateLimited = "rate_limited", TOO_MANY_REQUESTS, Caller, "Too many requests";
+    // The client address sent too many wrong keys and waits out the window.
+    TooManyFailedAttempts = "too_many_failed_attempts", TOO_MANY_REQUESTS, Caller, "Too many failed attempts";
 
     // Bodies, paths and query parameters.
     ExpectedJson = "expected_json", UNSUPPORTED_MEDIA_TYPE, Caller, "Unsupported media type";

@@ -141,6 +141,7 @@ fn import_into_engine(
             external_id: options.external_ids_from_paths.then_some(name.as_str()),
             document_date: options.document_date,
             batch_id: None,
+            tenant: Default::default(),
         })
         .collect();
     for ((name, _), result) in files.iter().zip(engine.ingest_batch(&uploads)?) {

@@ -249,8 +249,26 @@ fn serve(
             return ExitCode::FAILURE;
         }
     };
+    // The plain list goes as it is; the tables as grants (scopes, tenant).
+    let api_keys = match config.key_grants() {
+        Ok(grants) => grants
+            .into_iter()
+            .skip(config.api_key_sha256.len())
+            .collect(),
+        Err(error) => {
+            eprintln!("shortlist: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let settings = ApiSettings {
         api_key_sha256: config.api_key_sha256.clone(),
+        api_keys,
+        rate_limit: api::RateLimitSettings {
+            per_second: config.rate_limit_per_second,
+            burst: config.rate_limit_burst,
+            auth_failure_limit: config.auth_failure_limit,
+            auth_failure_window: Duration::from_secs(config.auth_failure_window_seconds.max(1)),
+        },
         max_upload_bytes: config.max_upload_bytes,
         max_batch_bytes: config.max_batch_bytes,
         max_json_bytes: config.max_json_bytes,
@@ -277,7 +295,7 @@ fn serve(
         bind = %config.bind,
         data_dir = %config.data_dir.display(),
         candidates = engine.candidate_count(),
-        authentication = !settings.api_key_sha256.is_empty(),
+        authentication = !settings.api_key_sha256.is_empty() || !settings.api_keys.is_empty(),
         "shortlist is serving"
     );
     // The background workers start here, once, before the server takes requests for them.

@@ -744,3 +744,112 @@ async fn keyword_requirements_are_answered_by_the_index_including_later_uploads(
         "{page}"
     );
 }
+
+/// The README's walkthrough, call by call, against what the server answers: the merged
+/// experience it quotes, its abridged ranking item (scores, verdicts, labels and each evidence
+/// line it shows), and the score it gives for its own `my-role.json`, which is read from the
+/// README itself. A change that moves any of them fails here until the README says the same.
+#[tokio::test]
+async fn the_readme_walkthrough_answers_what_the_readme_shows() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let between = |start: &str, end: &str| -> String {
+        let from = readme.find(start).unwrap_or_else(|| panic!("README has {start:?}")) + start.len();
+        let to = from + readme[from..].find(end).expect("the block ends");
+        readme[from..to].to_owned()
+    };
+    let app = spawn_app().await;
+
+    let pdf = std::fs::read(corpus.join("pdf/BUSINESS-DEVELOPMENT/16846478.pdf")).unwrap();
+    let response = app.upload(pdf, "16846478.pdf", Some("ats-16846478")).await;
+    assert_eq!(response.status(), 201);
+    let candidate: Value = response.json().await.unwrap();
+    let id = candidate["id"].as_str().unwrap().to_owned();
+
+    // "experience": {...} as the README quotes it.
+    let quoted: Value =
+        serde_json::from_str(&between("\"experience\": ", "\n```")).expect("the quoted experience is JSON");
+    for (field, months) in quoted.as_object().unwrap() {
+        assert_eq!(
+            &candidate["profile"]["experience"][field], months,
+            "README's experience.{field}"
+        );
+    }
+
+    let roles: Value = app.client.get(app.url("/v1/roles")).send().await.unwrap().json().await.unwrap();
+    let ids: HashSet<&str> = roles.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, SHIPPED_ROLE_IDS.into_iter().collect());
+
+    // The abridged ranking item.
+    let item_text = between("```json\n{\"candidate_id\": \"…\"", "\n```");
+    let item: Value = serde_json::from_str(&format!("{{\"candidate_id\": \"{id}\"{item_text}"))
+        .expect("the README's ranking item is JSON");
+    let page: Value = app
+        .client
+        .get(app.url("/v1/roles/strategic-account-manager/ranking?limit=10"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ranked = &page["results"][0];
+    for field in ["candidate_id", "external_id", "rank", "must_haves_met"] {
+        assert_eq!(ranked[field], item[field], "README's ranking item {field}");
+    }
+    let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 0.005;
+    assert!(close(&ranked["score"], &item["score"]), "README's score {} is {}", item["score"], ranked["score"]);
+    for shown in item["requirements"].as_array().unwrap() {
+        let got = ranked["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == shown["id"])
+            .unwrap_or_else(|| panic!("requirement {} ranked", shown["id"]));
+        for field in ["verdict", "label", "must_have"] {
+            assert_eq!(got[field], shown[field], "README's {} {field}", shown["id"]);
+        }
+        assert!(close(&got["score"], &shown["score"]), "README's {} score", shown["id"]);
+        for line in shown["evidence"].as_array().unwrap() {
+            assert!(
+                got["evidence"].as_array().unwrap().contains(line),
+                "README's evidence line {line} is among {}",
+                got["evidence"]
+            );
+        }
+    }
+
+    // The README's own role, and the score its comment gives.
+    let role = between("cat > my-role.json <<'EOF'\n", "\nEOF\n");
+    let response = app
+        .client
+        .put(app.url("/v1/roles/my-role"))
+        .header("content-type", "application/json")
+        .body(role)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "README's my-role.json is accepted");
+    let expected: f64 = between("/v1/roles/my-role/ranking' | python3 -m json.tool  # ats-16846478: ", "\n")
+        .trim()
+        .parse()
+        .expect("the README gives a score");
+    let page: Value = app
+        .client
+        .get(app.url("/v1/roles/my-role/ranking"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let score = page["results"][0]["score"].as_f64().unwrap();
+    assert!((score - expected).abs() < 0.005, "README says {expected}, the ranking {score}");
+
+    let response = app.client.delete(app.url(&format!("/v1/candidates/{id}"))).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(total_for(&app, "my-role").await, 0);
+    app.stop().await;
+}

@@ -230,6 +230,7 @@ fn populated(dir: &Path, count: usize) -> PathBuf {
                 external_id: None,
                 document_date: None,
                 batch_id: None,
+                tenant: Default::default(),
             })
             .unwrap();
     }

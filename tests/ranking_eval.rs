@@ -408,6 +408,7 @@ fn rankings_agree_with_recruiters() {
                 external_id: Some(&r.id),
                 document_date: Some(labels::document_date()),
                 batch_id: None,
+                tenant: Default::default(),
             })
             .collect();
         for (outcome, (r, _)) in engine

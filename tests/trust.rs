@@ -913,3 +913,624 @@ async fn the_audit_log_names_the_api_key_by_its_id_never_the_key() {
     assert!(!text.contains(key) && !text.contains(&key_sha256), "{text}");
     let _ = app.stop().await;
 }
+
+// Keys, scopes, tenants and limits (issue 14).
+
+use shortlist::api::{ApiSettings, RateLimitSettings};
+use shortlist::config::hash_api_key;
+use shortlist::tenant::{KeyGrant, Scope, Tenant};
+
+fn grant(key: &str, scopes: &[Scope], tenant: Option<&str>) -> KeyGrant {
+    KeyGrant {
+        sha256: hash_api_key(key),
+        scopes: scopes.to_vec(),
+        tenant: tenant.map_or_else(Tenant::default, |name| Tenant::named(name).unwrap()),
+    }
+}
+
+/// A request with `key` as its bearer token.
+fn with_key(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    key: &str,
+) -> reqwest::RequestBuilder {
+    app.client.request(method, app.url(path)).bearer_auth(key)
+}
+
+async fn json_with_key(app: &TestApp, path: &str, key: &str) -> Value {
+    let response = with_key(app, reqwest::Method::GET, path, key)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn upload_as(app: &TestApp, key: &str, text: &[u8], external_id: Option<&str>) -> Value {
+    let mut form = Form::new().part("file", Part::bytes(text.to_vec()).file_name("cv.txt"));
+    if let Some(external_id) = external_id {
+        form = form.text("external_id", external_id.to_owned());
+    }
+    let response = with_key(app, reqwest::Method::POST, "/v1/candidates", key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+async fn run_as(app: &TestApp, key: &str, role: &str, selection: Value) -> String {
+    let created = with_key(app, reqwest::Method::POST, "/v1/runs", key)
+        .json(&json!({"role_id": role, "selection": selection}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 202);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_until("the run finishes", || {
+        let path = format!("/v1/runs/{id}");
+        async move { json_with_key(app, &path, key).await["status"] == "succeeded" }
+    })
+    .await;
+    id
+}
+
+/// Every `(method, route pattern)` that `routes` in src/api/mod.rs declares, read from the
+/// source so that a route added later is walked too.
+fn declared_routes() -> Vec<(reqwest::Method, String)> {
+    let source = std::fs::read_to_string(common::repo_root().join("src/api/mod.rs")).unwrap();
+    let routes = &source[source.find("fn routes(").expect("the routes function")..];
+    let mut found = Vec::new();
+    for resource in routes.split("web::resource(").skip(1) {
+        let Some(pattern) = resource.split('"').nth(1) else {
+            continue;
+        };
+        let pattern = if pattern.starts_with("/v1/")
+            || ["/healthz", "/readyz", "/metrics"].contains(&pattern)
+        {
+            pattern.to_owned()
+        } else {
+            format!("/v1{pattern}")
+        };
+        for (marker, method) in [
+            (".route(web::get()", reqwest::Method::GET),
+            (".route(web::post()", reqwest::Method::POST),
+            (".route(web::put()", reqwest::Method::PUT),
+            (".route(web::delete()", reqwest::Method::DELETE),
+        ] {
+            if resource.contains(marker) {
+                found.push((method, pattern.clone()));
+            }
+        }
+    }
+    assert!(
+        found.len() >= 30,
+        "routes read from src/api/mod.rs: {found:?}"
+    );
+    found
+}
+
+/// The scope the README's table gives each route.
+fn scope_of(method: &reqwest::Method, pattern: &str) -> Option<Scope> {
+    if ["/healthz", "/readyz"].contains(&pattern) {
+        return None;
+    }
+    let admin = pattern == "/v1/audit"
+        || pattern == "/metrics"
+        || pattern.ends_with("/adverse-impact")
+        || pattern.ends_with("/demographics")
+        || pattern.contains("/overrides/");
+    Some(if admin {
+        Scope::Admin
+    } else if method == reqwest::Method::GET
+        || ["/v1/rankings", "/v1/roles/draft"].contains(&pattern)
+    {
+        Scope::Read
+    } else {
+        Scope::Write
+    })
+}
+
+#[tokio::test]
+async fn each_route_needs_its_scope_a_reader_reads_everything_and_changes_nothing() {
+    let (url, _received, receiver) = spawn_receiver().await;
+    let app = common::spawn_app_with(ApiSettings {
+        api_keys: vec![
+            grant("reader-key", &[Scope::Read], None),
+            grant("writer-key", &[Scope::Read, Scope::Write], None),
+            grant("admin-key", &[Scope::Admin], None),
+        ],
+        ..ApiSettings::default()
+    })
+    .await;
+    let writer = "writer-key";
+    let candidate = upload_as(&app, writer, &resume(SENTENCE), None).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let roles = json_with_key(&app, "/v1/roles", "reader-key").await;
+    let role = roles[0].clone();
+    let role_id = role["id"].as_str().unwrap().to_owned();
+    let requirement_id = role["requirements"][0]["id"].as_str().unwrap().to_owned();
+    let run = run_as(&app, writer, &role_id, json!({"all": true})).await;
+    let webhook = with_key(&app, reqwest::Method::POST, "/v1/webhooks", writer)
+        .json(&json!({"url": url}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(webhook.status().as_u16(), 201);
+    let webhook = webhook.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let concrete = |pattern: &str| {
+        let id = if pattern.starts_with("/v1/candidates/") {
+            &candidate
+        } else if pattern.starts_with("/v1/roles/") {
+            &role_id
+        } else if pattern.starts_with("/v1/runs/") {
+            &run
+        } else {
+            &webhook
+        };
+        pattern
+            .replace("{role_id}", &role_id)
+            .replace("{candidate_id}", &candidate)
+            .replace("{requirement_id}", &requirement_id)
+            .replace("{id}", id)
+    };
+    let mut walked = 0;
+    for (method, pattern) in declared_routes() {
+        let Some(needed) = scope_of(&method, &pattern) else {
+            continue;
+        };
+        let path = concrete(&pattern);
+        let body = match pattern.as_str() {
+            "/v1/rankings" => json!({"role": role}),
+            "/v1/roles/draft" => json!({"text": "We need a key account manager with Salesforce."}),
+            _ => json!({}),
+        };
+        for (key, scopes) in [
+            ("reader-key", &[Scope::Read][..]),
+            ("writer-key", &[Scope::Read, Scope::Write][..]),
+            ("admin-key", &[Scope::Admin][..]),
+        ] {
+            let response = with_key(&app, method.clone(), &path, key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            if scopes.contains(&needed) && method == reqwest::Method::DELETE {
+                // Allowed, but not done: the routes after this one need what it would delete.
+                continue;
+            }
+            if scopes.contains(&needed) {
+                // Reads answer in full for the reader; the others only must not be refused
+                // for their scope (their bodies here are empty).
+                let status = response.status().as_u16();
+                if needed == Scope::Read {
+                    assert_eq!(status, 200, "{method} {path} as {key}");
+                } else {
+                    assert!(
+                        ![401, 403].contains(&status),
+                        "{method} {path} as {key}: {status}"
+                    );
+                }
+            } else {
+                let problem = assert_problem(response, 403, "insufficient_scope").await;
+                assert!(
+                    problem["detail"]
+                        .as_str()
+                        .unwrap()
+                        .contains(needed_name(needed)),
+                    "{problem}"
+                );
+            }
+        }
+        walked += 1;
+    }
+    assert!(walked >= 25, "walked {walked} routes");
+    // Nothing the reader tried changed anything.
+    assert_eq!(
+        json_with_key(&app, "/v1/candidates", "reader-key").await["total"],
+        1
+    );
+    receiver.stop(true).await;
+}
+
+fn needed_name(scope: Scope) -> &'static str {
+    scope.as_str()
+}
+
+#[tokio::test]
+async fn a_tenants_keys_never_see_another_tenants_candidates_roles_runs_or_webhooks() {
+    let (url, _received, receiver) = spawn_receiver().await;
+    let both = [Scope::Read, Scope::Write];
+    let app = common::spawn_app_with(ApiSettings {
+        api_keys: vec![
+            grant("acme-key", &both, Some("acme")),
+            grant("globex-key", &both, Some("globex")),
+            grant(
+                "default-key",
+                &[Scope::Read, Scope::Write, Scope::Admin],
+                None,
+            ),
+        ],
+        ..ApiSettings::default()
+    })
+    .await;
+    let (acme, globex) = ("acme-key", "globex-key");
+    let get = |path: String, key: &'static str| {
+        let app = &app;
+        async move {
+            with_key(app, reqwest::Method::GET, &path, key)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    // The same file with the same external id in two tenants: two candidates.
+    let acme_one = upload_as(&app, acme, &resume(SENTENCE), Some("ats-1")).await;
+    let globex_one = upload_as(&app, globex, &resume(SENTENCE), Some("ats-1")).await;
+    assert_ne!(acme_one["id"], globex_one["id"]);
+    let acme_two = upload_as(&app, acme, &resume("Sold grain silos"), None).await;
+    let acme_ids: Vec<String> = [&acme_one, &acme_two]
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let globex_id = globex_one["id"].as_str().unwrap().to_owned();
+
+    let listed = json_with_key(&app, "/v1/candidates", globex).await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["results"][0]["id"], globex_id.as_str());
+    assert_eq!(
+        json_with_key(&app, "/v1/candidates", acme).await["total"],
+        2
+    );
+    assert_eq!(
+        json_with_key(&app, "/v1/candidates", "default-key").await["total"],
+        0
+    );
+    for path in ["", "/file", "/json-resume"] {
+        let response = get(format!("/v1/candidates/{}{path}", acme_ids[0]), globex).await;
+        assert_problem(response, 404, "candidate_not_found").await;
+    }
+    let deleted = with_key(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/v1/candidates/{}", acme_ids[0]),
+        globex,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_problem(deleted, 404, "candidate_not_found").await;
+
+    // Roles: the shipped ones are the default tenant's; each tenant has its own.
+    let mut role = json_with_key(&app, "/v1/roles", "default-key").await[0].clone();
+    assert!(
+        json_with_key(&app, "/v1/roles", acme)
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let shipped_id = role["id"].as_str().unwrap().to_owned();
+    assert_problem(
+        get(format!("/v1/roles/{shipped_id}"), acme).await,
+        404,
+        "role_not_found",
+    )
+    .await;
+    for (key, id) in [(acme, "acme-role"), (globex, "globex-role")] {
+        role["id"] = json!(id);
+        let put = with_key(&app, reqwest::Method::PUT, &format!("/v1/roles/{id}"), key)
+            .json(&role)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status().as_u16(), 201);
+    }
+    let taken = with_key(&app, reqwest::Method::PUT, "/v1/roles/acme-role", globex)
+        .json(&role)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        taken.status().as_u16(),
+        422,
+        "another tenant's role is never replaced"
+    );
+    assert_eq!(
+        json_with_key(&app, "/v1/roles/acme-role", acme).await["id"],
+        "acme-role"
+    );
+    let globex_roles = json_with_key(&app, "/v1/roles", globex).await;
+    assert_eq!(globex_roles.as_array().unwrap().len(), 1, "{globex_roles}");
+    assert_problem(
+        get("/v1/roles/acme-role".into(), globex).await,
+        404,
+        "role_not_found",
+    )
+    .await;
+    assert_problem(
+        get("/v1/roles/acme-role/ranking".into(), globex).await,
+        404,
+        "role_not_found",
+    )
+    .await;
+
+    // Rankings select the tenant's candidates only, saved or unsaved.
+    let ranked_ids = |ranking: &Value| -> Vec<String> {
+        ranking["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["candidate_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let globex_ranking = json_with_key(&app, "/v1/roles/globex-role/ranking", globex).await;
+    assert_eq!(globex_ranking["total"], 1, "{globex_ranking}");
+    assert_eq!(ranked_ids(&globex_ranking), vec![globex_id.clone()]);
+    let acme_ranking = json_with_key(&app, "/v1/roles/acme-role/ranking", acme).await;
+    let mut acme_ranked = ranked_ids(&acme_ranking);
+    acme_ranked.sort();
+    let mut expected = acme_ids.clone();
+    expected.sort();
+    assert_eq!(acme_ranked, expected);
+    let default_ranking = json_with_key(
+        &app,
+        &format!("/v1/roles/{shipped_id}/ranking"),
+        "default-key",
+    )
+    .await;
+    assert_eq!(default_ranking["total"], 0, "{default_ranking}");
+    let unsaved = with_key(&app, reqwest::Method::POST, "/v1/rankings", globex)
+        .json(&json!({"role": role}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ranked_ids(&unsaved.json().await.unwrap()),
+        vec![globex_id.clone()]
+    );
+
+    // Runs and exports: an external id names the tenant's own candidate.
+    let globex_run = run_as(
+        &app,
+        globex,
+        "globex-role",
+        json!({"external_ids": ["ats-1"]}),
+    )
+    .await;
+    let results = json_with_key(&app, &format!("/v1/runs/{globex_run}/results"), globex).await;
+    let run_ids: Vec<&str> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["candidate_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(run_ids, vec![globex_id.as_str()]);
+    let acme_run = run_as(&app, acme, "acme-role", json!({"all": true})).await;
+    let export = with_key(
+        &app,
+        reqwest::Method::GET,
+        &format!("/v1/runs/{acme_run}/export"),
+        acme,
+    )
+    .send()
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(
+        acme_ids.iter().all(|id| export.contains(id.as_str())),
+        "{export}"
+    );
+    assert!(!export.contains(globex_id.as_str()), "{export}");
+    let globex_runs = json_with_key(&app, "/v1/runs", globex).await;
+    assert_eq!(globex_runs.as_array().unwrap().len(), 1, "{globex_runs}");
+    for path in ["", "/results", "/export"] {
+        let response = get(format!("/v1/runs/{acme_run}{path}"), globex).await;
+        assert_problem(response, 404, "run_not_found").await;
+    }
+    assert_problem(
+        with_key(&app, reqwest::Method::POST, "/v1/runs", globex)
+            .json(&json!({"role_id": "acme-role", "selection": {"all": true}}))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "role_not_found",
+    )
+    .await;
+
+    // Webhooks.
+    let webhook = with_key(&app, reqwest::Method::POST, "/v1/webhooks", acme)
+        .json(&json!({"url": url}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(webhook.status().as_u16(), 201);
+    let webhook = webhook.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        json_with_key(&app, "/v1/webhooks", globex)
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        json_with_key(&app, "/v1/webhooks", acme)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let deleted = with_key(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/v1/webhooks/{webhook}"),
+        globex,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_problem(deleted, 404, "webhook_not_found").await;
+
+    // The default tenant's admin reads no entry of the tenants' keys.
+    let audit = json_with_key(&app, "/v1/audit?limit=1000", "default-key").await;
+    let mentioned = audit.to_string();
+    for id in acme_ids.iter().chain([&globex_id]) {
+        assert!(!mentioned.contains(id.as_str()), "{id} in {mentioned}");
+    }
+    receiver.stop(true).await;
+}
+
+#[tokio::test]
+async fn a_burst_past_the_limit_gets_429_with_retry_after_and_ratelimit_headers() {
+    let app = common::spawn_app_with(ApiSettings {
+        api_keys: vec![
+            grant("busy-key", &[Scope::Read], None),
+            grant("calm-key", &[Scope::Read], None),
+        ],
+        rate_limit: RateLimitSettings {
+            per_second: 1,
+            burst: 5,
+            ..RateLimitSettings::default()
+        },
+        ..ApiSettings::default()
+    })
+    .await;
+    // Five at once, then one a second: the flood meets 429 within a few requests however
+    // slowly they go (a refill every second cannot keep up with requests a few ms apart).
+    let mut remaining = Vec::new();
+    let refused = loop {
+        let response = with_key(&app, reqwest::Method::GET, "/v1/roles", "busy-key")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["ratelimit-limit"], "5");
+        assert!(response.headers().contains_key("ratelimit-reset"));
+        if response.status().as_u16() == 429 {
+            break response;
+        }
+        assert_eq!(response.status().as_u16(), 200);
+        let left: u32 = response.headers()["ratelimit-remaining"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        remaining.push(left);
+        assert!(
+            remaining.len() < 100,
+            "no 429 after 100 requests: {remaining:?}"
+        );
+    };
+    assert!(
+        remaining.len() >= 5,
+        "the burst of 5 was allowed: {remaining:?}"
+    );
+    assert_eq!(remaining[0], 4, "{remaining:?}");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=5).contains(&retry_after), "{retry_after}");
+    assert_eq!(refused.headers()["ratelimit-remaining"], "0");
+    assert_problem(refused, 429, "rate_limited").await;
+    // Each key has its own bucket.
+    let calm = with_key(&app, reqwest::Method::GET, "/v1/roles", "calm-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(calm.status().as_u16(), 200);
+
+    // Without keys (loopback), the client address has the bucket.
+    let open = common::spawn_app_with(ApiSettings {
+        rate_limit: RateLimitSettings {
+            per_second: 1,
+            burst: 3,
+            ..RateLimitSettings::default()
+        },
+        ..ApiSettings::default()
+    })
+    .await;
+    let mut statuses = Vec::new();
+    while !statuses.contains(&429) {
+        let response = open.client.get(open.url("/v1/roles")).send().await.unwrap();
+        statuses.push(response.status().as_u16());
+        assert!(statuses.len() < 100, "no 429 after 100 requests");
+    }
+    assert_eq!(&statuses[..3], &[200, 200, 200]);
+}
+
+#[tokio::test]
+async fn many_wrong_keys_from_one_address_get_429_while_a_valid_key_from_another_works() {
+    let app = common::spawn_app_with(ApiSettings {
+        api_keys: vec![grant("the-right-key", &[Scope::Read], None)],
+        ..ApiSettings::default()
+    })
+    .await;
+    let limit = RateLimitSettings::default().auth_failure_limit as usize;
+    let mut statuses = Vec::new();
+    for guess in 0..60 {
+        let response = with_key(
+            &app,
+            reqwest::Method::GET,
+            "/v1/candidates",
+            &format!("guess-{guess}"),
+        )
+        .send()
+        .await
+        .unwrap();
+        statuses.push(response.status().as_u16());
+        if guess == 59 {
+            assert!(response.headers().contains_key("retry-after"));
+            assert_problem(response, 429, "too_many_failed_attempts").await;
+        }
+    }
+    assert!(statuses[..limit].iter().all(|&s| s == 401), "{statuses:?}");
+    assert!(statuses[limit..].iter().all(|&s| s == 429), "{statuses:?}");
+    // Even the right key is refused from that address for the window: a guess that happens
+    // to be right must not tell itself apart.
+    let same_address = with_key(
+        &app,
+        reqwest::Method::GET,
+        "/v1/candidates",
+        "the-right-key",
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(same_address.status().as_u16(), 429);
+    // Another address (127.0.0.2 is loopback too) is not locked out.
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let response = elsewhere
+        .get(app.url("/v1/candidates"))
+        .bearer_auth("the-right-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}

@@ -80,10 +80,16 @@ pub fn content_disposition(name: &str) -> String {
 
 pub async fn download_file(
     state: web::Data<AppState>,
+    tenant: crate::tenant::Tenant,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let engine: Arc<Engine> = Arc::clone(&state.engine);
-    let file = match web::block(move || engine.original_file(&id)).await {
+    let file = match web::block(move || {
+        engine.check_candidate(&tenant, &id)?;
+        engine.original_file(&id)
+    })
+    .await
+    {
         Ok(result) => result?,
         Err(error) => {
             tracing::error!(%error, "blocking task failed");

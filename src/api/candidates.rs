@@ -15,6 +15,7 @@ use super::error::ApiError;
 use super::idempotency::{idempotency, record, replay};
 use super::multipart::{MAX_BATCH_FILES, UploadForm, UploadedFile, read_upload_form};
 use super::{AppState, Caller};
+use crate::tenant::Tenant;
 use crate::audit::{Action, AuditEvent};
 use crate::engine::{CandidateView, Engine, Ingested, OwnedUpload, Upload};
 use crate::error_code::Code;
@@ -67,6 +68,7 @@ pub async fn upload_candidate(
         external_id: form.external_id,
         document_date: form.document_date,
         batch_id: None,
+        tenant: super::auth::tenant_of(&request),
     });
 
     // Extraction and parsing wait their turn (see `admission`), then are bounded in time from
@@ -188,11 +190,18 @@ pub async fn upload_batch(
         })
         .fold(0, usize::saturating_add);
     let admitted = state.admission.batch(holds).await?;
+    let tenant = super::auth::tenant_of(&request);
     let summary = {
         let engine = Arc::clone(&engine);
         blocking(move || {
             let _admitted = admitted;
-            Ok::<_, ApiError>(ingest_form(&engine, form, max_file_bytes, max_batch_bytes))
+            Ok::<_, ApiError>(ingest_form(
+                &engine,
+                form,
+                max_file_bytes,
+                max_batch_bytes,
+                &tenant,
+            ))
         })
         .await??
     };
@@ -224,6 +233,7 @@ fn ingest_form(
     form: UploadForm,
     max_file_bytes: usize,
     max_batch_bytes: usize,
+    tenant: &Tenant,
 ) -> Result<BatchSummary, ApiError> {
     let mut files = Vec::new();
     let mut early_errors = Vec::new();
@@ -293,6 +303,7 @@ fn ingest_form(
             external_id: external_id.as_deref(),
             document_date: form.document_date,
             batch_id: Some(&batch_id),
+            tenant: tenant.clone(),
         })
         .collect();
     let results = engine.ingest_batch(&uploads).map_err(ApiError::from)?;
@@ -351,28 +362,39 @@ fn ingest_form(
 
 pub async fn get_candidate(
     state: web::Data<AppState>,
+    tenant: Tenant,
     id: web::Path<String>,
     params: web::Query<BlindParams>,
 ) -> ApiResult {
     let id = CandidateId::parse(&id)?.to_string();
     let engine = Arc::clone(&state.engine);
     let blind = params.blind.unwrap_or(state.settings.blind);
-    let candidate = if blind {
-        blocking(move || engine.blind_candidate(&id)).await?
-    } else {
-        blocking(move || engine.candidate(&id)).await?
-    };
+    let candidate = blocking(move || {
+        engine.check_candidate(&tenant, &id)?;
+        if blind {
+            engine.blind_candidate(&id)
+        } else {
+            engine.candidate(&id)
+        }
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(candidate))
 }
 
 pub async fn delete_candidate(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: Tenant,
     id: web::Path<String>,
 ) -> ApiResult {
     let id = CandidateId::parse(&id)?;
     let engine = Arc::clone(&state.engine);
-    blocking(move || engine.delete_candidate(&id.to_string())).await?;
+    blocking(move || {
+        let id = id.to_string();
+        engine.check_candidate(&tenant, &id)?;
+        engine.delete_candidate(&id)
+    })
+    .await?;
     // The entry keeps the id only: the person's data is gone.
     audit(
         &state.engine,

@@ -109,10 +109,14 @@ impl ListParams {
 
 pub async fn list_candidates(
     state: web::Data<AppState>,
+    tenant: crate::tenant::Tenant,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    let query = params.to_query()?;
+    let query = ListQuery {
+        tenant,
+        ..params.to_query()?
+    };
     let limit = query.limit;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
     let blind = params.blind.unwrap_or(state.settings.blind);

@@ -210,6 +210,32 @@ impl ApiError {
         )
     }
 
+    /// The key is valid but may not do this (see the README's scopes table).
+    pub fn insufficient_scope(needed: &str) -> Self {
+        Self::new(
+            Code::InsufficientScope,
+            format!("This API key lacks the `{needed}` scope this request needs."),
+        )
+    }
+
+    /// The caller's request budget is spent; `Retry-After` says when one more fits.
+    pub fn rate_limited() -> Self {
+        Self::new(
+            Code::RateLimited,
+            "This API key (or client address) sent more requests than its rate limit allows; \
+             nothing was done. Retry after the seconds in Retry-After.",
+        )
+    }
+
+    /// Too many wrong keys came from this client address: it waits out the window.
+    pub fn too_many_failed_attempts() -> Self {
+        Self::new(
+            Code::TooManyFailedAttempts,
+            "Too many requests from this address presented a wrong API key; its requests are \
+             refused until Retry-After has passed.",
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             Code::Unauthorized,

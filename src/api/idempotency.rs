@@ -52,7 +52,7 @@ pub(super) fn idempotency(
     );
     hasher.update([u8::from(form.external_ids_from_file_names)]);
     Ok(Some((
-        format!("{}:{}", request.path(), key),
+        super::auth::tenant_of(request).scoped_key(&format!("{}:{}", request.path(), key)),
         hex::encode(hasher.finalize()),
     )))
 }

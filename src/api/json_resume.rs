@@ -12,10 +12,16 @@ use crate::profile::json_resume::to_json_resume;
 
 pub async fn export(
     state: web::Data<AppState>,
+    tenant: crate::tenant::Tenant,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let engine: Arc<Engine> = Arc::clone(&state.engine);
-    let candidate = match web::block(move || engine.candidate(&id)).await {
+    let candidate = match web::block(move || {
+        engine.check_candidate(&tenant, &id)?;
+        engine.candidate(&id)
+    })
+    .await
+    {
         Ok(result) => result?,
         Err(error) => {
             tracing::error!(%error, "blocking task failed");

@@ -1,4 +1,5 @@
-//! Request ids, access logs without personal data, and API-key authentication.
+//! Request ids, access logs without personal data, body timeouts. (API keys, scopes and rate
+//! limits are in `auth.rs`.)
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -6,15 +7,14 @@ use std::time::{Duration, Instant};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, ResponseError, web};
+use actix_web::{Error, web};
 use futures_util::StreamExt;
 use tracing::Instrument;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::config::hash_api_key;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -173,64 +173,11 @@ impl futures_util::Stream for IdleTimeout {
     }
 }
 
-/// With API keys configured, every endpoint but the probes (`/healthz`, `/readyz`: a load
-/// balancer probes without a key) and the web page (`/` and `/assets/`, which hold no data: the
-/// page asks for the key) needs `Authorization: Bearer <key>`. `/metrics` needs one.
-pub async fn authenticate(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let exempt = matches!(request.path(), "/healthz" | "/readyz")
-        || super::page::is_page_path(request.path());
-    let needs_key = match request.app_data::<web::Data<AppState>>() {
-        Some(state) => !state.settings.api_key_sha256.is_empty() && !exempt,
-        None => false,
-    };
-    let caller = if needs_key {
-        match valid_key(&request) {
-            Some(key_sha256) => crate::audit::api_key_id(&key_sha256),
-            None => {
-                let response = ApiError::unauthorized().error_response();
-                return Ok(request.into_response(response));
-            }
-        }
-    } else {
-        crate::audit::LOCAL_CALLER.to_owned()
-    };
-    request.extensions_mut().insert(super::Caller(caller));
-    Ok(next.call(request).await?.map_into_boxed_body())
-}
-
 /// The token of an `Authorization: Bearer <token>` header; the scheme name is case-insensitive
 /// (RFC 9110, section 11.1).
-fn bearer_token(value: &str) -> Option<&str> {
+pub(super) fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim_start().split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then_some(token)
-}
-
-/// The stored hash of the key the request presents, when it is one of the accepted keys.
-fn valid_key(request: &ServiceRequest) -> Option<String> {
-    let state = request.app_data::<web::Data<AppState>>()?;
-    let key = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(bearer_token)?;
-    let presented = hash_api_key(key.trim());
-    // Compare every stored hash in full, so timing says nothing about which one was close.
-    state
-        .settings
-        .api_key_sha256
-        .iter()
-        .fold(None, |found, stored| {
-            let same = stored.len() == presented.len()
-                && stored
-                    .bytes()
-                    .zip(presented.bytes())
-                    .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-                    == 0;
-            if same { Some(stored.clone()) } else { found }
-        })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! [`error`], and nowhere else.
 
 mod admission;
+mod auth;
 mod blocking;
 mod candidate_file;
 mod candidates;
@@ -19,6 +20,7 @@ mod page;
 mod params;
 mod rankings;
 mod roles;
+mod rate_limit;
 mod runs;
 mod trust;
 mod webhooks;
@@ -40,6 +42,7 @@ use crate::workers::Workers;
 use admission::Admission;
 pub use admission::AdmissionSettings;
 use error::ApiError;
+pub use rate_limit::RateLimitSettings;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -49,12 +52,19 @@ pub struct AppState {
     pub webhooks: Arc<Webhooks>,
     pub settings: ApiSettings,
     pub metrics: metrics::Metrics,
+    /// The accepted keys and the rate limiters (see [`auth`]).
+    pub auth: auth::Auth,
 }
 
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
-    /// Lowercase hex SHA-256 of each accepted key; empty means no authentication.
+    /// Lowercase hex SHA-256 of each accepted key (every scope, the default tenant); empty,
+    /// with `api_keys` empty too, means no authentication.
     pub api_key_sha256: Vec<String>,
+    /// Keys with scopes and a tenant.
+    pub api_keys: Vec<crate::tenant::KeyGrant>,
+    /// Requests per key (or client address), and wrong keys per client address.
+    pub rate_limit: RateLimitSettings,
     pub max_upload_bytes: usize,
     /// Largest batch request (many files or a zip archive), and the most its archives may
     /// inflate to.
@@ -89,6 +99,8 @@ impl Default for ApiSettings {
     fn default() -> Self {
         Self {
             api_key_sha256: Vec::new(),
+            api_keys: Vec::new(),
+            rate_limit: RateLimitSettings::default(),
             max_upload_bytes: 20 * 1024 * 1024,
             max_batch_bytes: 512 * 1024 * 1024,
             max_json_bytes: 1024 * 1024,
@@ -145,6 +157,7 @@ pub fn serve(
 ) -> std::io::Result<Server> {
     let Workers { runs, webhooks } = workers;
     let state = web::Data::new(AppState {
+        auth: auth::Auth::new(&settings),
         admission: Admission::new(settings.admission.clone()),
         engine,
         runs,
@@ -201,7 +214,7 @@ fn app(
         )
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
-        .wrap(actix_web::middleware::from_fn(middleware::authenticate))
+        .wrap(actix_web::middleware::from_fn(auth::authenticate))
         .wrap(actix_web::middleware::from_fn(middleware::body_timeout))
         .wrap(actix_web::middleware::from_fn(
             middleware::request_id_and_log,

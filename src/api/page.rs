@@ -2,7 +2,7 @@
 //! page, `GET /docs`, which reads `/openapi.json` with the same key), compiled into the binary so
 //! that a single file deploys the whole product and nothing is fetched from elsewhere at run
 //! time. The page holds no data (it asks `/v1` for everything, with the recruiter's key), which
-//! is why `middleware::authenticate` lets exactly these paths through without a key.
+//! is why `auth::authenticate` lets exactly these paths through without a key.
 
 use std::sync::LazyLock;
 

@@ -31,6 +31,7 @@ pub struct RankingRequest {
 
 pub async fn rank_unsaved(
     state: web::Data<AppState>,
+    tenant: crate::tenant::Tenant,
     body: web::Json<RankingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let RankingRequest {
@@ -48,7 +49,14 @@ pub async fn rank_unsaved(
         ..RankQuery::default()
     };
     let engine = Arc::clone(&state.engine);
-    let page = blocking(move || engine.rank_unsaved(&role, &query)).await?;
+    let page = blocking(move || {
+        let query = RankQuery {
+            only_seqs: engine.tenant_seqs(&tenant)?,
+            ..query
+        };
+        engine.rank_unsaved(&role, &query)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

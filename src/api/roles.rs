@@ -18,22 +18,36 @@ use crate::error_code::Code;
 use crate::ids::RoleId;
 use crate::role::Role;
 use crate::store::Upserted;
+use crate::tenant::Tenant;
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
-pub async fn list_roles(state: web::Data<AppState>) -> ApiResult {
-    Ok(HttpResponse::Ok().json(state.engine.roles()))
+/// The caller's tenant's roles (the shipped roles are the default tenant's).
+pub async fn list_roles(state: web::Data<AppState>, tenant: Tenant) -> ApiResult {
+    let engine = Arc::clone(&state.engine);
+    Ok(HttpResponse::Ok().json(blocking(move || engine.roles_of(&tenant)).await?))
 }
 
-pub async fn get_role(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+pub async fn get_role(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    id: web::Path<String>,
+) -> ApiResult {
     let id = RoleId::parse(&id)?;
-    Ok(HttpResponse::Ok().json(state.engine.role(id.as_str())?))
+    let engine = Arc::clone(&state.engine);
+    let role = blocking(move || {
+        engine.check_role(&tenant, id.as_str())?;
+        engine.role(id.as_str())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(role))
 }
 
 /// The body may leave out `id`: the path gives it.
 pub async fn put_role(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: Tenant,
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
 ) -> ApiResult {
@@ -57,7 +71,7 @@ pub async fn put_role(
     let role: Role =
         serde_json::from_value(body).map_err(|e| ApiError::invalid_role(e.to_string()))?;
     let engine = Arc::clone(&state.engine);
-    let (role, upserted) = blocking(move || engine.put_role(&id, role)).await?;
+    let (role, upserted) = blocking(move || engine.put_role_in(&tenant, &id, role)).await?;
     audit(
         &state.engine,
         AuditEvent::new(Action::RolePut, &Caller::of(&request)).role(&role),
@@ -73,13 +87,19 @@ pub async fn put_role(
 pub async fn delete_role(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: Tenant,
     id: web::Path<String>,
 ) -> ApiResult {
     let id = RoleId::parse(&id)?;
     let engine = Arc::clone(&state.engine);
-    let role = state.engine.role(id.as_str()).ok();
     let role_id = id.clone();
-    blocking(move || engine.delete_role(role_id.as_str())).await?;
+    let role = blocking(move || {
+        engine.check_role(&tenant, role_id.as_str())?;
+        let role = engine.role(role_id.as_str()).ok();
+        engine.delete_role(role_id.as_str())?;
+        Ok::<_, crate::engine::EngineError>(role)
+    })
+    .await?;
     let event = AuditEvent::new(Action::RoleDeleted, &Caller::of(&request));
     let event = match &role {
         Some(role) => event.role(role),
@@ -125,6 +145,7 @@ const DEFAULT_PAGE: NonZeroUsize = NonZeroUsize::new(DEFAULT_PAGE_SIZE).unwrap()
 pub async fn ranking(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: Tenant,
     id: web::Path<String>,
     params: web::Query<RankingParams>,
 ) -> ApiResult {
@@ -142,7 +163,16 @@ pub async fn ranking(
         blind: params.blind.unwrap_or(state.settings.blind),
     };
     let engine = Arc::clone(&state.engine);
-    let page = blocking(move || engine.rank(id.as_str(), &query)).await?;
+    let page = blocking(move || {
+        engine.check_role(&tenant, id.as_str())?;
+        // Only the caller's tenant's candidates.
+        let query = RankQuery {
+            only_seqs: engine.tenant_seqs(&tenant)?,
+            ..query
+        };
+        engine.rank(id.as_str(), &query)
+    })
+    .await?;
     // Who saw whom, against which version of the role.
     let event = AuditEvent::new(Action::RankingRead, &Caller::of(&request))
         .role_version(&page.role_id, &page.role_version_hash)

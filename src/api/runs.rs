@@ -7,6 +7,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::auth::check_run;
 use super::blocking::{audit, blocking};
 use super::error::ApiError;
 use super::{AppState, Caller};
@@ -14,6 +15,7 @@ use crate::audit::{Action, AuditEvent};
 use crate::error_code::Code;
 use crate::ids::{RoleId, RunId};
 use crate::runs::{Selection, results_csv};
+use crate::store::Owned;
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
@@ -27,14 +29,20 @@ pub struct NewRun {
 pub async fn create_run(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: crate::tenant::Tenant,
     body: web::Json<NewRun>,
 ) -> ApiResult {
     let runs = Arc::clone(&state.runs);
+    let engine = Arc::clone(&state.engine);
     let NewRun { role_id, selection } = body.into_inner();
     let role_id = RoleId::parse(&role_id)?;
     let caller = Caller::of(&request);
     let created_by = caller.clone();
-    let run = blocking(move || runs.create(role_id.as_str(), selection, &created_by)).await?;
+    let run = blocking(move || {
+        engine.check_role(&tenant, role_id.as_str())?;
+        runs.create(role_id.as_str(), selection, &created_by, &tenant)
+    })
+    .await?;
     let event = AuditEvent::new(Action::RunStarted, &caller).detail(format!("run {}", run.id));
     let event = match state.engine.role(&run.role_id) {
         Ok(role) => event.role(&role),
@@ -46,21 +54,51 @@ pub async fn create_run(
         .json(run))
 }
 
-pub async fn list_runs(state: web::Data<AppState>) -> ApiResult {
+pub async fn list_runs(state: web::Data<AppState>, tenant: crate::tenant::Tenant) -> ApiResult {
     let runs = Arc::clone(&state.runs);
-    Ok(HttpResponse::Ok().json(blocking(move || runs.list()).await?))
+    let engine = Arc::clone(&state.engine);
+    let mine = blocking(move || {
+        let mine = engine.store().owned_ids(Owned::Run, &tenant)?;
+        let mut all = runs.list()?;
+        all.retain(|run| mine.contains(&run.id));
+        Ok::<_, crate::runs::RunError>(all)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(mine))
 }
 
-pub async fn get_run(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+pub async fn get_run(
+    state: web::Data<AppState>,
+    tenant: crate::tenant::Tenant,
+    id: web::Path<String>,
+) -> ApiResult {
     let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
-    Ok(HttpResponse::Ok().json(blocking(move || runs.get(&id)).await?))
+    let engine = Arc::clone(&state.engine);
+    Ok(HttpResponse::Ok().json(
+        blocking(move || {
+            check_run(&engine, &tenant, &id)?;
+            runs.get(&id)
+        })
+        .await?,
+    ))
 }
 
-pub async fn cancel_run(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult {
+pub async fn cancel_run(
+    state: web::Data<AppState>,
+    tenant: crate::tenant::Tenant,
+    id: web::Path<String>,
+) -> ApiResult {
     let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
-    Ok(HttpResponse::Accepted().json(blocking(move || runs.cancel(&id)).await?))
+    let engine = Arc::clone(&state.engine);
+    Ok(HttpResponse::Accepted().json(
+        blocking(move || {
+            check_run(&engine, &tenant, &id)?;
+            runs.cancel(&id)
+        })
+        .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -94,12 +132,14 @@ async fn audit_run_read(
 pub async fn run_results(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: crate::tenant::Tenant,
     id: web::Path<String>,
     params: web::Query<ResultsParams>,
 ) -> ApiResult {
     let id = RunId::parse(&id)?.to_string();
     let run_id = id.clone();
     let runs = Arc::clone(&state.runs);
+    let engine = Arc::clone(&state.engine);
     let ResultsParams {
         limit,
         cursor,
@@ -107,6 +147,7 @@ pub async fn run_results(
     } = params.into_inner();
     let blind = blind.unwrap_or(state.settings.blind);
     let page = blocking(move || {
+        check_run(&engine, &tenant, &id)?;
         let mut page = runs.results(&id, limit.unwrap_or(100), cursor.as_deref())?;
         if blind {
             runs.redact(&mut page.results)?;
@@ -133,6 +174,7 @@ pub struct ExportParams {
 pub async fn export_run(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: crate::tenant::Tenant,
     id: web::Path<String>,
     params: web::Query<ExportParams>,
 ) -> ApiResult {
@@ -147,8 +189,10 @@ pub async fn export_run(
     }
     let id = RunId::parse(&id)?.to_string();
     let runs = Arc::clone(&state.runs);
+    let engine = Arc::clone(&state.engine);
     let run_id = id.clone();
     let results = blocking(move || {
+        check_run(&engine, &tenant, &run_id)?;
         let mut results = runs.all_results(&run_id)?;
         if blind {
             runs.redact(&mut results)?;

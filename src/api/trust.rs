@@ -25,7 +25,13 @@ pub struct AuditParams {
 }
 
 /// `GET /v1/audit?cursor=C&limit=N`: the audit log in order, `{results, next_cursor}`.
-pub async fn audit(state: web::Data<AppState>, params: web::Query<AuditParams>) -> ApiResult {
+/// A tenant's admin reads its own keys' entries only (a page may then hold fewer than
+/// `limit`; `next_cursor` goes on through the log).
+pub async fn audit(
+    state: web::Data<AppState>,
+    tenant: crate::tenant::Tenant,
+    params: web::Query<AuditParams>,
+) -> ApiResult {
     let AuditParams { cursor, limit } = params.into_inner();
     if limit == Some(0) {
         return Err(ApiError::new(
@@ -34,8 +40,9 @@ pub async fn audit(state: web::Data<AppState>, params: web::Query<AuditParams>) 
         ));
     }
     let engine = Arc::clone(&state.engine);
-    let (results, next_cursor) =
+    let (mut results, next_cursor) =
         blocking(move || engine.audit_page(cursor.as_deref(), limit.unwrap_or(100))).await?;
+    results.retain(|entry| state.auth.tenant_of_caller(&entry.api_key_id) == tenant);
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "results": results,
         "next_cursor": next_cursor,
@@ -56,6 +63,7 @@ pub struct OverrideBody {
 pub async fn put_override(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: crate::tenant::Tenant,
     path: web::Path<(String, String, String)>,
     body: web::Json<OverrideBody>,
 ) -> ApiResult {
@@ -65,6 +73,8 @@ pub async fn put_override(
     let engine = Arc::clone(&state.engine);
     let by = caller.clone();
     let decided = blocking(move || {
+        engine.check_role(&tenant, &role_id)?;
+        engine.check_candidate(&tenant, &candidate_id)?;
         engine.put_override(
             &role_id,
             &candidate_id,
@@ -97,6 +107,7 @@ pub async fn put_override(
 pub async fn delete_override(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: crate::tenant::Tenant,
     path: web::Path<(String, String, String)>,
 ) -> ApiResult {
     let (role_id, candidate_id, requirement_id) = path.into_inner();
@@ -106,7 +117,12 @@ pub async fn delete_override(
         candidate_id.clone(),
         requirement_id.clone(),
     );
-    blocking(move || engine.delete_override(&role, &candidate, &requirement)).await?;
+    blocking(move || {
+        engine.check_role(&tenant, &role)?;
+        engine.check_candidate(&tenant, &candidate)?;
+        engine.delete_override(&role, &candidate, &requirement)
+    })
+    .await?;
     let role = state.engine.role(&role_id)?;
     record_audit(
         &state.engine,
@@ -132,13 +148,18 @@ pub struct DemographicsBody {
 pub async fn put_demographics(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: crate::tenant::Tenant,
     id: web::Path<String>,
     body: web::Json<DemographicsBody>,
 ) -> ApiResult {
     let groups = body.into_inner().groups;
     let engine = Arc::clone(&state.engine);
     let candidate_id = id.clone();
-    blocking(move || engine.put_demographics(&candidate_id, &groups)).await?;
+    blocking(move || {
+        engine.check_candidate(&tenant, &candidate_id)?;
+        engine.put_demographics(&candidate_id, &groups)
+    })
+    .await?;
     // The audit entry names the candidate, never the groups.
     record_audit(
         &state.engine,
@@ -163,6 +184,7 @@ pub struct AdverseImpactParams {
 pub async fn adverse_impact(
     state: web::Data<AppState>,
     request: HttpRequest,
+    tenant: crate::tenant::Tenant,
     id: web::Path<String>,
     params: web::Query<AdverseImpactParams>,
 ) -> ApiResult {
@@ -171,8 +193,13 @@ pub async fn adverse_impact(
         min_score,
     } = params.into_inner();
     let runs = Arc::clone(&state.runs);
+    let engine = Arc::clone(&state.engine);
     let run_id = id.clone();
-    let report = blocking(move || runs.adverse_impact(&run_id, selected, min_score)).await?;
+    let report = blocking(move || {
+        super::auth::check_run(&engine, &tenant, &run_id)?;
+        runs.adverse_impact(&run_id, selected, min_score)
+    })
+    .await?;
     record_audit(
         &state.engine,
         AuditEvent::new(Action::AdverseImpactRead, &Caller::of(&request))

@@ -136,20 +136,22 @@ impl Engine {
         // The batch position of each upload sent to the store, in the store's order.
         let mut stored_positions = Vec::new();
         let mut to_store = Vec::new();
-        let mut first_with_bytes: HashMap<String, usize> = HashMap::new();
+        let mut first_with_bytes: HashMap<(crate::tenant::Tenant, String), usize> = HashMap::new();
         for (position, (upload, prepared)) in batch.iter().enumerate() {
             // Hashed once here: the duplicate check and the store's file name both use it.
             let sha256 = sha256_hex(upload.bytes);
             if upload.external_id.is_none() {
-                if let Some(existing) = self.store.find_by_file(&sha256)? {
+                if let Some(existing) = self.store.find_by_file(&sha256, &upload.tenant)? {
                     plans.push(Plan::Duplicate(Box::new(existing.into())));
                     continue;
                 }
-                if let Some(&earlier) = first_with_bytes.get(&sha256) {
+                // Per tenant: a group commit holds uploads of several callers.
+                let key = (upload.tenant.clone(), sha256.clone());
+                if let Some(&earlier) = first_with_bytes.get(&key) {
                     plans.push(Plan::DuplicateOfBatchItem(earlier));
                     continue;
                 }
-                first_with_bytes.insert(sha256.clone(), position);
+                first_with_bytes.insert(key, position);
             }
             plans.push(Plan::Store(to_store.len()));
             stored_positions.push(position);
@@ -159,6 +161,7 @@ impl Engine {
                 file_sha256: sha256,
                 file_name: upload.file_name,
                 batch_id: upload.batch_id,
+                tenant: &upload.tenant,
                 media_type: prepared.document.media_type.mime(),
                 profile: &prepared.profile,
                 text: &prepared.document.text,

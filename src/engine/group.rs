@@ -36,6 +36,7 @@ pub struct OwnedUpload {
     pub external_id: Option<String>,
     pub document_date: Option<NaiveDate>,
     pub batch_id: Option<String>,
+    pub tenant: crate::tenant::Tenant,
 }
 
 impl OwnedUpload {
@@ -46,6 +47,7 @@ impl OwnedUpload {
             external_id: self.external_id.as_deref(),
             document_date: self.document_date,
             batch_id: self.batch_id.as_deref(),
+            tenant: self.tenant.clone(),
         }
     }
 }

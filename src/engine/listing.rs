@@ -30,6 +30,8 @@ pub struct ListQuery {
     pub q: Option<String>,
     pub created_since: Option<DateTime<Utc>>,
     pub updated_since: Option<DateTime<Utc>>,
+    /// Whose candidates are listed.
+    pub tenant: crate::tenant::Tenant,
 }
 
 /// One candidate in the list.
@@ -157,6 +159,7 @@ impl Engine {
             created_since: query.created_since,
             updated_since: query.updated_since,
             seqs,
+            tenant: query.tenant.clone(),
         };
         let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
         let page = self.store.list_candidates(&filter, after.as_ref(), limit)?;

@@ -39,6 +39,7 @@ mod listing;
 mod ops;
 mod pool;
 mod rank;
+mod tenancy;
 pub use group::OwnedUpload;
 pub use listing::{CandidateList, CandidateSummary, ListQuery};
 pub use ops::{NotReady, OriginalFile, Readiness};
@@ -125,6 +126,8 @@ pub struct Upload<'a> {
     pub document_date: Option<NaiveDate>,
     /// The upload batch this file came in, for screening runs over a batch.
     pub batch_id: Option<&'a str>,
+    /// Whose candidate it is (`external_id` and duplicates are per tenant).
+    pub tenant: crate::tenant::Tenant,
 }
 
 /// What became of an upload.

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::engine::{Engine, EngineError, RankQuery, RankedCandidate};
 use crate::store::{NewRun, NewRunResult, OversightStore, RunStore, StoreError};
+use crate::tenant::Tenant;
 use webhooks::Webhooks;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -196,12 +197,14 @@ impl Runs {
         Ok(runs)
     }
 
-    /// Queues a run of `role_id` over `selection`, started by `created_by` (an API key id).
+    /// Queues a run of `role_id` over `selection`, started by `created_by` (an API key id), in
+    /// `tenant`: it ranks only that tenant's candidates.
     pub fn create(
         &self,
         role_id: &str,
         selection: Selection,
         created_by: &str,
+        tenant: &Tenant,
     ) -> Result<Run, RunError> {
         self.engine.role(role_id)?;
         if selection == Selection::All(false) {
@@ -215,6 +218,7 @@ impl Runs {
             role_id,
             selection: &selection,
             created_by,
+            tenant,
         })?;
         self.notify();
         self.get(&id)
@@ -370,6 +374,11 @@ impl Runs {
     fn process(&self, run: &Run) -> Result<RunStatus, RunError> {
         let store = self.engine.store();
         let only_seqs = store.selected_seqs(&run.selection)?.map(Arc::new);
+        // Only the run's tenant's candidates, whatever the selection names.
+        let tenant = store
+            .owner(crate::store::Owned::Run, &run.id)?
+            .ok_or_else(|| RunError::NotFound(run.id.clone()))?;
+        let only_seqs = self.engine.narrow_to_tenant(&tenant, only_seqs)?;
         let mut cursor = None;
         let mut done = 0u64;
         loop {

@@ -31,6 +31,7 @@ use crate::engine::Engine;
 use crate::store::{
     AttemptOutcome, DueDelivery, NewDelivery, SqliteStore, StoreError, WebhookStore,
 };
+use crate::tenant::Tenant;
 
 pub const EVENTS: [&str; 3] = ["candidate.parsed", "run.completed", "run.failed"];
 
@@ -229,6 +230,7 @@ impl Webhooks {
         url: &str,
         secret: Option<String>,
         events: Vec<String>,
+        tenant: &Tenant,
     ) -> Result<(Subscription, String), WebhookError> {
         if url.len() > 2048 {
             return Err(WebhookError::Invalid("the webhook URL is too long".into()));
@@ -262,7 +264,7 @@ impl Webhooks {
             events,
             created_at: Utc::now().to_rfc3339(),
         };
-        self.store().insert_webhook(&subscription, &secret)?;
+        self.store().insert_webhook(&subscription, &secret, tenant)?;
         self.reload()?;
         Ok((subscription, secret))
     }
@@ -306,6 +308,14 @@ impl Webhooks {
         if targets.is_empty() {
             return;
         }
+        // Only the subscriptions of the tenant whose candidate or run the event is about.
+        let targets = match self.store().webhooks_for_event(targets, data) {
+            Ok(targets) => targets,
+            Err(error) => {
+                tracing::error!(%error, event, "cannot find whose event this is; not delivered");
+                return;
+            }
+        };
         let now = Utc::now().to_rfc3339();
         for webhook_id in targets {
             let id = Uuid::new_v4().to_string();

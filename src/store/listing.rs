@@ -31,6 +31,8 @@ pub struct ListFilter {
     pub updated_since: Option<DateTime<Utc>>,
     /// Only these candidates (by seq): the matches of a keyword query.
     pub seqs: Option<Vec<u64>>,
+    /// Whose candidates: always applied (the default tenant's by default).
+    pub tenant: crate::tenant::Tenant,
 }
 
 /// One row of a page: what a list shows without the whole profile.
@@ -62,8 +64,8 @@ pub struct ListPage {
 impl ListFilter {
     /// The SQL conditions and their parameters (numbered from 1, in order).
     fn conditions(&self) -> (Vec<&'static str>, Vec<Value>) {
-        let mut conditions = Vec::new();
-        let mut values = Vec::new();
+        let mut conditions = vec!["tenant = ?"];
+        let mut values = vec![Value::Text(self.tenant.as_stored().to_owned())];
         if let Some(external_id) = &self.external_id {
             conditions.push("external_id = ?");
             values.push(Value::Text(external_id.clone()));

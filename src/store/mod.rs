@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::profile::Profile;
 use crate::role::Role;
+use crate::tenant::Tenant;
 
 mod listing;
 mod oversight;
@@ -32,6 +33,8 @@ pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate};
 pub use oversight::OversightStore;
 pub use runs::{NewRun, NewRunResult, RunStore};
 pub use webhooks::{AttemptOutcome, DueDelivery, NewDelivery, WebhookStore};
+mod tenancy;
+pub use tenancy::Owned;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -88,6 +91,8 @@ pub struct NewCandidate<'a> {
     pub file_sha256: String,
     pub file_name: Option<&'a str>,
     pub batch_id: Option<&'a str>,
+    /// Whose candidate it is: `external_id` is unique within a tenant.
+    pub tenant: &'a Tenant,
     pub media_type: &'a str,
     pub profile: &'a Profile,
     pub text: &'a str,
@@ -115,8 +120,12 @@ pub trait Store: RunStore + WebhookStore + OversightStore + Send + Sync {
             .pop()
             .ok_or_else(|| StoreError::Corrupt("a stored candidate vanished".into()))
     }
-    /// A candidate whose original file has these bytes (by SHA-256), if any.
-    fn find_by_file(&self, sha256: &str) -> Result<Option<StoredCandidate>, StoreError>;
+    /// A candidate of `tenant` whose original file has these bytes (by SHA-256), if any.
+    fn find_by_file(
+        &self,
+        sha256: &str,
+        tenant: &Tenant,
+    ) -> Result<Option<StoredCandidate>, StoreError>;
     fn get_candidate(&self, id: Uuid) -> Result<Option<StoredCandidate>, StoreError>;
     fn get_candidates_by_seq(&self, seqs: &[u64]) -> Result<Vec<StoredCandidate>, StoreError>;
     /// Removes the candidate and, when no other candidate has the same bytes, its file.
@@ -163,19 +172,8 @@ pub struct SqliteStore {
 }
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS candidates (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    id           TEXT NOT NULL UNIQUE,
-    external_id  TEXT UNIQUE,
-    file_sha256  TEXT NOT NULL,
-    file_name    TEXT,
-    batch_id     TEXT,
-    media_type   TEXT NOT NULL,
-    profile      TEXT NOT NULL,
-    text         TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    updated_at   TEXT NOT NULL
-);
+-- The table's definition is `tenancy::CANDIDATES_TABLE` (one place: a database from before
+-- tenants is rebuilt into it).
 CREATE INDEX IF NOT EXISTS candidates_file ON candidates(file_sha256);
 -- The candidate list pages newest first by keyset (src/store/listing.rs).
 CREATE INDEX IF NOT EXISTS candidates_created ON candidates(created_at, id);
@@ -302,6 +300,11 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("deliveries", "redelivery_of", "TEXT"),
     // Until when a worker holds the delivery (see `webhooks.rs`); NULL when no one does.
     ("deliveries", "claimed_until", "TEXT"),
+    // Whose role, run or webhook it is (src/tenant.rs); '' is the default tenant, so rows from
+    // before tenants existed are the default tenant's.
+    ("roles", "tenant", "TEXT NOT NULL DEFAULT ''"),
+    ("runs", "tenant", "TEXT NOT NULL DEFAULT ''"),
+    ("webhooks", "tenant", "TEXT NOT NULL DEFAULT ''"),
 ];
 
 /// The status a recorded idempotent response takes once a candidate it quotes is erased: its
@@ -324,7 +327,7 @@ impl SqliteStore {
             }
             Err(error) => tracing::warn!(%error, "cannot clean temporary files"),
         }
-        let connection = Connection::open(data_dir.join("shortlist.sqlite3"))?;
+        let mut connection = Connection::open(data_dir.join("shortlist.sqlite3"))?;
         // FULL: an acknowledged upload survives a power cut, not only a process crash.
         // secure_delete: a deleted or overwritten row's bytes are zeroed in its page, so that an
         // erased candidate's text does not linger in free space of the database file.
@@ -332,6 +335,7 @@ impl SqliteStore {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;",
         )?;
+        tenancy::create_or_migrate_candidates(&mut connection)?;
         connection.execute_batch(SCHEMA)?;
         for (table, column, definition) in ADDED_COLUMNS {
             let exists: bool = connection
@@ -345,6 +349,7 @@ impl SqliteStore {
                 ))?;
             }
         }
+        tenancy::create_indexes(&connection)?;
         Ok(Self {
             connection: Mutex::new(connection),
             files_dir,
@@ -687,8 +692,9 @@ impl SqliteStore {
             let existing: Option<(i64, String)> = match candidate.external_id {
                 Some(external_id) => transaction
                     .query_row(
-                        "SELECT seq, file_sha256 FROM candidates WHERE external_id = ?1",
-                        params![external_id],
+                        "SELECT seq, file_sha256 FROM candidates
+                         WHERE external_id = ?1 AND tenant = ?2",
+                        params![external_id, candidate.tenant.as_stored()],
                         |row| Ok((row.get(0)?, row.get(1)?)),
                     )
                     .optional()?,
@@ -718,8 +724,8 @@ impl SqliteStore {
                 None => {
                     transaction.execute(
                         "INSERT INTO candidates (id, external_id, file_sha256, file_name,
-                         media_type, profile, text, created_at, updated_at, batch_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+                         media_type, profile, text, created_at, updated_at, batch_id, tenant)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)",
                         params![
                             Uuid::new_v4().to_string(),
                             candidate.external_id,
@@ -729,7 +735,8 @@ impl SqliteStore {
                             profile_json,
                             candidate.text,
                             now,
-                            candidate.batch_id
+                            candidate.batch_id,
+                            candidate.tenant.as_stored()
                         ],
                     )?;
                     (transaction.last_insert_rowid(), Upserted::Created)
@@ -768,15 +775,19 @@ impl Store for SqliteStore {
         self.put_candidates_then(candidates, &mut |_, _| Ok(()))
     }
 
-    fn find_by_file(&self, sha256: &str) -> Result<Option<StoredCandidate>, StoreError> {
+    fn find_by_file(
+        &self,
+        sha256: &str,
+        tenant: &Tenant,
+    ) -> Result<Option<StoredCandidate>, StoreError> {
         let raw = self
             .connection()
             .query_row(
                 &format!(
                     "SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE file_sha256 = ?1
-                     ORDER BY seq LIMIT 1"
+                     AND tenant = ?2 ORDER BY seq LIMIT 1"
                 ),
-                params![sha256],
+                params![sha256, tenant.as_stored()],
                 Self::row_to_candidate,
             )
             .optional()?;
@@ -1022,6 +1033,7 @@ mod tests {
         NewCandidate {
             external_id,
             file_bytes: bytes,
+            tenant: &crate::tenant::DEFAULT_TENANT,
             file_sha256: sha256_hex(bytes),
             file_name: Some("cv.txt"),
             batch_id: None,

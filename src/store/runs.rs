@@ -22,6 +22,8 @@ pub struct NewRun<'a> {
     pub selection: &'a Selection,
     /// The API key id of who started it, for the audit entry of its end.
     pub created_by: &'a str,
+    /// Whose run it is: it ranks only this tenant's candidates.
+    pub tenant: &'a crate::tenant::Tenant,
 }
 
 /// One ranked candidate of a run, as the worker saves it.
@@ -97,14 +99,15 @@ impl RunStore for SqliteStore {
         let selection = serde_json::to_string(run.selection)
             .map_err(|e| StoreError::Corrupt(format!("selection cannot be encoded: {e}")))?;
         self.connection().execute(
-            "INSERT INTO runs (id, role_id, selection, status, created_at, created_by)
-             VALUES (?1, ?2, ?3, 'enqueued', ?4, ?5)",
+            "INSERT INTO runs (id, role_id, selection, status, created_at, created_by, tenant)
+             VALUES (?1, ?2, ?3, 'enqueued', ?4, ?5, ?6)",
             params![
                 run.id,
                 run.role_id,
                 selection,
                 Utc::now().to_rfc3339(),
-                run.created_by
+                run.created_by,
+                run.tenant.as_stored()
             ],
         )?;
         Ok(())
@@ -292,12 +295,11 @@ impl RunStore for SqliteStore {
         let seqs = |sql: &str, keys: &[String]| -> Result<HashSet<u64>, StoreError> {
             let mut statement = connection.prepare_cached(sql)?;
             let mut found = HashSet::new();
+            // Every match: an external id may name a candidate in each tenant (the run worker
+            // keeps its run's tenant's).
             for key in keys {
-                if let Some(seq) = statement
-                    .query_row(params![key], |r| r.get::<_, i64>(0))
-                    .optional()?
-                {
-                    found.insert(seq as u64);
+                for seq in statement.query_map(params![key], |r| r.get::<_, i64>(0))? {
+                    found.insert(seq? as u64);
                 }
             }
             Ok(found)

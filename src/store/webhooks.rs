@@ -57,7 +57,13 @@ pub enum AttemptOutcome {
 }
 
 pub trait WebhookStore {
-    fn insert_webhook(&self, subscription: &Subscription, secret: &str) -> Result<(), StoreError>;
+    /// Stores a subscription, owned by `tenant`: events about another tenant never reach it.
+    fn insert_webhook(
+        &self,
+        subscription: &Subscription,
+        secret: &str,
+        tenant: &crate::tenant::Tenant,
+    ) -> Result<(), StoreError>;
     /// Every subscription with its secret, oldest first.
     fn webhooks(&self) -> Result<Vec<(Subscription, String)>, StoreError>;
     /// Removes a subscription and cancels its pending deliveries, together. False when there
@@ -95,16 +101,23 @@ const DELIVERY_COLUMNS: &str = "id, webhook_id, event, status, attempts, next_at
      last_status, last_error, created_at, delivered_at, redelivery_of";
 
 impl WebhookStore for SqliteStore {
-    fn insert_webhook(&self, subscription: &Subscription, secret: &str) -> Result<(), StoreError> {
+    fn insert_webhook(
+        &self,
+        subscription: &Subscription,
+        secret: &str,
+        tenant: &crate::tenant::Tenant,
+    ) -> Result<(), StoreError> {
         let events = serde_json::to_string(&subscription.events).unwrap_or_else(|_| "[]".into());
         self.connection().execute(
-            "INSERT INTO webhooks (id, url, secret, events, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO webhooks (id, url, secret, events, created_at, tenant)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 subscription.id,
                 subscription.url,
                 secret,
                 events,
-                subscription.created_at
+                subscription.created_at,
+                tenant.as_stored()
             ],
         )?;
         Ok(())

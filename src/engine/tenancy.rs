@@ -1,0 +1,101 @@
+//! The engine's reads and writes scoped to a tenant (see `src/tenant.rs`). Handlers call a
+//! check before the engine call they always made (a candidate or role of another tenant reads
+//! as not found, never as forbidden, so that its existence is not revealed), and rankings take
+//! the tenant's candidates as their filter set.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{CompiledRole, Engine, EngineError};
+use crate::role::Role;
+use crate::score::Scorer;
+use crate::store::{Owned, Upserted};
+use crate::tenant::Tenant;
+
+impl Engine {
+    /// `Ok` when the candidate exists and is `tenant`'s; otherwise not found.
+    pub fn check_candidate(&self, tenant: &Tenant, id: &str) -> Result<(), EngineError> {
+        match self.store.owner(Owned::Candidate, id)? {
+            Some(owner) if &owner == tenant => Ok(()),
+            _ => Err(EngineError::CandidateNotFound(id.to_owned())),
+        }
+    }
+
+    /// `Ok` when the role exists and is `tenant`'s; otherwise not found.
+    pub fn check_role(&self, tenant: &Tenant, id: &str) -> Result<(), EngineError> {
+        match self.store.owner(Owned::Role, id)? {
+            Some(owner) if &owner == tenant => Ok(()),
+            _ => Err(EngineError::RoleNotFound(id.to_owned())),
+        }
+    }
+
+    /// Whether `id` is a role of another tenant than `tenant`.
+    pub fn role_taken(&self, tenant: &Tenant, id: &str) -> Result<bool, EngineError> {
+        Ok(self
+            .store
+            .owner(Owned::Role, id)?
+            .is_some_and(|owner| &owner != tenant))
+    }
+
+    /// The candidates a ranking for `tenant` may see, as a filter set for
+    /// [`super::RankQuery::only_seqs`]; `None` when every candidate is the tenant's.
+    pub fn tenant_seqs(&self, tenant: &Tenant) -> Result<Option<Arc<HashSet<u64>>>, EngineError> {
+        Ok(self.store.tenant_seqs(tenant)?.map(Arc::new))
+    }
+
+    /// A filter set narrowed to `tenant`'s candidates: `only` (a run's selection), or all of
+    /// them when `only` is `None`.
+    pub fn narrow_to_tenant(
+        &self,
+        tenant: &Tenant,
+        only: Option<Arc<HashSet<u64>>>,
+    ) -> Result<Option<Arc<HashSet<u64>>>, EngineError> {
+        Ok(match (self.tenant_seqs(tenant)?, only) {
+            (None, only) => only,
+            (Some(mine), None) => Some(mine),
+            (Some(mine), Some(only)) => Some(Arc::new(mine.intersection(&only).copied().collect())),
+        })
+    }
+
+    /// `tenant`'s roles.
+    pub fn roles_of(&self, tenant: &Tenant) -> Result<Vec<Role>, EngineError> {
+        let mine = self.store.owned_ids(Owned::Role, tenant)?;
+        let mut roles = self.roles();
+        roles.retain(|role| mine.contains(&role.id));
+        Ok(roles)
+    }
+
+    /// [`Engine::put_role`] for `tenant`: the role is stored with its owner in one statement,
+    /// and another tenant's role with the same id is never replaced.
+    pub fn put_role_in(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+        role: Role,
+    ) -> Result<(Role, Upserted), EngineError> {
+        if role.id != id {
+            return Err(EngineError::InvalidRole(format!(
+                "the role's id {:?} differs from the id in the path {id:?}",
+                role.id
+            )));
+        }
+        role.validate()?;
+        let scorer = Arc::new(Scorer::compile(&role)?);
+        // Under the roles' write lock, so that the store and the compiled roles agree even
+        // when two tenants race for one id.
+        let mut roles = self.roles.write().unwrap_or_else(|p| p.into_inner());
+        let Some(upserted) = self.store.put_role_in(&role, tenant)? else {
+            return Err(EngineError::InvalidRole(format!(
+                "the role id {id:?} is taken; choose another id"
+            )));
+        };
+        roles.insert(
+            role.id.clone(),
+            CompiledRole {
+                role: role.clone(),
+                scorer: Ok(scorer),
+            },
+        );
+        Ok((role, upserted))
+    }
+}
