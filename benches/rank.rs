@@ -91,6 +91,7 @@ fn time_rank(
     let filter = RankFilter {
         live,
         allowed_seqs: None,
+        tenant: None,
         must_haves_only,
         min_score: None,
     };

@@ -26,6 +26,7 @@ fn rank_all(
     let filter = RankFilter {
         live,
         allowed_seqs: None,
+        tenant: None,
         must_haves_only: false,
         min_score: None,
     };
@@ -145,6 +146,7 @@ fn filters_must_haves_min_score_and_allowed_slots() {
     let filter = RankFilter {
         live: &live,
         allowed_seqs: None,
+        tenant: None,
         must_haves_only: true,
         min_score: Some(40.0),
     };
@@ -165,6 +167,7 @@ fn filters_must_haves_min_score_and_allowed_slots() {
     let no_filter = RankFilter {
         live: &live,
         allowed_seqs: None,
+        tenant: None,
         must_haves_only: false,
         min_score: None,
     };

@@ -65,8 +65,9 @@ fn parse_limit(limit: Option<&str>) -> Result<usize, ApiError> {
 }
 
 impl ListParams {
-    fn to_query(&self) -> Result<ListQuery, ApiError> {
+    fn to_query(&self, tenant: crate::tenant::Tenant) -> Result<ListQuery, ApiError> {
         Ok(ListQuery {
+            tenant,
             limit: parse_limit(self.limit.as_deref())?,
             cursor: self.cursor.clone(),
             external_id: self.external_id.clone(),
@@ -113,10 +114,7 @@ pub async fn list_candidates(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    let query = ListQuery {
-        tenant,
-        ..params.to_query()?
-    };
+    let query = params.to_query(tenant)?;
     let limit = query.limit;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
     let blind = params.blind.unwrap_or(state.settings.blind);

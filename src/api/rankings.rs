@@ -46,17 +46,11 @@ pub async fn rank_unsaved(
     let query = RankQuery {
         limit: limit.unwrap_or(DEFAULT_PAGE_SIZE),
         cursor,
+        tenant,
         ..RankQuery::default()
     };
     let engine = Arc::clone(&state.engine);
-    let page = blocking(move || {
-        let query = RankQuery {
-            only_seqs: engine.tenant_seqs(&tenant)?,
-            ..query
-        };
-        engine.rank_unsaved(&role, &query)
-    })
-    .await?;
+    let page = blocking(move || engine.rank_unsaved(&role, &query)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

@@ -161,15 +161,11 @@ pub async fn ranking(
         min_score: min_score.map(MinScore::get),
         only_seqs: None,
         blind: params.blind.unwrap_or(state.settings.blind),
+        tenant: tenant.clone(),
     };
     let engine = Arc::clone(&state.engine);
     let page = blocking(move || {
         engine.check_role(&tenant, id.as_str())?;
-        // Only the caller's tenant's candidates.
-        let query = RankQuery {
-            only_seqs: engine.tenant_seqs(&tenant)?,
-            ..query
-        };
         engine.rank(id.as_str(), &query)
     })
     .await?;

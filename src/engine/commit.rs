@@ -205,6 +205,7 @@ impl Engine {
                     candidate.id,
                     candidate.external_id.clone(),
                     prepared.features,
+                    &candidate.tenant,
                 );
             }
         }

@@ -217,7 +217,13 @@ impl Engine {
         self.store.for_each_candidate(&mut |candidate| {
             stored_seqs.insert(candidate.seq);
             let features = Features::from_profile(&candidate.profile);
-            pool.upsert(candidate.seq, candidate.id, candidate.external_id, features);
+            pool.upsert(
+                candidate.seq,
+                candidate.id,
+                candidate.external_id,
+                features,
+                &candidate.tenant,
+            );
             Ok(())
         })?;
         // Index writes are committed in batches: after a crash the last ones may be missing, or

@@ -27,6 +27,8 @@ pub struct RankQuery {
     pub min_score: Option<f32>,
     /// Only these candidates (by seq): a screening run's selection.
     pub only_seqs: Option<Arc<HashSet<u64>>>,
+    /// Whose candidates are ranked (the default tenant unless the caller's key has one).
+    pub tenant: crate::tenant::Tenant,
     /// Blind review: evidence keeps no name, contact or location (see [`crate::blind`]).
     pub blind: bool,
 }
@@ -280,6 +282,7 @@ impl Engine {
                 &score::RankFilter {
                     live: &pool.live,
                     allowed_seqs: allowed.as_ref(),
+                    tenant: Some((&pool.tenants, pool.tenant_number(&query.tenant))),
                     must_haves_only: query.must_haves_only,
                     min_score: query.min_score,
                 },

@@ -1,9 +1,8 @@
 //! The engine's reads and writes scoped to a tenant (see `src/tenant.rs`). Handlers call a
 //! check before the engine call they always made (a candidate or role of another tenant reads
-//! as not found, never as forbidden, so that its existence is not revealed), and rankings take
-//! the tenant's candidates as their filter set.
+//! as not found, never as forbidden, so that its existence is not revealed). Rankings keep the
+//! tenant's candidates through `RankQuery::tenant`, checked slot by slot (`pool.rs`).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::{CompiledRole, Engine, EngineError};
@@ -35,26 +34,6 @@ impl Engine {
             .store
             .owner(Owned::Role, id)?
             .is_some_and(|owner| &owner != tenant))
-    }
-
-    /// The candidates a ranking for `tenant` may see, as a filter set for
-    /// [`super::RankQuery::only_seqs`]; `None` when every candidate is the tenant's.
-    pub fn tenant_seqs(&self, tenant: &Tenant) -> Result<Option<Arc<HashSet<u64>>>, EngineError> {
-        Ok(self.store.tenant_seqs(tenant)?.map(Arc::new))
-    }
-
-    /// A filter set narrowed to `tenant`'s candidates: `only` (a run's selection), or all of
-    /// them when `only` is `None`.
-    pub fn narrow_to_tenant(
-        &self,
-        tenant: &Tenant,
-        only: Option<Arc<HashSet<u64>>>,
-    ) -> Result<Option<Arc<HashSet<u64>>>, EngineError> {
-        Ok(match (self.tenant_seqs(tenant)?, only) {
-            (None, only) => only,
-            (Some(mine), None) => Some(mine),
-            (Some(mine), Some(only)) => Some(Arc::new(mine.intersection(&only).copied().collect())),
-        })
     }
 
     /// `tenant`'s roles.

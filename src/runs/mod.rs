@@ -378,7 +378,6 @@ impl Runs {
         let tenant = store
             .owner(crate::store::Owned::Run, &run.id)?
             .ok_or_else(|| RunError::NotFound(run.id.clone()))?;
-        let only_seqs = self.engine.narrow_to_tenant(&tenant, only_seqs)?;
         let mut cursor = None;
         let mut done = 0u64;
         loop {
@@ -386,6 +385,7 @@ impl Runs {
                 limit: CHUNK,
                 cursor: cursor.clone(),
                 only_seqs: only_seqs.clone(),
+                tenant: tenant.clone(),
                 ..RankQuery::default()
             };
             let page = self.engine.rank(&run.role_id, &query)?;

@@ -22,6 +22,9 @@ pub struct RankFilter<'a> {
     pub live: &'a [bool],
     /// Only these candidates (by seq), when a keyword filter is given.
     pub allowed_seqs: Option<&'a HashSet<u64>>,
+    /// Only the slots whose entry in the slice (parallel to `features`) is this number: the
+    /// caller's tenant (see `src/engine/pool.rs`).
+    pub tenant: Option<(&'a [u32], u32)>,
     pub must_haves_only: bool,
     pub min_score: Option<f32>,
 }
@@ -107,6 +110,9 @@ pub fn rank_in(
                 };
                 if allowed_slots.is_some_and(|set| !set.contains(slot))
                     || filter.allowed_seqs.is_some_and(|set| !set.contains(&seq))
+                    || filter
+                        .tenant
+                        .is_some_and(|(tenants, tenant)| tenants.get(slot) != Some(&tenant))
                 {
                     continue;
                 }

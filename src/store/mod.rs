@@ -81,6 +81,8 @@ pub struct StoredCandidate {
     pub text: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Whose candidate it is.
+    pub tenant: Tenant,
 }
 
 /// What an upload stores.
@@ -550,15 +552,17 @@ impl SqliteStore {
             text: row.get(7)?,
             created_at: row.get(8)?,
             updated_at: row.get(9)?,
+            tenant: row.get(10)?,
         })
     }
 }
 
-const CANDIDATE_COLUMNS: &str = "seq, id, external_id, file_sha256, file_name, media_type, profile, text, created_at, updated_at";
+const CANDIDATE_COLUMNS: &str = "seq, id, external_id, file_sha256, file_name, media_type, profile, text, created_at, updated_at, tenant";
 
 /// A row before its JSON and dates are decoded (decoding happens outside the SQLite callback so
 /// that a corrupt row is an error that names itself, not a panic).
 struct RawCandidate {
+    tenant: String,
     seq: i64,
     id: String,
     external_id: Option<String>,
@@ -596,6 +600,7 @@ impl RawCandidate {
             text: self.text,
             created_at,
             updated_at,
+            tenant: Tenant::from_stored(&self.tenant),
         })
     }
 }

@@ -403,6 +403,7 @@ mod tests {
                     role_id: "role",
                     selection: &Selection::All(true),
                     created_by: "key_test",
+                    tenant: &crate::tenant::DEFAULT_TENANT,
                 })
                 .unwrap();
         }

@@ -164,36 +164,9 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// The seqs of `tenant`'s candidates, or `None` when every stored candidate is the
-    /// tenant's (the common case of one tenant: no filter to build). Two lookups in the
-    /// `candidates_tenant` index answer that; the set is read only when tenants share the pool.
-    pub fn tenant_seqs(&self, tenant: &Tenant) -> Result<Option<HashSet<u64>>, StoreError> {
-        let connection = self.connection();
-        let (lowest, highest): (Option<String>, Option<String>) = connection.query_row(
-            "SELECT MIN(tenant), MAX(tenant) FROM candidates",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        let only_this = |bound: &Option<String>| {
-            bound
-                .as_deref()
-                .is_none_or(|stored| stored == tenant.as_stored())
-        };
-        if only_this(&lowest) && only_this(&highest) {
-            return Ok(None);
-        }
-        let mut statement =
-            connection.prepare_cached("SELECT seq FROM candidates WHERE tenant = ?1")?;
-        let seqs = statement
-            .query_map(params![tenant.as_stored()], |row| row.get::<_, i64>(0))?
-            .map(|seq| seq.map(|seq| seq as u64))
-            .collect::<Result<_, _>>()?;
-        Ok(Some(seqs))
-    }
-
     /// The webhooks among `targets` that may hear of an event: those of the tenant owning the
     /// candidate (`candidate_id`) or run (`run.id`) it is about. An event about neither, or
-    /// about a row already gone, goes to the default tenant's webhooks only.
+    /// about a row already gone, goes to no one.
     pub fn webhooks_for_event(
         &self,
         targets: Vec<String>,
@@ -206,7 +179,12 @@ impl SqliteStore {
         } else {
             None
         };
-        let mine = self.owned_ids(Owned::Webhook, &owner.unwrap_or_default())?;
+        // A row already gone (a candidate deleted the moment it was parsed) has no owner to
+        // ask: its event reaches no one rather than risk reaching another tenant.
+        let Some(owner) = owner else {
+            return Ok(Vec::new());
+        };
+        let mine = self.owned_ids(Owned::Webhook, &owner)?;
         Ok(targets.into_iter().filter(|id| mine.contains(id)).collect())
     }
 
@@ -274,12 +252,10 @@ mod tests {
             store.owner(Owned::Candidate, "a").unwrap(),
             Some(Tenant::default())
         );
-        assert_eq!(store.tenant_seqs(&Tenant::default()).unwrap(), None);
-        let acme = Tenant::named("acme").unwrap();
         assert_eq!(
-            store.tenant_seqs(&acme).unwrap(),
-            Some(HashSet::new()),
-            "another tenant sees none of the default tenant's candidates"
+            store.owned_ids(Owned::Candidate, &Tenant::named("acme").unwrap()).unwrap(),
+            HashSet::new(),
+            "another tenant owns none of the default tenant's candidates"
         );
         let connection = store.connection();
         // The same external id is free in another tenant, taken in the same one.

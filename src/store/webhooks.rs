@@ -322,7 +322,11 @@ mod tests {
             created_at: Utc::now().to_rfc3339(),
         };
         store
-            .insert_webhook(&subscription, "whsec_0123456789abcdef")
+            .insert_webhook(
+                &subscription,
+                "whsec_0123456789abcdef",
+                &crate::tenant::DEFAULT_TENANT,
+            )
             .unwrap();
         store
             .queue_delivery(&NewDelivery {
