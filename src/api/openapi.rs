@@ -687,6 +687,8 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
     };
     // The JSON Lines export's lines.
     let _ = r.schema::<RunResult>();
+    // The audit page's entries (the page itself is written out in `extra_schemas`).
+    let _ = r.schema::<crate::audit::AuditEntry>();
     vec![
         // Operations.
         op(Get, "/healthz", "operations", "health", "Liveness: the process answers")
