@@ -283,19 +283,19 @@ impl Entry {
         }
         let mut by_status: BTreeMap<u16, Vec<ApiError>> = BTreeMap::new();
         for error in errors {
-            let same = by_status.entry(error.status.as_u16()).or_default();
+            let same = by_status.entry(error.status().as_u16()).or_default();
             if !same.iter().any(|known| known.code == error.code) {
                 same.push(error);
             }
         }
         for (status, errors) in by_status {
-            let codes: Vec<&str> = errors.iter().map(|error| error.code).collect();
+            let codes: Vec<&str> = errors.iter().map(|error| error.code.as_str()).collect();
             let examples = errors.iter().map(|error| {
                 let body: Value = serde_json::from_str(&error.problem_json()).unwrap_or_default();
                 (
-                    error.code,
+                    error.code.as_str(),
                     ExampleBuilder::new()
-                        .summary(error.title)
+                        .summary(error.title())
                         .value(Some(body))
                         .build(),
                 )
@@ -687,6 +687,8 @@ fn operations(r: &mut Registry) -> Vec<Entry> {
     };
     // The JSON Lines export's lines.
     let _ = r.schema::<RunResult>();
+    // The audit page's entries (the page itself is written out in `extra_schemas`).
+    let _ = r.schema::<crate::audit::AuditEntry>();
     vec![
         // Operations.
         op(Get, "/healthz", "operations", "health", "Liveness: the process answers")
