@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::role::Role;
 use crate::score::SCORER_VERSION;
 use crate::store::{StoreError, sha256_hex};
+use crate::tenant::Tenant;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -77,6 +78,9 @@ pub struct AuditEvent {
     pub candidate_ids: Vec<String>,
     /// Ids that say what else was touched (a run id, a requirement id); never personal data.
     pub detail: Option<String>,
+    /// Whose part of the log it is in: the tenant of the key that caused it. Kept beside the
+    /// entry, outside the hash chain (whose fields are fixed), and read as a filter only.
+    pub tenant: Tenant,
 }
 
 impl AuditEvent {
@@ -88,7 +92,13 @@ impl AuditEvent {
             role_version_hash: None,
             candidate_ids: Vec::new(),
             detail: None,
+            tenant: Tenant::default(),
         }
+    }
+
+    pub fn tenant(mut self, tenant: Tenant) -> AuditEvent {
+        self.tenant = tenant;
+        self
     }
 
     /// The role, by id and by the hash of its version.
@@ -262,7 +272,8 @@ pub fn append_in(transaction: &Connection, event: AuditEvent) -> Result<AuditEnt
         .map_err(|e| StoreError::Corrupt(format!("audit candidate ids: {e}")))?;
     transaction.execute(
         &format!(
-            "INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            "INSERT INTO audit ({COLUMNS}, tenant)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
         ),
         params![
             entry.seq as i64,
@@ -275,23 +286,29 @@ pub fn append_in(transaction: &Connection, event: AuditEvent) -> Result<AuditEnt
             candidate_ids,
             entry.detail,
             entry.prev_hash,
-            entry.hash
+            entry.hash,
+            event.tenant.as_stored()
         ],
     )?;
     Ok(entry)
 }
 
-/// A page of entries in order, after `after_seq`; the cursor is the last seq returned.
+/// A page of `tenant`'s entries in order, after `after_seq`; the cursor is the last seq
+/// returned.
 pub fn page(
     connection: &Connection,
     after_seq: u64,
     limit: usize,
+    tenant: &Tenant,
 ) -> Result<(Vec<AuditEntry>, Option<String>), StoreError> {
     let mut statement = connection.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        "SELECT {COLUMNS} FROM audit WHERE seq > ?1 AND tenant = ?3 ORDER BY seq LIMIT ?2"
     ))?;
     let rows = statement
-        .query_map(params![after_seq as i64, limit as i64 + 1], entry_from_row)?
+        .query_map(
+            params![after_seq as i64, limit as i64 + 1, tenant.as_stored()],
+            entry_from_row,
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     let more = rows.len() > limit;
     let mut entries = Vec::with_capacity(limit);
@@ -387,11 +404,11 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(store.verify_audit(), Ok(3));
-        let (first, next) = store.audit_page(0, 2).unwrap();
+        let (first, next) = store.audit_page(0, 2, &Tenant::default()).unwrap();
         assert_eq!(first.len(), 2);
         assert_eq!(first[1].prev_hash, first[0].hash);
         assert_eq!(next.as_deref(), Some("2"));
-        let (rest, next) = store.audit_page(2, 2).unwrap();
+        let (rest, next) = store.audit_page(2, 2, &Tenant::default()).unwrap();
         assert_eq!((rest.len(), next), (1, None));
 
         // Tampering as someone with the database file would: through a connection of their own.

@@ -20,6 +20,6 @@ pub mod runs;
 pub mod score;
 pub mod store;
 pub mod telemetry;
+pub mod tenant;
 pub mod tls;
 pub mod workers;
-pub mod tenant;

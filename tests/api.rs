@@ -756,7 +756,10 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
     };
     let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
     let between = |start: &str, end: &str| -> String {
-        let from = readme.find(start).unwrap_or_else(|| panic!("README has {start:?}")) + start.len();
+        let from = readme
+            .find(start)
+            .unwrap_or_else(|| panic!("README has {start:?}"))
+            + start.len();
         let to = from + readme[from..].find(end).expect("the block ends");
         readme[from..to].to_owned()
     };
@@ -769,8 +772,8 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
     let id = candidate["id"].as_str().unwrap().to_owned();
 
     // "experience": {...} as the README quotes it.
-    let quoted: Value =
-        serde_json::from_str(&between("\"experience\": ", "\n```")).expect("the quoted experience is JSON");
+    let quoted: Value = serde_json::from_str(&between("\"experience\": ", "\n```"))
+        .expect("the quoted experience is JSON");
     for (field, months) in quoted.as_object().unwrap() {
         assert_eq!(
             &candidate["profile"]["experience"][field], months,
@@ -778,8 +781,21 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
         );
     }
 
-    let roles: Value = app.client.get(app.url("/v1/roles")).send().await.unwrap().json().await.unwrap();
-    let ids: HashSet<&str> = roles.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let roles: Value = app
+        .client
+        .get(app.url("/v1/roles"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: HashSet<&str> = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, SHIPPED_ROLE_IDS.into_iter().collect());
 
     // The abridged ranking item.
@@ -800,7 +816,12 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
         assert_eq!(ranked[field], item[field], "README's ranking item {field}");
     }
     let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 0.005;
-    assert!(close(&ranked["score"], &item["score"]), "README's score {} is {}", item["score"], ranked["score"]);
+    assert!(
+        close(&ranked["score"], &item["score"]),
+        "README's score {} is {}",
+        item["score"],
+        ranked["score"]
+    );
     for shown in item["requirements"].as_array().unwrap() {
         let got = ranked["requirements"]
             .as_array()
@@ -811,7 +832,11 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
         for field in ["verdict", "label", "must_have"] {
             assert_eq!(got[field], shown[field], "README's {} {field}", shown["id"]);
         }
-        assert!(close(&got["score"], &shown["score"]), "README's {} score", shown["id"]);
+        assert!(
+            close(&got["score"], &shown["score"]),
+            "README's {} score",
+            shown["id"]
+        );
         for line in shown["evidence"].as_array().unwrap() {
             assert!(
                 got["evidence"].as_array().unwrap().contains(line),
@@ -832,10 +857,13 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
         .await
         .unwrap();
     assert_eq!(response.status(), 201, "README's my-role.json is accepted");
-    let expected: f64 = between("/v1/roles/my-role/ranking' | python3 -m json.tool  # ats-16846478: ", "\n")
-        .trim()
-        .parse()
-        .expect("the README gives a score");
+    let expected: f64 = between(
+        "/v1/roles/my-role/ranking' | python3 -m json.tool  # ats-16846478: ",
+        "\n",
+    )
+    .trim()
+    .parse()
+    .expect("the README gives a score");
     let page: Value = app
         .client
         .get(app.url("/v1/roles/my-role/ranking"))
@@ -846,9 +874,17 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
         .await
         .unwrap();
     let score = page["results"][0]["score"].as_f64().unwrap();
-    assert!((score - expected).abs() < 0.005, "README says {expected}, the ranking {score}");
+    assert!(
+        (score - expected).abs() < 0.005,
+        "README says {expected}, the ranking {score}"
+    );
 
-    let response = app.client.delete(app.url(&format!("/v1/candidates/{id}"))).send().await.unwrap();
+    let response = app
+        .client
+        .delete(app.url(&format!("/v1/candidates/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
     assert_eq!(total_for(&app, "my-role").await, 0);
     app.stop().await;

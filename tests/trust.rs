@@ -5,6 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{TestApp, assert_problem, spawn_app, spawn_receiver};
@@ -995,7 +996,7 @@ fn declared_routes() -> Vec<(reqwest::Method, String)> {
             continue;
         };
         let pattern = if pattern.starts_with("/v1/")
-            || ["/healthz", "/readyz", "/metrics"].contains(&pattern)
+            || ["/healthz", "/readyz", "/metrics", "/openapi.json"].contains(&pattern)
         {
             pattern.to_owned()
         } else {
@@ -1154,11 +1155,12 @@ fn needed_name(scope: Scope) -> &'static str {
 
 #[tokio::test]
 async fn a_tenants_keys_never_see_another_tenants_candidates_roles_runs_or_webhooks() {
-    let (url, _received, receiver) = spawn_receiver().await;
+    let (url, received, receiver) = spawn_receiver().await;
     let both = [Scope::Read, Scope::Write];
     let app = common::spawn_app_with(ApiSettings {
         api_keys: vec![
             grant("acme-key", &both, Some("acme")),
+            grant("acme-admin", &[Scope::Admin], Some("acme")),
             grant("globex-key", &both, Some("globex")),
             grant(
                 "default-key",
@@ -1394,12 +1396,79 @@ async fn a_tenants_keys_never_see_another_tenants_candidates_roles_runs_or_webho
     .unwrap();
     assert_problem(deleted, 404, "webhook_not_found").await;
 
-    // The default tenant's admin reads no entry of the tenants' keys.
+    // Events reach the webhooks of the tenant they are about only: globex's upload is never
+    // delivered to acme's receiver, acme's is.
+    let globex_later = upload_as(&app, globex, &resume("Globex-only grain contract"), None).await;
+    let acme_later = upload_as(&app, acme, &resume("Acme-only silo contract"), None).await;
+    let delivered = |id: &Value| {
+        let id = id.as_str().unwrap().to_owned();
+        let received = Arc::clone(&received);
+        move || {
+            let id = id.clone();
+            let received = Arc::clone(&received);
+            async move {
+                received
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|(_, body)| body.contains(&id))
+            }
+        }
+    };
+    wait_until(
+        "acme's upload reaches acme's webhook",
+        delivered(&acme_later["id"]),
+    )
+    .await;
+    // Deliveries go out oldest first: globex's event came first, so by now (and half a second
+    // more) it would have arrived had it been queued for acme's webhook.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !delivered(&globex_later["id"])().await,
+        "globex's event reached acme"
+    );
+
+    // The same file in two tenants without an external id is two candidates (201 both
+    // times), not a duplicate of the other tenant's.
+    let again = upload_as(&app, globex, &resume("Sold grain silos"), None).await;
+    assert_ne!(again["id"], acme_two["id"]);
+
+    // An Idempotency-Key is the tenant's own: the same key with another body in another
+    // tenant is a new request, not a conflict or a replay.
+    for (key, text) in [
+        (acme, "Idempotent acme text"),
+        (globex, "Idempotent globex text"),
+    ] {
+        let form = Form::new().part("file", Part::bytes(resume(text)).file_name("cv.txt"));
+        let response = with_key(&app, reqwest::Method::POST, "/v1/candidates", key)
+            .header("idempotency-key", "shared-key-1")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201, "{key}");
+    }
+
+    // Each tenant's admin reads its own part of the audit log; the default tenant's admin
+    // reads none of the tenants' entries; server-wide metrics are not a tenant's.
     let audit = json_with_key(&app, "/v1/audit?limit=1000", "default-key").await;
     let mentioned = audit.to_string();
     for id in acme_ids.iter().chain([&globex_id]) {
         assert!(!mentioned.contains(id.as_str()), "{id} in {mentioned}");
     }
+    let audit = json_with_key(&app, "/v1/audit?limit=1000", "acme-admin").await;
+    let mentioned = audit.to_string();
+    assert!(
+        acme_ids.iter().all(|id| mentioned.contains(id.as_str())),
+        "acme's uploads in acme's audit log: {mentioned}"
+    );
+    assert!(!mentioned.contains(globex_id.as_str()), "{mentioned}");
+    assert_problem(
+        get("/metrics".into(), "acme-admin").await,
+        403,
+        "insufficient_scope",
+    )
+    .await;
     receiver.stop(true).await;
 }
 

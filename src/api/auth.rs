@@ -58,16 +58,6 @@ impl Auth {
         }
     }
 
-    /// The tenant of the key an audit entry names (`api_key_id`); the default tenant for
-    /// entries of no configured key (`local`, `system`, keys since removed).
-    pub fn tenant_of_caller(&self, api_key_id: &str) -> Tenant {
-        self.keys
-            .iter()
-            .find(|grant| crate::audit::api_key_id(&grant.sha256) == api_key_id)
-            .map(|grant| grant.tenant.clone())
-            .unwrap_or_default()
-    }
-
     /// The grant of the key presented, comparing every stored hash in full so that timing
     /// says nothing about which one was close.
     fn find(&self, key: &str) -> Option<&KeyGrant> {
@@ -171,9 +161,10 @@ pub async fn authenticate(
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
     if exempt {
-        request
-            .extensions_mut()
-            .insert(Caller(crate::audit::LOCAL_CALLER.to_owned()));
+        request.extensions_mut().insert(Caller {
+            key_id: crate::audit::LOCAL_CALLER.to_owned(),
+            tenant: Tenant::default(),
+        });
         return Ok(next.call(request).await?.map_into_boxed_body());
     }
     let auth = &state.auth;
@@ -188,7 +179,7 @@ pub async fn authenticate(
         let caller = crate::audit::LOCAL_CALLER.to_owned();
         (
             caller,
-            format!("ip:{address}"),
+            format!("ip:{}", super::rate_limit::network(address)),
             Scope::ALL.to_vec(),
             Tenant::default(),
         )
@@ -239,7 +230,23 @@ pub async fn authenticate(
         }
         return Ok(response);
     }
-    request.extensions_mut().insert(Caller(caller));
+    // `/metrics` counts every tenant's uploads and candidates: the operator's, not a tenant's.
+    if request.match_pattern().as_deref() == Some("/metrics") && !tenant.is_default() {
+        let error = ApiError::new(
+            crate::error_code::Code::InsufficientScope,
+            "Server-wide metrics are for admin keys of the default tenant; this key belongs to a \
+             tenant.",
+        );
+        let mut response = refuse(request, error);
+        if let Some(verdict) = &verdict {
+            add_ratelimit_headers(response.headers_mut(), verdict);
+        }
+        return Ok(response);
+    }
+    request.extensions_mut().insert(Caller {
+        key_id: caller,
+        tenant: tenant.clone(),
+    });
     request.extensions_mut().insert(Grant { tenant });
     let mut response = next.call(request).await?.map_into_boxed_body();
     if let Some(verdict) = &verdict {

@@ -15,11 +15,11 @@ use super::error::ApiError;
 use super::idempotency::{idempotency, record, replay};
 use super::multipart::{MAX_BATCH_FILES, UploadForm, UploadedFile, read_upload_form};
 use super::{AppState, Caller};
-use crate::tenant::Tenant;
-use crate::audit::{Action, AuditEvent};
+use crate::audit::Action;
 use crate::engine::{CandidateView, Engine, Ingested, OwnedUpload, Upload};
 use crate::error_code::Code;
 use crate::ids::CandidateId;
+use crate::tenant::Tenant;
 
 type ApiResult = Result<HttpResponse, ApiError>;
 
@@ -105,7 +105,7 @@ pub async fn upload_candidate(
     let (candidate, ingested) = {
         let engine = Arc::clone(&engine);
         let caller = Caller::of(&request);
-        blocking(move || engine.commit_grouped(upload, prepared, Some(caller))).await?
+        blocking(move || engine.commit_grouped(upload, prepared, Some(caller.key_id))).await?
     };
     drop((committing, admitted));
     let status = match ingested {
@@ -217,7 +217,7 @@ pub async fn upload_batch(
             .filter_map(|item| item.id)
             .collect();
         if !ids.is_empty() {
-            audit(&engine, AuditEvent::new(action, &caller).candidates(ids)).await?;
+            audit(&engine, caller.event(action).candidates(ids)).await?;
         }
     }
     let quoted: Vec<uuid::Uuid> = summary.items.iter().filter_map(|item| item.id).collect();
@@ -398,7 +398,9 @@ pub async fn delete_candidate(
     // The entry keeps the id only: the person's data is gone.
     audit(
         &state.engine,
-        AuditEvent::new(Action::CandidateDeleted, &Caller::of(&request)).candidates([id]),
+        Caller::of(&request)
+            .event(Action::CandidateDeleted)
+            .candidates([id]),
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -19,8 +19,8 @@ mod ops;
 mod page;
 mod params;
 mod rankings;
-mod roles;
 mod rate_limit;
+mod roles;
 mod runs;
 mod trust;
 mod webhooks;
@@ -38,6 +38,7 @@ use actix_web::{App, web};
 use crate::engine::Engine;
 use crate::runs::Runs;
 use crate::runs::webhooks::Webhooks;
+use crate::tenant::Tenant;
 use crate::workers::Workers;
 use admission::Admission;
 pub use admission::AdmissionSettings;
@@ -119,19 +120,30 @@ impl Default for ApiSettings {
 }
 
 /// Who made a request: the id of its API key ([`crate::audit::api_key_id`]), or
-/// [`crate::audit::LOCAL_CALLER`] where no keys are configured. Set by the authentication
-/// middleware, read by handlers for the audit log.
+/// [`crate::audit::LOCAL_CALLER`] where no keys are configured, and the key's tenant. Set by
+/// the authentication middleware, read by handlers for the audit log.
 #[derive(Debug, Clone)]
-pub struct Caller(pub String);
+pub struct Caller {
+    pub key_id: String,
+    pub tenant: Tenant,
+}
 
 impl Caller {
-    pub fn of(request: &actix_web::HttpRequest) -> String {
+    pub fn of(request: &actix_web::HttpRequest) -> Caller {
         use actix_web::HttpMessage;
         request
             .extensions()
             .get::<Caller>()
-            .map(|caller| caller.0.clone())
-            .unwrap_or_else(|| crate::audit::LOCAL_CALLER.to_owned())
+            .cloned()
+            .unwrap_or_else(|| Caller {
+                key_id: crate::audit::LOCAL_CALLER.to_owned(),
+                tenant: Tenant::default(),
+            })
+    }
+
+    /// An audit entry of this caller's, in its tenant's part of the log.
+    pub fn event(&self, action: crate::audit::Action) -> crate::audit::AuditEvent {
+        crate::audit::AuditEvent::new(action, &self.key_id).tenant(self.tenant.clone())
     }
 }
 

@@ -110,7 +110,33 @@ impl Buckets {
 pub struct Failures {
     limit: u32,
     window: Duration,
-    seen: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    seen: Mutex<Seen>,
+}
+
+/// Wrong keys by client network, and when expired entries were last dropped.
+#[derive(Default)]
+struct Seen {
+    by_network: HashMap<IpAddr, (u32, Instant)>,
+    pruned: Option<Instant>,
+}
+
+/// Networks tracked at most: past this (after dropping expired ones), a new network's wrong
+/// keys are not counted, so that memory stays bounded whatever an attacker sends from.
+const MAX_NETWORKS: usize = 100_000;
+
+/// The network a client address is counted under: the address itself for IPv4, its /64 for
+/// IPv6, since one IPv6 host commonly holds a whole /64 and could rotate through it.
+pub fn network(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(std::net::Ipv6Addr::from(bits))
+            }
+        },
+    }
 }
 
 impl Failures {
@@ -118,26 +144,35 @@ impl Failures {
         (settings.auth_failure_limit > 0).then(|| Failures {
             limit: settings.auth_failure_limit,
             window: settings.auth_failure_window,
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::new(Seen::default()),
         })
     }
 
     /// Seconds until `address` may try again, when it has used up its wrong keys.
     pub fn blocked(&self, address: IpAddr, now: Instant) -> Option<u64> {
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let &(count, started) = seen.get(&address)?;
+        let &(count, started) = seen.by_network.get(&network(address))?;
         let ends = started + self.window;
         (count >= self.limit && now < ends)
             .then(|| ends.duration_since(now).as_secs_f64().ceil().max(1.0) as u64)
     }
 
     pub fn record(&self, address: IpAddr, now: Instant) {
+        let address = network(address);
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.len() > PRUNE_ABOVE && !seen.contains_key(&address) {
-            let window = self.window;
-            seen.retain(|_, (_, started)| now.duration_since(*started) < window);
+        let Seen { by_network, pruned } = &mut *seen;
+        if by_network.len() > PRUNE_ABOVE && !by_network.contains_key(&address) {
+            // At most once a second: a flood of new networks must not buy a full scan each.
+            if pruned.is_none_or(|at| now.saturating_duration_since(at) >= Duration::from_secs(1)) {
+                let window = self.window;
+                by_network.retain(|_, (_, started)| now.duration_since(*started) < window);
+                *pruned = Some(now);
+            }
+            if by_network.len() >= MAX_NETWORKS {
+                return;
+            }
         }
-        let entry = seen.entry(address).or_insert((0, now));
+        let entry = by_network.entry(address).or_insert((0, now));
         if now.duration_since(entry.1) >= self.window {
             *entry = (0, now);
         }
@@ -202,5 +237,21 @@ mod tests {
         assert_eq!(failures.blocked(a, start + Duration::from_secs(60)), None);
         failures.record(a, start + Duration::from_secs(61));
         assert_eq!(failures.blocked(a, start + Duration::from_secs(61)), None);
+    }
+
+    #[test]
+    fn an_ipv6_host_cannot_rotate_through_its_64_to_escape_the_lock_out() {
+        let failures = Failures::new(&settings(1, 1)).unwrap();
+        let start = Instant::now();
+        for host in 1..=3u16 {
+            let address: IpAddr = format!("2001:db8:1:2::{host:x}").parse().unwrap();
+            failures.record(address, start);
+        }
+        let neighbour: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert_eq!(failures.blocked(neighbour, start), Some(60), "same /64");
+        let elsewhere: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(failures.blocked(elsewhere, start), None, "another /64");
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        assert_eq!(network(mapped), "10.0.0.1".parse::<IpAddr>().unwrap());
     }
 }

@@ -12,7 +12,7 @@ use super::blocking::{audit, blocking};
 use super::error::ApiError;
 use super::params::{MinScore, PageLimit};
 use super::{AppState, Caller};
-use crate::audit::{Action, AuditEvent};
+use crate::audit::Action;
 use crate::engine::RankQuery;
 use crate::error_code::Code;
 use crate::ids::RoleId;
@@ -74,7 +74,7 @@ pub async fn put_role(
     let (role, upserted) = blocking(move || engine.put_role_in(&tenant, &id, role)).await?;
     audit(
         &state.engine,
-        AuditEvent::new(Action::RolePut, &Caller::of(&request)).role(&role),
+        Caller::of(&request).event(Action::RolePut).role(&role),
     )
     .await?;
     let status = match upserted {
@@ -100,7 +100,7 @@ pub async fn delete_role(
         Ok::<_, crate::engine::EngineError>(role)
     })
     .await?;
-    let event = AuditEvent::new(Action::RoleDeleted, &Caller::of(&request));
+    let event = Caller::of(&request).event(Action::RoleDeleted);
     let event = match &role {
         Some(role) => event.role(role),
         None => event.role_id(id.as_str()),
@@ -170,7 +170,8 @@ pub async fn ranking(
     })
     .await?;
     // Who saw whom, against which version of the role.
-    let event = AuditEvent::new(Action::RankingRead, &Caller::of(&request))
+    let event = Caller::of(&request)
+        .event(Action::RankingRead)
         .role_version(&page.role_id, &page.role_version_hash)
         .candidates(page.results.iter().map(|result| result.candidate_id));
     audit(&state.engine, event).await?;

@@ -11,7 +11,7 @@ use super::auth::check_run;
 use super::blocking::{audit, blocking};
 use super::error::ApiError;
 use super::{AppState, Caller};
-use crate::audit::{Action, AuditEvent};
+use crate::audit::Action;
 use crate::error_code::Code;
 use crate::ids::{RoleId, RunId};
 use crate::runs::{Selection, results_csv};
@@ -37,13 +37,15 @@ pub async fn create_run(
     let NewRun { role_id, selection } = body.into_inner();
     let role_id = RoleId::parse(&role_id)?;
     let caller = Caller::of(&request);
-    let created_by = caller.clone();
+    let created_by = caller.key_id.clone();
     let run = blocking(move || {
         engine.check_role(&tenant, role_id.as_str())?;
         runs.create(role_id.as_str(), selection, &created_by, &tenant)
     })
     .await?;
-    let event = AuditEvent::new(Action::RunStarted, &caller).detail(format!("run {}", run.id));
+    let event = caller
+        .event(Action::RunStarted)
+        .detail(format!("run {}", run.id));
     let event = match state.engine.role(&run.role_id) {
         Ok(role) => event.role(&role),
         Err(_) => event.role_id(&run.role_id),
@@ -122,7 +124,8 @@ async fn audit_run_read(
     let run = blocking(move || runs.get(&id)).await?;
     // The role by id only: the version the run ranked against is in its `run_finished` entry,
     // and the role may have changed since.
-    let event = AuditEvent::new(action, &Caller::of(request))
+    let event = Caller::of(request)
+        .event(action)
         .role_id(&run.role_id)
         .candidates(candidate_ids)
         .detail(format!("run {run_id}"));

@@ -10,7 +10,7 @@ use super::blocking::audit as record_audit;
 use super::blocking::blocking;
 use super::error::ApiError;
 use super::{AppState, Caller};
-use crate::audit::{Action, AuditEvent};
+use crate::audit::Action;
 use crate::error_code::Code;
 use crate::oversight::Groups;
 
@@ -25,8 +25,8 @@ pub struct AuditParams {
 }
 
 /// `GET /v1/audit?cursor=C&limit=N`: the audit log in order, `{results, next_cursor}`.
-/// A tenant's admin reads its own keys' entries only (a page may then hold fewer than
-/// `limit`; `next_cursor` goes on through the log).
+/// A tenant's admin reads its own tenant's entries only (each entry keeps the tenant of the
+/// key that caused it, so rotating a key moves nothing).
 pub async fn audit(
     state: web::Data<AppState>,
     tenant: crate::tenant::Tenant,
@@ -40,9 +40,9 @@ pub async fn audit(
         ));
     }
     let engine = Arc::clone(&state.engine);
-    let (mut results, next_cursor) =
-        blocking(move || engine.audit_page(cursor.as_deref(), limit.unwrap_or(100))).await?;
-    results.retain(|entry| state.auth.tenant_of_caller(&entry.api_key_id) == tenant);
+    let (results, next_cursor) =
+        blocking(move || engine.audit_page(cursor.as_deref(), limit.unwrap_or(100), &tenant))
+            .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "results": results,
         "next_cursor": next_cursor,
@@ -71,7 +71,7 @@ pub async fn put_override(
     let OverrideBody { verdict, reason } = body.into_inner();
     let caller = Caller::of(&request);
     let engine = Arc::clone(&state.engine);
-    let by = caller.clone();
+    let by = caller.key_id.clone();
     let decided = blocking(move || {
         engine.check_role(&tenant, &role_id)?;
         engine.check_candidate(&tenant, &candidate_id)?;
@@ -88,7 +88,8 @@ pub async fn put_override(
     let role = state.engine.role(&decided.role_id)?;
     record_audit(
         &state.engine,
-        AuditEvent::new(Action::OverridePut, &caller)
+        caller
+            .event(Action::OverridePut)
             .role(&role)
             .candidates([decided.candidate_id.as_str()])
             .detail(format!(
@@ -126,7 +127,8 @@ pub async fn delete_override(
     let role = state.engine.role(&role_id)?;
     record_audit(
         &state.engine,
-        AuditEvent::new(Action::OverrideDeleted, &Caller::of(&request))
+        Caller::of(&request)
+            .event(Action::OverrideDeleted)
             .role(&role)
             .candidates([candidate_id.as_str()])
             .detail(format!("requirement {requirement_id}")),
@@ -163,7 +165,9 @@ pub async fn put_demographics(
     // The audit entry names the candidate, never the groups.
     record_audit(
         &state.engine,
-        AuditEvent::new(Action::DemographicsPut, &Caller::of(&request)).candidates([id.as_str()]),
+        Caller::of(&request)
+            .event(Action::DemographicsPut)
+            .candidates([id.as_str()]),
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -202,7 +206,8 @@ pub async fn adverse_impact(
     .await?;
     record_audit(
         &state.engine,
-        AuditEvent::new(Action::AdverseImpactRead, &Caller::of(&request))
+        Caller::of(&request)
+            .event(Action::AdverseImpactRead)
             .role_id(&report.role_id)
             .detail(format!("run {}", id.as_str())),
     )

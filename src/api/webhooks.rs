@@ -39,7 +39,8 @@ pub async fn create_webhook(
         secret,
         events,
     } = body.into_inner();
-    let (subscription, secret) = blocking(move || webhooks.subscribe(&url, secret, events, &tenant)).await?;
+    let (subscription, secret) =
+        blocking(move || webhooks.subscribe(&url, secret, events, &tenant)).await?;
     let mut body = serde_json::to_value(&subscription).map_err(|_| ApiError::internal())?;
     body["secret"] = serde_json::Value::String(secret);
     Ok(HttpResponse::Created()
@@ -73,7 +74,8 @@ pub async fn delete_webhook(
     blocking(move || {
         check_webhook(&engine, &tenant, &id)?;
         webhooks.delete(&id)
-    }).await?;
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -85,10 +87,13 @@ pub async fn webhook_deliveries(
     let id = WebhookId::parse(&id)?.to_string();
     let webhooks = Arc::clone(&state.webhooks);
     let engine = Arc::clone(&state.engine);
-    Ok(HttpResponse::Ok().json(blocking(move || {
-        check_webhook(&engine, &tenant, &id)?;
-        webhooks.deliveries(&id)
-    }).await?))
+    Ok(HttpResponse::Ok().json(
+        blocking(move || {
+            check_webhook(&engine, &tenant, &id)?;
+            webhooks.deliveries(&id)
+        })
+        .await?,
+    ))
 }
 
 /// `POST /v1/webhooks/{id}/test`: sends a signed `ping` now. 200 with the delivery whether the
@@ -104,7 +109,8 @@ pub async fn test_webhook(
     let delivery = blocking(move || {
         check_webhook(&engine, &tenant, &id)?;
         webhooks.test(&id)
-    }).await?;
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(delivery))
 }
 

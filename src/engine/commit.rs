@@ -180,7 +180,9 @@ impl Engine {
                     };
                     crate::audit::append_in(
                         transaction,
-                        AuditEvent::new(action, caller).candidates([candidate.id]),
+                        AuditEvent::new(action, caller)
+                            .candidates([candidate.id])
+                            .tenant(candidate.tenant.clone()),
                     )?;
                 }
                 Ok(())

@@ -321,17 +321,18 @@ impl Engine {
         Ok(self.store.append_audit(event)?)
     }
 
-    /// A page of the audit log, after the entry `cursor` (a seq).
+    /// A page of `tenant`'s part of the audit log, after the entry `cursor` (a seq).
     pub fn audit_page(
         &self,
         cursor: Option<&str>,
         limit: usize,
+        tenant: &crate::tenant::Tenant,
     ) -> Result<(Vec<crate::audit::AuditEntry>, Option<String>), EngineError> {
         let after = match cursor {
             Some(text) => text.parse::<u64>().map_err(|_| EngineError::BadCursor)?,
             None => 0,
         };
-        Ok(self.store.audit_page(after, limit.clamp(1, 1000))?)
+        Ok(self.store.audit_page(after, limit.clamp(1, 1000), tenant)?)
     }
 
     /// Records a recruiter's verdict on one requirement of a role for one candidate.

@@ -66,6 +66,16 @@ pub(super) struct CompiledRole {
     scorer: Result<Arc<Scorer>, String>,
 }
 
+impl CompiledRole {
+    /// A role that validated and compiled.
+    pub(super) fn ready(role: Role, scorer: Arc<Scorer>) -> CompiledRole {
+        CompiledRole {
+            role,
+            scorer: Ok(scorer),
+        }
+    }
+}
+
 /// Recruiters' overrides under one role, by the seq of their candidate.
 type OverridesBySeq = HashMap<u64, Vec<crate::oversight::Override>>;
 

@@ -14,7 +14,10 @@ use crate::tenant::Tenant;
 impl Engine {
     /// `Ok` when the candidate exists and is `tenant`'s; otherwise not found.
     pub fn check_candidate(&self, tenant: &Tenant, id: &str) -> Result<(), EngineError> {
-        match self.store.owner(Owned::Candidate, id)? {
+        // Stored ids are lowercase and hyphenated; the lookups after this check accept any
+        // spelling of a UUID, so this one must too.
+        let stored = uuid::Uuid::parse_str(id).map_or_else(|_| id.to_owned(), |id| id.to_string());
+        match self.store.owner(Owned::Candidate, &stored)? {
             Some(owner) if &owner == tenant => Ok(()),
             _ => Err(EngineError::CandidateNotFound(id.to_owned())),
         }
@@ -68,13 +71,7 @@ impl Engine {
                 "the role id {id:?} is taken; choose another id"
             )));
         };
-        roles.insert(
-            role.id.clone(),
-            CompiledRole {
-                role: role.clone(),
-                scorer: Ok(scorer),
-            },
-        );
+        roles.insert(role.id.clone(), CompiledRole::ready(role.clone(), scorer));
         Ok((role, upserted))
     }
 }

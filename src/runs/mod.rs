@@ -416,6 +416,11 @@ impl Runs {
         )
         .candidates(ranked)
         .detail(format!("run {}", run.id));
+        // In the part of the log of the tenant whose run it is.
+        let event = match self.engine.store().owner(crate::store::Owned::Run, &run.id) {
+            Ok(Some(tenant)) => event.tenant(tenant),
+            _ => event,
+        };
         let event = match self.engine.role(&run.role_id) {
             Ok(role) => event.role(&role),
             Err(_) => event.role_id(&run.role_id),

@@ -264,7 +264,8 @@ impl Webhooks {
             events,
             created_at: Utc::now().to_rfc3339(),
         };
-        self.store().insert_webhook(&subscription, &secret, tenant)?;
+        self.store()
+            .insert_webhook(&subscription, &secret, tenant)?;
         self.reload()?;
         Ok((subscription, secret))
     }

@@ -293,6 +293,9 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 /// Columns added after the first release, with their definitions: added to older databases at
 /// open (SQLite's `CREATE TABLE IF NOT EXISTS` leaves an existing table as it was).
 const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    // The tenant whose part of the audit log an entry is in (outside its hash); '' is the
+    // default tenant's, as every entry from before tenants was.
+    ("audit", "tenant", "TEXT NOT NULL DEFAULT ''"),
     // Set when the candidate was erased: the hash of the result as it was, which now keeps
     // only the candidate's id and its rank (so the run's counts stay).
     ("run_results", "erased_sha256", "TEXT"),

@@ -13,11 +13,12 @@ use crate::score::Verdict;
 pub trait OversightStore {
     /// Appends to the audit log, at the end of its hash chain, atomically.
     fn append_audit(&self, event: AuditEvent) -> Result<AuditEntry, StoreError>;
-    /// Entries after `after_seq`, at most `limit`, with the cursor of the next page.
+    /// `tenant`'s entries after `after_seq`, at most `limit`, with the cursor of the next page.
     fn audit_page(
         &self,
         after_seq: u64,
         limit: usize,
+        tenant: &crate::tenant::Tenant,
     ) -> Result<(Vec<AuditEntry>, Option<String>), StoreError>;
     /// Recomputes the whole chain: the number of entries, or the first that fails.
     fn verify_audit(&self) -> Result<u64, ChainError>;
@@ -55,8 +56,9 @@ impl OversightStore for SqliteStore {
         &self,
         after_seq: u64,
         limit: usize,
+        tenant: &crate::tenant::Tenant,
     ) -> Result<(Vec<AuditEntry>, Option<String>), StoreError> {
-        crate::audit::page(&self.connection(), after_seq, limit)
+        crate::audit::page(&self.connection(), after_seq, limit, tenant)
     }
 
     fn verify_audit(&self) -> Result<u64, ChainError> {

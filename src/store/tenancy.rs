@@ -253,7 +253,9 @@ mod tests {
             Some(Tenant::default())
         );
         assert_eq!(
-            store.owned_ids(Owned::Candidate, &Tenant::named("acme").unwrap()).unwrap(),
+            store
+                .owned_ids(Owned::Candidate, &Tenant::named("acme").unwrap())
+                .unwrap(),
             HashSet::new(),
             "another tenant owns none of the default tenant's candidates"
         );
