@@ -14,6 +14,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use super::AppState;
 use super::error::ApiError;
 use crate::engine::{Engine, OriginalFile};
+use crate::ids::CandidateId;
 
 /// RFC 8187's `attr-char`: everything else is percent-encoded.
 const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
@@ -83,10 +84,11 @@ pub async fn download_file(
     tenant: crate::tenant::Tenant,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = CandidateId::parse(&id)?;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
     let file = match web::block(move || {
-        engine.check_candidate(&tenant, &id)?;
-        engine.original_file(&id)
+        engine.check_candidate(&tenant, id)?;
+        engine.original_file(id)
     })
     .await
     {

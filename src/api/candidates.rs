@@ -366,15 +366,15 @@ pub async fn get_candidate(
     id: web::Path<String>,
     params: web::Query<BlindParams>,
 ) -> ApiResult {
-    let id = CandidateId::parse(&id)?.to_string();
+    let id = CandidateId::parse(&id)?;
     let engine = Arc::clone(&state.engine);
     let blind = params.blind.unwrap_or(state.settings.blind);
     let candidate = blocking(move || {
-        engine.check_candidate(&tenant, &id)?;
+        engine.check_candidate(&tenant, id)?;
         if blind {
-            engine.blind_candidate(&id)
+            engine.blind_candidate(id)
         } else {
-            engine.candidate(&id)
+            engine.candidate(id)
         }
     })
     .await?;
@@ -390,9 +390,8 @@ pub async fn delete_candidate(
     let id = CandidateId::parse(&id)?;
     let engine = Arc::clone(&state.engine);
     blocking(move || {
-        let id = id.to_string();
-        engine.check_candidate(&tenant, &id)?;
-        engine.delete_candidate(&id)
+        engine.check_candidate(&tenant, id)?;
+        engine.delete_candidate(id)
     })
     .await?;
     // The entry keeps the id only: the person's data is gone.

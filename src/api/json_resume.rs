@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, web};
 use super::AppState;
 use super::error::ApiError;
 use crate::engine::Engine;
+use crate::ids::CandidateId;
 use crate::profile::json_resume::to_json_resume;
 
 pub async fn export(
@@ -15,10 +16,11 @@ pub async fn export(
     tenant: crate::tenant::Tenant,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = CandidateId::parse(&id)?;
     let engine: Arc<Engine> = Arc::clone(&state.engine);
     let candidate = match web::block(move || {
-        engine.check_candidate(&tenant, &id)?;
-        engine.candidate(&id)
+        engine.check_candidate(&tenant, id)?;
+        engine.candidate(id)
     })
     .await
     {

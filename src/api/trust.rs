@@ -12,6 +12,7 @@ use super::error::ApiError;
 use super::{AppState, Caller};
 use crate::audit::Action;
 use crate::error_code::Code;
+use crate::ids::CandidateId;
 use crate::oversight::Groups;
 
 type ApiResult = Result<HttpResponse, ApiError>;
@@ -68,16 +69,17 @@ pub async fn put_override(
     body: web::Json<OverrideBody>,
 ) -> ApiResult {
     let (role_id, candidate_id, requirement_id) = path.into_inner();
+    let candidate_id = CandidateId::parse(&candidate_id)?;
     let OverrideBody { verdict, reason } = body.into_inner();
     let caller = Caller::of(&request);
     let engine = Arc::clone(&state.engine);
     let by = caller.key_id.clone();
     let decided = blocking(move || {
         engine.check_role(&tenant, &role_id)?;
-        engine.check_candidate(&tenant, &candidate_id)?;
+        engine.check_candidate(&tenant, candidate_id)?;
         engine.put_override(
             &role_id,
-            &candidate_id,
+            candidate_id,
             &requirement_id,
             &verdict,
             &reason,
@@ -112,16 +114,13 @@ pub async fn delete_override(
     path: web::Path<(String, String, String)>,
 ) -> ApiResult {
     let (role_id, candidate_id, requirement_id) = path.into_inner();
+    let candidate_id = CandidateId::parse(&candidate_id)?;
     let engine = Arc::clone(&state.engine);
-    let (role, candidate, requirement) = (
-        role_id.clone(),
-        candidate_id.clone(),
-        requirement_id.clone(),
-    );
+    let (role, requirement) = (role_id.clone(), requirement_id.clone());
     blocking(move || {
         engine.check_role(&tenant, &role)?;
-        engine.check_candidate(&tenant, &candidate)?;
-        engine.delete_override(&role, &candidate, &requirement)
+        engine.check_candidate(&tenant, candidate_id)?;
+        engine.delete_override(&role, candidate_id, &requirement)
     })
     .await?;
     let role = state.engine.role(&role_id)?;
@@ -130,7 +129,7 @@ pub async fn delete_override(
         Caller::of(&request)
             .event(Action::OverrideDeleted)
             .role(&role)
-            .candidates([candidate_id.as_str()])
+            .candidates([candidate_id])
             .detail(format!("requirement {requirement_id}")),
     )
     .await?;
@@ -155,11 +154,11 @@ pub async fn put_demographics(
     body: web::Json<DemographicsBody>,
 ) -> ApiResult {
     let groups = body.into_inner().groups;
+    let candidate_id = CandidateId::parse(&id)?;
     let engine = Arc::clone(&state.engine);
-    let candidate_id = id.clone();
     blocking(move || {
-        engine.check_candidate(&tenant, &candidate_id)?;
-        engine.put_demographics(&candidate_id, &groups)
+        engine.check_candidate(&tenant, candidate_id)?;
+        engine.put_demographics(candidate_id, &groups)
     })
     .await?;
     // The audit entry names the candidate, never the groups.
@@ -167,7 +166,7 @@ pub async fn put_demographics(
         &state.engine,
         Caller::of(&request)
             .event(Action::DemographicsPut)
-            .candidates([id.as_str()]),
+            .candidates([candidate_id]),
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{CandidateView, Engine, EngineError, Ingested, Prepared, Upload};
 use crate::audit::{Action, AuditEvent};
+use crate::ids::CandidateId;
 use crate::index::{Facts, SearchIndex};
 use crate::store::{NewCandidate, Store, StoreError, Upserted, sha256_hex};
 
@@ -253,9 +254,9 @@ impl Engine {
     /// (run results, idempotent replays, webhook payloads, overrides, demographics: see the
     /// store's `erase_traces`), the in-memory features, and the index entry, whose segment is
     /// rewritten so that the resume's words leave the index files too.
-    pub fn delete_candidate(&self, id: &str) -> Result<(), EngineError> {
-        let not_found = || EngineError::CandidateNotFound(id.to_owned());
-        let uuid = Uuid::parse_str(id).map_err(|_| not_found())?;
+    pub fn delete_candidate(&self, id: CandidateId) -> Result<(), EngineError> {
+        let not_found = || EngineError::CandidateNotFound(id.to_string());
+        let uuid = id.as_uuid();
         {
             let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
             self.erase_locked(uuid)?.ok_or_else(not_found)?;

@@ -22,6 +22,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::extract::{self, ExtractError, Limits};
+use crate::ids::CandidateId;
 use crate::index::{Facts, IndexError, SearchIndex};
 use crate::parse::Parser;
 use crate::profile::Profile;
@@ -256,17 +257,16 @@ impl Engine {
         Ok(())
     }
 
-    pub fn candidate(&self, id: &str) -> Result<CandidateView, EngineError> {
-        let not_found = || EngineError::CandidateNotFound(id.to_owned());
-        let uuid = Uuid::parse_str(id).map_err(|_| not_found())?;
+    pub fn candidate(&self, id: CandidateId) -> Result<CandidateView, EngineError> {
+        let not_found = || EngineError::CandidateNotFound(id.to_string());
         self.store
-            .get_candidate(uuid)?
+            .get_candidate(id.as_uuid())?
             .map(CandidateView::from)
             .ok_or_else(not_found)
     }
 
     /// The candidate as a blind reviewer sees it (no name, contact, photo or location).
-    pub fn blind_candidate(&self, id: &str) -> Result<CandidateView, EngineError> {
+    pub fn blind_candidate(&self, id: CandidateId) -> Result<CandidateView, EngineError> {
         let mut view = self.candidate(id)?;
         view.profile = crate::blind::blind_profile(&view.profile);
         Ok(view)
@@ -339,7 +339,7 @@ impl Engine {
     pub fn put_override(
         &self,
         role_id: &str,
-        candidate_id: &str,
+        candidate_id: CandidateId,
         requirement_id: &str,
         verdict: &str,
         reason: &str,
@@ -358,22 +358,27 @@ impl Engine {
                 "an override needs a reason: 1 to 2000 characters".into(),
             ));
         }
-        Ok(self
-            .store
-            .put_override(role_id, candidate_id, requirement_id, verdict, reason, by)?)
+        Ok(self.store.put_override(
+            role_id,
+            &candidate_id.to_string(),
+            requirement_id,
+            verdict,
+            reason,
+            by,
+        )?)
     }
 
     pub fn delete_override(
         &self,
         role_id: &str,
-        candidate_id: &str,
+        candidate_id: CandidateId,
         requirement_id: &str,
     ) -> Result<(), EngineError> {
         let role = self.role(role_id)?;
         self.check_override_target(&role, candidate_id, requirement_id)?;
         if !self
             .store
-            .delete_override(role_id, candidate_id, requirement_id)?
+            .delete_override(role_id, &candidate_id.to_string(), requirement_id)?
         {
             return Err(EngineError::OverrideNotFound(format!(
                 "{requirement_id:?} for candidate {candidate_id} under role {role_id:?}"
@@ -385,7 +390,7 @@ impl Engine {
     fn check_override_target(
         &self,
         role: &Role,
-        candidate_id: &str,
+        candidate_id: CandidateId,
         requirement_id: &str,
     ) -> Result<(), EngineError> {
         if !role.requirements.iter().any(|r| r.id == requirement_id) {
@@ -402,7 +407,7 @@ impl Engine {
     /// adverse-impact reports, never by scoring.
     pub fn put_demographics(
         &self,
-        candidate_id: &str,
+        candidate_id: CandidateId,
         groups: &crate::oversight::Groups,
     ) -> Result<(), EngineError> {
         self.candidate(candidate_id)?;
@@ -419,7 +424,9 @@ impl Engine {
                 "category {category:?} and group {group:?} must be 1 to 100 visible characters"
             )));
         }
-        Ok(self.store.put_demographics(candidate_id, groups)?)
+        Ok(self
+            .store
+            .put_demographics(&candidate_id.to_string(), groups)?)
     }
 
     pub fn record_idempotent_response(

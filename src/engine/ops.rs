@@ -5,6 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{Engine, EngineError};
+use crate::ids::CandidateId;
 use crate::store::Store as _;
 
 /// A candidate's original upload, as it was received.
@@ -29,10 +30,12 @@ pub struct Readiness {
 pub struct NotReady(pub String);
 
 impl Engine {
-    pub fn original_file(&self, id: &str) -> Result<OriginalFile, EngineError> {
-        let not_found = || EngineError::CandidateNotFound(id.to_owned());
-        let uuid = Uuid::parse_str(id).map_err(|_| not_found())?;
-        let candidate = self.store.get_candidate(uuid)?.ok_or_else(not_found)?;
+    pub fn original_file(&self, id: CandidateId) -> Result<OriginalFile, EngineError> {
+        let not_found = || EngineError::CandidateNotFound(id.to_string());
+        let candidate = self
+            .store
+            .get_candidate(id.as_uuid())?
+            .ok_or_else(not_found)?;
         let bytes = self.store.read_file(&candidate.file_sha256)?;
         Ok(OriginalFile {
             bytes,

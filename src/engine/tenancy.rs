@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use super::{CompiledRole, Engine, EngineError};
+use crate::ids::CandidateId;
 use crate::role::Role;
 use crate::score::Scorer;
 use crate::store::{Owned, Upserted};
@@ -13,13 +14,10 @@ use crate::tenant::Tenant;
 
 impl Engine {
     /// `Ok` when the candidate exists and is `tenant`'s; otherwise not found.
-    pub fn check_candidate(&self, tenant: &Tenant, id: &str) -> Result<(), EngineError> {
-        // Stored ids are lowercase and hyphenated; the lookups after this check accept any
-        // spelling of a UUID, so this one must too.
-        let stored = uuid::Uuid::parse_str(id).map_or_else(|_| id.to_owned(), |id| id.to_string());
-        match self.store.owner(Owned::Candidate, &stored)? {
+    pub fn check_candidate(&self, tenant: &Tenant, id: CandidateId) -> Result<(), EngineError> {
+        match self.store.owner(Owned::Candidate, &id.to_string())? {
             Some(owner) if &owner == tenant => Ok(()),
-            _ => Err(EngineError::CandidateNotFound(id.to_owned())),
+            _ => Err(EngineError::CandidateNotFound(id.to_string())),
         }
     }
 
