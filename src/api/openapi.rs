@@ -277,9 +277,14 @@ impl Entry {
             public,
             ..
         } = self;
-        // With keys configured, everything but the public paths can be refused.
+        // With keys configured, everything but the public paths can be refused: no key or a
+        // wrong one, a key without the route's scope, a spent rate limit, an address locked
+        // out after wrong keys (src/api/auth.rs).
         if !public {
             errors.push(ApiError::unauthorized());
+            errors.push(ApiError::insufficient_scope("write"));
+            errors.push(ApiError::rate_limited().retry_after(1));
+            errors.push(ApiError::too_many_failed_attempts().retry_after(300));
         }
         let mut by_status: BTreeMap<u16, Vec<ApiError>> = BTreeMap::new();
         for error in errors {
