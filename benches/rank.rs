@@ -92,6 +92,7 @@ fn time_rank(
         live,
         allowed_seqs: None,
         tenant: None,
+        memo: None,
         must_haves_only,
         min_score: None,
     };

@@ -27,6 +27,7 @@ fn rank_all(
         live,
         allowed_seqs: None,
         tenant: None,
+        memo: None,
         must_haves_only: false,
         min_score: None,
     };
@@ -147,6 +148,7 @@ fn filters_must_haves_min_score_and_allowed_slots() {
         live: &live,
         allowed_seqs: None,
         tenant: None,
+        memo: None,
         must_haves_only: true,
         min_score: Some(40.0),
     };
@@ -168,6 +170,7 @@ fn filters_must_haves_min_score_and_allowed_slots() {
         live: &live,
         allowed_seqs: None,
         tenant: None,
+        memo: None,
         must_haves_only: false,
         min_score: None,
     };
@@ -182,4 +185,175 @@ fn filters_must_haves_min_score_and_allowed_slots() {
     );
     assert_eq!(page.total, allowed.len());
     assert!(page.hits.iter().all(|h| h.slot % 3 == 0));
+}
+
+/// A varied text resume: years, kind of selling, degree and CRM differ with `n`.
+fn varied_resume(n: usize) -> Vec<u8> {
+    let start = 2000 + n % 22;
+    let title = [
+        "Key Account Manager",
+        "Sales Representative",
+        "Account Executive",
+        "Sales Manager",
+    ][n % 4];
+    let market = if n.is_multiple_of(3) {
+        "corporate B2B clients"
+    } else {
+        "retail customers"
+    };
+    let degree = if n.is_multiple_of(2) {
+        "Education\nBachelor of Science : Business Administration , 1999\nState University\n"
+    } else {
+        ""
+    };
+    let crm = if n.is_multiple_of(5) {
+        " using Salesforce CRM"
+    } else {
+        ""
+    };
+    format!(
+        "Candidate {n}\nSummary\nSeller number {n}.\nExperience\n01/{start} to Current {title}\n\
+         Company Name - City , State\nManaged accounts for {market}{crm} and led a team of {} \
+         people; travel to clients weekly.\n{degree}",
+        n % 7
+    )
+    .into_bytes()
+}
+
+/// The engine remembers a stored role's scores between rankings (src/engine/memo.rs) and
+/// brings them forward as the pool changes; an unsaved copy of the same role is always scored
+/// afresh. The two must rank alike after uploads, replacements, deletions and a changed role.
+#[test]
+fn a_remembered_ranking_equals_a_fresh_one_as_the_pool_and_the_role_change() {
+    use shortlist::engine::{Engine, RankQuery, Upload};
+    let dir = tempfile::tempdir().unwrap();
+    let roles = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/roles");
+    let engine = Engine::open(dir.path(), &roles, shortlist::extract::Limits::default()).unwrap();
+    let upload = |range: std::ops::Range<usize>, external: bool| {
+        let files: Vec<(Vec<u8>, String)> = range
+            .map(|n| (varied_resume(n), format!("ext-{}", n % 40)))
+            .collect();
+        let uploads: Vec<Upload<'_>> = files
+            .iter()
+            .map(|(bytes, external_id)| Upload {
+                bytes,
+                file_name: Some("cv.txt"),
+                external_id: external.then_some(external_id.as_str()),
+                document_date: None,
+                batch_id: None,
+                tenant: Default::default(),
+            })
+            .collect();
+        for outcome in engine.ingest_batch(&uploads).unwrap() {
+            outcome.unwrap();
+        }
+    };
+    let query = RankQuery {
+        limit: 100,
+        ..RankQuery::default()
+    };
+    let same = |role_id: &str, moment: &str| {
+        let stored = engine.rank(role_id, &query).unwrap();
+        let fresh = engine
+            .rank_unsaved(&engine.role(role_id).unwrap(), &query)
+            .unwrap();
+        let view = |page: &shortlist::engine::RankingPage| -> Vec<(String, String, bool)> {
+            page.results
+                .iter()
+                .map(|r| {
+                    (
+                        r.candidate_id.to_string(),
+                        format!("{:.2}", r.score),
+                        r.must_haves_met,
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(stored.total, fresh.total, "{moment}");
+        assert_eq!(view(&stored), view(&fresh), "{moment}");
+        assert!(!stored.results.is_empty(), "{moment}");
+    };
+    // A role without keyword requirements, so that its stored rankings are remembered.
+    let role = engine.role("account-manager").unwrap();
+    assert_eq!(Scorer::compile(&role).unwrap().queries().count(), 0);
+    upload(0..30, true);
+    same("account-manager", "first ranking");
+    same("account-manager", "remembered");
+    upload(30..60, true); // ext-30.. new, then ext-0..19 replaced by other resumes
+    upload(60..75, false);
+    same("account-manager", "after uploads and replacements");
+    let victims: Vec<String> = engine.rank("account-manager", &query).unwrap().results[..5]
+        .iter()
+        .map(|r| r.candidate_id.to_string())
+        .collect();
+    for id in victims {
+        engine
+            .delete_candidate(shortlist::ids::CandidateId::parse(&id).unwrap())
+            .unwrap();
+    }
+    same("account-manager", "after deletions");
+    let mut role = engine.role("account-manager").unwrap();
+    role.requirements[0].weight *= 3.0;
+    engine.put_role(&role.id.clone(), role).unwrap();
+    same("account-manager", "after the role changed");
+    same("strategic-account-manager", "another role");
+}
+
+/// At start-up the pool is read from the store's small `pool` rows when they are in the
+/// running features format, and rebuilt from the stored profiles when they are not: both give
+/// the ranking the candidates had before the restart.
+#[test]
+fn a_restart_ranks_alike_from_the_pool_rows_and_from_the_profiles() {
+    use shortlist::engine::{Engine, RankQuery, Upload};
+    use shortlist::store::Store as _;
+    let dir = tempfile::tempdir().unwrap();
+    let roles = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/roles");
+    let open = || Engine::open(dir.path(), &roles, shortlist::extract::Limits::default()).unwrap();
+    let query = RankQuery {
+        limit: 100,
+        ..RankQuery::default()
+    };
+    let ranking = |engine: &Engine| -> Vec<(String, String)> {
+        engine
+            .rank("strategic-account-manager", &query)
+            .unwrap()
+            .results
+            .iter()
+            .map(|r| (r.candidate_id.to_string(), format!("{:.2}", r.score)))
+            .collect()
+    };
+    let before = {
+        let engine = open();
+        let files: Vec<Vec<u8>> = (0..40).map(varied_resume).collect();
+        let uploads: Vec<Upload<'_>> = files
+            .iter()
+            .map(|bytes| Upload {
+                bytes,
+                file_name: Some("cv.txt"),
+                external_id: None,
+                document_date: None,
+                batch_id: None,
+                tenant: Default::default(),
+            })
+            .collect();
+        for outcome in engine.ingest_batch(&uploads).unwrap() {
+            outcome.unwrap();
+        }
+        ranking(&engine)
+    };
+    assert_eq!(before.len(), 40);
+    let engine = open();
+    assert_eq!(ranking(&engine), before, "from the pool rows");
+    engine
+        .store()
+        .set_meta("pool_format", "an older format")
+        .unwrap();
+    drop(engine);
+    let engine = open();
+    assert_eq!(ranking(&engine), before, "rebuilt from the profiles");
+    assert_eq!(
+        engine.store().get_meta("pool_format").unwrap(),
+        Some(Features::format()),
+        "the rebuilt rows are recorded in the current format"
+    );
 }

@@ -138,6 +138,11 @@ impl Engine {
         let mut stored_positions = Vec::new();
         let mut to_store = Vec::new();
         let mut first_with_bytes: HashMap<(crate::tenant::Tenant, String), usize> = HashMap::new();
+        // Stored beside each candidate for the next start-up (see `store/pool.rs`).
+        let encoded: Vec<Vec<u8>> = batch
+            .iter()
+            .map(|(_, prepared)| prepared.features.to_bytes())
+            .collect();
         for (position, (upload, prepared)) in batch.iter().enumerate() {
             // Hashed once here: the duplicate check and the store's file name both use it.
             let sha256 = sha256_hex(upload.bytes);
@@ -166,6 +171,7 @@ impl Engine {
                 media_type: prepared.document.media_type.mime(),
                 profile: &prepared.profile,
                 text: &prepared.document.text,
+                features: &encoded[position],
             });
         }
         let stored = self

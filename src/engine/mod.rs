@@ -29,7 +29,7 @@ use crate::profile::Profile;
 use crate::role::{Role, RoleError};
 use crate::score::Features;
 use crate::store::{
-    IdempotentResponse, OversightStore, SqliteStore, Store, StoreError, StoredCandidate,
+    IdempotentResponse, OversightStore, PoolStore, SqliteStore, Store, StoreError, StoredCandidate,
 };
 
 mod commit;
@@ -37,6 +37,7 @@ mod cursor;
 mod group;
 mod ingest;
 mod listing;
+mod memo;
 mod ops;
 mod pool;
 mod rank;
@@ -152,6 +153,19 @@ pub struct Prepared {
     features: Features,
 }
 
+impl Prepared {
+    /// An upload already read: a profile and the document it came from. For bulk loads that
+    /// hold parsed profiles (the million-candidate bench), which skip extraction and parsing.
+    pub fn from_parts(profile: Profile, document: extract::Document) -> Prepared {
+        let features = Features::from_profile(&profile);
+        Prepared {
+            profile,
+            document,
+            features,
+        }
+    }
+}
+
 pub const MAX_PAGE_SIZE: usize = 100;
 
 /// Characters an external id may not hold: control characters, and the invisible ones that
@@ -176,6 +190,8 @@ pub struct Engine {
     events: RwLock<Option<EventSink>>,
     committer: Mutex<IndexCommitter>,
     group: group::GroupCommit,
+    /// Scores of stored roles remembered between rankings (see `memo.rs`).
+    memos: memo::Memos,
 }
 
 /// Where the engine reports events (`candidate.parsed`): the webhooks, when the server runs.
@@ -205,6 +221,7 @@ impl Engine {
             events: RwLock::new(None),
             committer,
             group: group::GroupCommit::default(),
+            memos: memo::Memos::default(),
         };
         engine.seed_roles(roles_dir)?;
         engine.load_roles()?;
@@ -212,21 +229,46 @@ impl Engine {
         Ok(engine)
     }
 
+    /// Builds the ranking pool from the store's `pool` rows (about 200 bytes a candidate), or,
+    /// when they are missing or from another features format, from every stored profile, and
+    /// then writes them for the next start.
     fn load_candidates(&self) -> Result<(), EngineError> {
+        let format = Features::format();
         let mut pool = Pool::default();
         let mut stored_seqs = HashSet::new();
-        self.store.for_each_candidate(&mut |candidate| {
-            stored_seqs.insert(candidate.seq);
-            let features = Features::from_profile(&candidate.profile);
-            pool.upsert(
-                candidate.seq,
-                candidate.id,
-                candidate.external_id,
-                features,
-                &candidate.tenant,
-            );
+        let mut unreadable = 0usize;
+        let current = self.store.for_each_pool_row(&format, &mut |row| {
+            let Some(features) = Features::from_bytes(&row.features) else {
+                unreadable += 1;
+                return Ok(());
+            };
+            stored_seqs.insert(row.seq);
+            pool.upsert(row.seq, row.id, row.external_id, features, &row.tenant);
             Ok(())
         })?;
+        if !current || unreadable > 0 {
+            tracing::info!(
+                unreadable,
+                "computing the ranking features from the stored profiles"
+            );
+            pool = Pool::default();
+            stored_seqs.clear();
+            let mut rows = Vec::new();
+            self.store.for_each_candidate(&mut |candidate| {
+                stored_seqs.insert(candidate.seq);
+                let features = Features::from_profile(&candidate.profile);
+                rows.push((candidate.seq, features.to_bytes()));
+                pool.upsert(
+                    candidate.seq,
+                    candidate.id,
+                    candidate.external_id,
+                    features,
+                    &candidate.tenant,
+                );
+                Ok(())
+            })?;
+            self.store.rewrite_pool(&rows, &format)?;
+        }
         // Index writes are committed in batches: after a crash the last ones may be missing, or
         // a replaced resume may still be indexed with its old text. Only a clean shutdown
         // vouches for the index; otherwise, or when it disagrees with the store, rebuild it.
@@ -239,17 +281,23 @@ impl Engine {
                 clean_shutdown,
                 "rebuilding the search index from the store"
             );
-            let mut documents = Vec::with_capacity(stored_seqs.len());
-            self.store.for_each_candidate(&mut |candidate| {
-                let facts = Facts::from_profile(&candidate.profile);
-                documents.push((candidate.seq, candidate.text, facts));
-                Ok(())
-            })?;
-            self.index.rebuild(
-                documents
-                    .iter()
-                    .map(|(seq, text, facts)| (*seq, text.as_str(), facts.clone())),
-            )?;
+            // Read back a thousand at a time: at a million candidates their text would not fit
+            // in memory at once.
+            let mut seqs: Vec<u64> = stored_seqs.iter().copied().collect();
+            seqs.sort_unstable();
+            let documents = seqs.chunks(1000).flat_map(|chunk| {
+                let candidates = match self.store.get_candidates_by_seq(chunk) {
+                    Ok(candidates) => candidates.into_iter().map(Ok).collect(),
+                    Err(error) => vec![Err(EngineError::from(error))],
+                };
+                candidates.into_iter().map(|candidate| {
+                    candidate.map(|candidate| {
+                        let facts = Facts::from_profile(&candidate.profile);
+                        (candidate.seq, candidate.text, facts)
+                    })
+                })
+            });
+            self.index.rebuild::<EngineError>(documents)?;
         }
         self.store.set_meta(INDEX_CLEAN_KEY, "0")?;
         tracing::info!(candidates = pool.live_count, "loaded candidates");

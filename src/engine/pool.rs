@@ -25,6 +25,11 @@ pub(super) struct Pool {
     tenant_numbers: HashMap<Tenant, u32>,
     pub(super) slot_by_seq: HashMap<u64, usize>,
     pub(super) live_count: usize,
+    /// Counts every change to the pool; `changed_at[slot]` is the count at the slot's last
+    /// change. A score memo made at generation `g` is brought up to date by rescoring only the
+    /// slots changed after `g` (see `memo.rs`).
+    pub(super) generation: u64,
+    pub(super) changed_at: Vec<u64>,
 }
 
 /// The tenant number no slot has: what a tenant with no candidates filters by.
@@ -49,7 +54,9 @@ impl Pool {
     ) {
         let next = self.tenant_numbers.len() as u32;
         let tenant = *self.tenant_numbers.entry(tenant.clone()).or_insert(next);
+        self.generation += 1;
         if let Some(&slot) = self.slot_by_seq.get(&seq) {
+            self.changed_at[slot] = self.generation;
             self.tenants[slot] = tenant;
             self.external_ids[slot] = external_id;
             self.features[slot] = features;
@@ -66,6 +73,7 @@ impl Pool {
         self.features.push(features);
         self.live.push(true);
         self.tenants.push(tenant);
+        self.changed_at.push(self.generation);
         self.live_count += 1;
     }
 
@@ -75,6 +83,8 @@ impl Pool {
         {
             self.live[slot] = false;
             self.features[slot] = Features::default();
+            self.generation += 1;
+            self.changed_at[slot] = self.generation;
             self.live_count -= 1;
         }
     }

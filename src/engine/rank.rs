@@ -17,6 +17,14 @@ use crate::role::{self, Role, RoleError};
 use crate::score::{self, RequirementResult, Scorer, SlotSet};
 use crate::store::{OversightStore, Store, StoredCandidate, Upserted};
 
+/// Whether the role ranked is the stored one (whose scores may be remembered) or an unsaved
+/// draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stored {
+    Yes,
+    No,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RankQuery {
     pub limit: usize,
@@ -221,7 +229,7 @@ impl Engine {
                 .map_err(|reason| EngineError::RoleDisabled(role_id.to_owned(), reason.clone()))?;
             (compiled.role.clone(), Arc::clone(scorer))
         };
-        self.rank_compiled(&role, scorer, query)
+        self.rank_compiled(&role, scorer, query, Stored::Yes)
     }
 
     /// Ranks every live candidate against a role given by the caller and not stored (the web
@@ -230,7 +238,7 @@ impl Engine {
     pub fn rank_unsaved(&self, role: &Role, query: &RankQuery) -> Result<RankingPage, EngineError> {
         role.validate()?;
         let scorer = Arc::new(Scorer::compile(role)?);
-        self.rank_compiled(role, scorer, query)
+        self.rank_compiled(role, scorer, query, Stored::No)
     }
 
     /// The ranking itself, shared by stored and unsaved roles so that both score alike.
@@ -239,8 +247,11 @@ impl Engine {
         role: &Role,
         scorer: Arc<Scorer>,
         query: &RankQuery,
+        stored: Stored,
     ) -> Result<RankingPage, EngineError> {
         let role_id = role.id.as_str();
+        // Scores that depend on the features alone can be remembered (see `memo.rs`).
+        let rememberable = stored == Stored::Yes && scorer.queries().next().is_none();
         let cursor = match &query.cursor {
             Some(text) => Some(Cursor::decode(text).ok_or(EngineError::BadCursor)?),
             None => None,
@@ -280,6 +291,8 @@ impl Engine {
                 scorer
             };
             let (slot_overrides, overrides) = self.role_overrides(role, &pool)?;
+            let memo = (rememberable && slot_overrides.is_empty())
+                .then(|| self.memos.scores(role_id, &scorer, &pool));
             let scorer = if slot_overrides.is_empty() {
                 scorer
             } else {
@@ -293,6 +306,7 @@ impl Engine {
                     live: &pool.live,
                     allowed_seqs: allowed.as_ref(),
                     tenant: Some((&pool.tenants, pool.tenant_number(&query.tenant))),
+                    memo: memo.as_deref().map(Vec::as_slice),
                     must_haves_only: query.must_haves_only,
                     min_score: query.min_score,
                 },

@@ -274,19 +274,25 @@ impl SearchIndex {
     }
 
     /// Replaces the whole index with `documents` (seq, text, facts), in one commit.
-    pub fn rebuild<'a>(
+    /// Replaces every document with `documents`, committed once at the end. The documents
+    /// may come from a fallible reader (the store): its first error stops the rebuild, and
+    /// nothing of it is committed.
+    pub fn rebuild<E: From<IndexError>>(
         &self,
-        documents: impl Iterator<Item = (u64, &'a str, Facts)>,
-    ) -> Result<(), IndexError> {
+        documents: impl Iterator<Item = Result<(u64, String, Facts), E>>,
+    ) -> Result<(), E> {
         let mut writer = self.writer();
-        writer.delete_all_documents()?;
-        for (seq, text, facts) in documents {
-            writer.add_document(self.document(seq, text, &facts))?;
+        writer.delete_all_documents().map_err(IndexError::from)?;
+        for document in documents {
+            let (seq, text, facts) = document?;
+            writer
+                .add_document(self.document(seq, &text, &facts))
+                .map_err(IndexError::from)?;
         }
-        writer.commit()?;
+        writer.commit().map_err(IndexError::from)?;
         self.pending.store(false, Ordering::Release);
         drop(writer);
-        self.reader.reload()?;
+        self.reader.reload().map_err(IndexError::from)?;
         Ok(())
     }
 

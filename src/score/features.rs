@@ -98,6 +98,125 @@ pub(crate) fn location_words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+/// The persisted form of [`Features`] (the store's `pool` table, read at start-up instead of
+/// every profile): fixed-size little-endian fields in declaration order. Hand-written rather
+/// than a serde format because the layout must stay byte-exact across versions of any crate,
+/// and a bump of [`ENCODING_VERSION`] (or any edit of what gives the bits their meaning) must
+/// turn old rows into "recompute", never into misread features.
+const ENCODING_VERSION: u32 = 1;
+
+impl Features {
+    /// Bytes of [`Features::to_bytes`].
+    pub const ENCODED_LEN: usize = 8 * 2
+        + 8
+        + 4
+        + 4
+        + 4 * LOCATION_TOKENS
+        + 2 * MONTH_SLOTS
+        + 2 * CATEGORY_SLOTS
+        + 2 * SKILL_MONTH_SLOTS
+        + SKILL_MONTH_SLOTS
+        + 2 * LEVELS
+        + 5;
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::ENCODED_LEN);
+        for word in self.skills {
+            out.extend(word.to_le_bytes());
+        }
+        out.extend(self.languages.to_le_bytes());
+        out.extend(self.groups.to_le_bytes());
+        out.extend(self.certifications.to_le_bytes());
+        for hash in self.location {
+            out.extend(hash.to_le_bytes());
+        }
+        for months in self
+            .months
+            .iter()
+            .chain(&self.months_since)
+            .chain(&self.skill_months)
+        {
+            out.extend(months.to_le_bytes());
+        }
+        out.extend(self.skill_month_ids);
+        for fields in self.fields_at_level {
+            out.extend(fields.to_le_bytes());
+        }
+        out.extend([
+            self.other_field_level,
+            self.no_field_level,
+            self.highest,
+            self.travel,
+            self.flags,
+        ]);
+        debug_assert_eq!(out.len(), Self::ENCODED_LEN);
+        out
+    }
+
+    /// `None` when `bytes` is not [`Features::to_bytes`]'s length.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Features> {
+        if bytes.len() != Self::ENCODED_LEN {
+            return None;
+        }
+        let mut at = 0;
+        let mut take = |n: usize| {
+            let field = &bytes[at..at + n];
+            at += n;
+            field
+        };
+        let mut f = Features::default();
+        for word in &mut f.skills {
+            *word = u64::from_le_bytes(take(8).try_into().ok()?);
+        }
+        f.languages = u64::from_le_bytes(take(8).try_into().ok()?);
+        f.groups = u32::from_le_bytes(take(4).try_into().ok()?);
+        f.certifications = u32::from_le_bytes(take(4).try_into().ok()?);
+        for hash in &mut f.location {
+            *hash = u32::from_le_bytes(take(4).try_into().ok()?);
+        }
+        for months in f
+            .months
+            .iter_mut()
+            .chain(&mut f.months_since)
+            .chain(&mut f.skill_months)
+        {
+            *months = u16::from_le_bytes(take(2).try_into().ok()?);
+        }
+        f.skill_month_ids.copy_from_slice(take(SKILL_MONTH_SLOTS));
+        for fields in &mut f.fields_at_level {
+            *fields = u16::from_le_bytes(take(2).try_into().ok()?);
+        }
+        let tail = take(5);
+        f.other_field_level = tail[0];
+        f.no_field_level = tail[1];
+        f.highest = tail[2];
+        f.travel = tail[3];
+        f.flags = tail[4];
+        Some(f)
+    }
+
+    /// What persisted features depend on: the encoding, and the source of the code and the
+    /// vocabularies that turn a profile into them (this file and `role/vocab.rs`, with the
+    /// credential table it compiles in). A change to any of them changes this, and the pool
+    /// is rebuilt from the stored profiles at the next start: conservative, never stale.
+    pub fn format() -> String {
+        // FNV-1a, 64 bits: a fingerprint, not a defence against anyone.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in [
+            ENCODING_VERSION.to_string().as_str(),
+            include_str!("features.rs"),
+            include_str!("../role/vocab.rs"),
+            vocab::BUILTIN_CREDENTIALS,
+        ] {
+            for byte in part.bytes().chain([0xff]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("features-v{ENCODING_VERSION}-{hash:016x}")
+    }
+}
+
 impl Features {
     pub fn from_profile(profile: &Profile) -> Features {
         let mut f = Features {
@@ -354,5 +473,30 @@ impl FromIterator<usize> for SlotSet {
             set.insert(slot);
         }
         set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_read_back_from_their_bytes_exactly() {
+        let all = crate::score::synthetic::features(7, 500);
+        for features in &all {
+            let bytes = features.to_bytes();
+            assert_eq!(bytes.len(), Features::ENCODED_LEN);
+            assert_eq!(Features::from_bytes(&bytes).as_ref(), Some(features));
+        }
+        // The synthetic pool sets every kind of field, or a field the encoding dropped would
+        // pass unnoticed as its default.
+        assert!(all.iter().any(|f| f.skills[0] != 0 && f.months[TOTAL] != 0));
+        assert!(all.iter().any(|f| f.skill_month_ids[0] != NO_SKILL));
+        assert!(
+            all.iter()
+                .any(|f| f.highest != 0 && f.travel != TRAVEL_UNKNOWN)
+        );
+        assert_eq!(Features::from_bytes(&[0; 3]), None);
+        assert!(Features::format().starts_with("features-v1-"));
     }
 }

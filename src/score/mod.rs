@@ -190,6 +190,19 @@ impl Score {
     pub fn hundredths(&self) -> u16 {
         to_hundredths(self.score)
     }
+
+    /// The score in 32 bits, as the engine remembers it between rankings: the hundredths, and
+    /// the must-haves bit above them. Exact: [`Score::unpack`] gives the same score back.
+    pub fn pack(&self) -> u32 {
+        u32::from(self.hundredths()) | (u32::from(self.must_haves_met) << 16)
+    }
+
+    pub fn unpack(packed: u32) -> Score {
+        Score {
+            score: f32::from(packed as u16) / 100.0,
+            must_haves_met: (packed >> 16) & 1 == 1,
+        }
+    }
 }
 
 /// Related records a track record may accept: every other category.

@@ -27,6 +27,9 @@ pub struct RankFilter<'a> {
     pub tenant: Option<(&'a [u32], u32)>,
     pub must_haves_only: bool,
     pub min_score: Option<f32>,
+    /// Every slot's score under this scorer, computed earlier ([`super::Score::pack`]), in
+    /// place of scoring each candidate again: the engine's memo of a stored role.
+    pub memo: Option<&'a [u32]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,7 +119,10 @@ pub fn rank_in(
                 {
                     continue;
                 }
-                let score = scorer.score_slot(slot, candidate);
+                let score = match filter.memo.and_then(|memo| memo.get(slot)) {
+                    Some(&packed) => super::Score::unpack(packed),
+                    None => scorer.score_slot(slot, candidate),
+                };
                 if filter.must_haves_only && !score.must_haves_met {
                     continue;
                 }

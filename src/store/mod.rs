@@ -27,10 +27,12 @@ use crate::tenant::Tenant;
 
 mod listing;
 mod oversight;
+mod pool;
 mod runs;
 mod webhooks;
 pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate};
 pub use oversight::OversightStore;
+pub use pool::{PoolRow, PoolStore};
 pub use runs::{NewRun, NewRunResult, RunStore};
 pub use webhooks::{AttemptOutcome, DueDelivery, NewDelivery, WebhookStore};
 mod tenancy;
@@ -98,6 +100,9 @@ pub struct NewCandidate<'a> {
     pub media_type: &'a str,
     pub profile: &'a Profile,
     pub text: &'a str,
+    /// The candidate's ranking features as the engine encodes them, kept in the `pool` table
+    /// (see `pool.rs`).
+    pub features: &'a [u8],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +112,7 @@ pub enum Upserted {
     Replaced,
 }
 
-pub trait Store: RunStore + WebhookStore + OversightStore + Send + Sync {
+pub trait Store: RunStore + WebhookStore + OversightStore + PoolStore + Send + Sync {
     /// Stores the candidates in one transaction: all or none are durable when this returns.
     fn put_candidates(
         &self,
@@ -236,6 +241,15 @@ CREATE TABLE IF NOT EXISTS deliveries (
     delivered_at    TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_attempt_at);
+-- What the ranking pool is built from at start-up (src/store/pool.rs): derived, one row per
+-- candidate, written with it.
+CREATE TABLE IF NOT EXISTS pool (
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL,
+    tenant       TEXT NOT NULL,
+    external_id  TEXT,
+    features     BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
@@ -750,6 +764,7 @@ impl SqliteStore {
                     (transaction.last_insert_rowid(), Upserted::Created)
                 }
             };
+            transaction.execute(pool::COPY_ROW, params![seq, candidate.features])?;
             let raw = transaction.query_row(
                 &format!("SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE seq = ?1"),
                 params![seq],
@@ -845,6 +860,7 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         transaction.execute("DELETE FROM candidates WHERE seq = ?1", params![seq])?;
+        transaction.execute("DELETE FROM pool WHERE seq = ?1", params![seq])?;
         erase_traces(&transaction, &id.to_string())?;
         let still_used = Self::file_in_use(&transaction, &sha256)?;
         transaction.commit()?;
@@ -1048,6 +1064,7 @@ mod tests {
             media_type: "text/plain",
             profile,
             text: "resume text",
+            features: &[],
         }
     }
 
