@@ -298,18 +298,30 @@ impl Engine {
             } else {
                 Arc::new(scorer.with_overrides(slot_overrides))
             };
-            let page = score::rank(
+            // The keyword filter (or a run's selection) as a bitset of slots: a bit test per
+            // candidate in the pass rather than a hash lookup (a million of them per ranking).
+            let allowed_slots = allowed.as_ref().map(|seqs| {
+                let mut slots = SlotSet::with_capacity(pool.seqs.len());
+                for seq in seqs {
+                    if let Some(&slot) = pool.slot_by_seq.get(seq) {
+                        slots.insert(slot);
+                    }
+                }
+                slots
+            });
+            let page = score::rank_in(
                 &scorer,
                 &pool.features,
                 &pool.seqs,
                 &score::RankFilter {
                     live: &pool.live,
-                    allowed_seqs: allowed.as_ref(),
+                    allowed_seqs: None,
                     tenant: Some((&pool.tenants, pool.tenant_number(&query.tenant))),
                     memo: memo.as_deref().map(Vec::as_slice),
                     must_haves_only: query.must_haves_only,
                     min_score: query.min_score,
                 },
+                allowed_slots.as_ref(),
                 cursor.map(|c| (c.score, c.seq)),
                 limit,
             );
