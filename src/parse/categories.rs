@@ -179,6 +179,18 @@ impl Categorizer {
     /// each category the rules give. The category model ([`super::category_model`]) weighs them
     /// beside the words.
     pub fn signals(&self, title: &str, description: &str) -> Vec<&'static str> {
+        let by_rules = self.categorize_by_rules(title, description);
+        self.signals_given(title, description, &by_rules)
+    }
+
+    /// [`Categorizer::signals`] with the rules' categories already known (the caller needs
+    /// them too, and they are the dearest part).
+    pub fn signals_given(
+        &self,
+        title: &str,
+        description: &str,
+        by_rules: &[(Category, String)],
+    ) -> Vec<&'static str> {
         let mut signals = Vec::new();
         let selling_part = self.not_sales_title.replace_all(title, " ");
         let mut add = |fires: bool, name: &'static str| {
@@ -207,7 +219,7 @@ impl Categorizer {
             self.people_count_bullet.is_match(description),
             "people_count_bullet",
         );
-        for (category, _) in self.categorize_by_rules(title, description) {
+        for (category, _) in by_rules {
             signals.push(match category {
                 Category::Sales => "is_sales",
                 Category::B2bSales => "is_b2b_sales",

@@ -31,8 +31,19 @@ const STOP_WORDS: &[&str] = &[
 /// Features of a position: its rule signals, its title's words and word pairs, and its
 /// description's words (each once).
 pub fn features(categorizer: &Categorizer, title: &str, description: &str) -> Vec<String> {
+    let by_rules = categorizer.categorize_by_rules(title, description);
+    features_given(categorizer, title, description, &by_rules)
+}
+
+/// [`features`] with the rules' categories already known.
+fn features_given(
+    categorizer: &Categorizer,
+    title: &str,
+    description: &str,
+    by_rules: &[(Category, String)],
+) -> Vec<String> {
     let mut out: Vec<String> = categorizer
-        .signals(title, description)
+        .signals_given(title, description, by_rules)
         .into_iter()
         .map(|signal| format!("rule:{signal}"))
         .collect();
@@ -100,7 +111,7 @@ impl Categories {
         if self.model.is_empty() {
             return by_rules;
         }
-        let features = features(&self.rules, title, description);
+        let features = features_given(&self.rules, title, description, &by_rules);
         let p = self.model.probabilities(&features);
         let mut given = p.map(|p| p >= 0.5);
         // b2b_sales implies sales: the more confident of the two decides both.

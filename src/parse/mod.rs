@@ -51,9 +51,17 @@ use self::timeline::{MonthSpan, gaps, merged_months, month_of, position_span};
 /// are ASCII at their edges, so ASCII boundaries find the same matches.
 pub(crate) fn compile_ascii_words(pattern: &str) -> regex::Regex {
     let pattern = pattern.replace(r"\b", r"(?-u:\b)");
-    regex::Regex::new(&pattern)
+    regex::RegexBuilder::new(&pattern)
+        .dfa_size_limit(LAZY_DFA_CACHE_BYTES)
+        .build()
         .unwrap_or_else(|e| panic!("invalid built-in pattern {pattern:?}: {e}"))
 }
+
+/// The lazy DFA's cache per pattern (and per thread using it). The default, 2 MiB, is too
+/// small for the long case-insensitive alternations of the category and travel rules: the
+/// cache filled and was cleared over and over, and rebuilding DFA states took a tenth of all
+/// ingestion time. States are built once and kept at this size.
+pub(crate) const LAZY_DFA_CACHE_BYTES: usize = 16 << 20;
 
 /// What parsing needs besides the document.
 #[derive(Debug, Clone)]

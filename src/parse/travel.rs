@@ -208,11 +208,14 @@ impl TravelReader {
             })
             .collect();
         // ASCII word boundaries, as `compile_ascii_words` gives each rule (its comment says why).
-        let any = RegexSet::new(
+        // With the same lazy DFA cache as each rule (`LAZY_DFA_CACHE_BYTES`).
+        let any = regex::RegexSetBuilder::new(
             rules
                 .iter()
                 .map(|rule| rule.sources.pattern.replace(r"\b", r"(?-u:\b)")),
         )
+        .dfa_size_limit(super::LAZY_DFA_CACHE_BYTES)
+        .build()
         .expect("the travel rules compile together");
         Self {
             rules,
