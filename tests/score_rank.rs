@@ -356,4 +356,37 @@ fn a_restart_ranks_alike_from_the_pool_rows_and_from_the_profiles() {
         Some(Features::format()),
         "the rebuilt rows are recorded in the current format"
     );
+    drop(engine);
+
+    // A program that knows nothing of the pool rows (an older release run on this directory)
+    // changes a candidate's profile behind their back: the next start must not rank on the
+    // old features.
+    {
+        let db = rusqlite::Connection::open(dir.path().join("shortlist.sqlite3")).unwrap();
+        let changed = db
+            .execute(
+                "UPDATE candidates SET profile = (SELECT profile FROM candidates
+                     WHERE seq = (SELECT MIN(seq) FROM candidates))
+                 WHERE seq = (SELECT MAX(seq) FROM candidates)",
+                [],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+    }
+    let after_update = ranking(&open());
+    assert_ne!(
+        after_update, before,
+        "the changed profile moves its candidate"
+    );
+    let engine = open();
+    engine
+        .store()
+        .set_meta("pool_format", "an older format")
+        .unwrap();
+    drop(engine);
+    assert_eq!(
+        after_update,
+        ranking(&open()),
+        "ranked as if rebuilt from every profile"
+    );
 }

@@ -76,12 +76,13 @@ impl SearchIndex {
     /// index is derived data, and the caller rebuilds it from the store. Only a directory that
     /// cannot be written, or a lock held by another live process, is an error.
     pub fn open_or_recreate(dir: &Path) -> Result<(Self, bool), IndexError> {
-        let opened = Self::verify_checksums(dir)
-            .and_then(|()| Self::open_waiting_for_lock(dir))
-            .and_then(|index| {
-                index.all_seqs()?;
-                Ok(index)
-            });
+        // The checksums are checked once the writer's lock is ours: another live process on
+        // this directory must make us wait or fail, never see its index wiped.
+        let opened = Self::open_waiting_for_lock(dir).and_then(|index| {
+            Self::verify_checksums(dir)?;
+            index.all_seqs()?;
+            Ok(index)
+        });
         match opened {
             Ok(index) => Ok((index, false)),
             Err(error @ (IndexError::Directory(_) | IndexError::Locked)) => Err(error),

@@ -195,15 +195,18 @@ impl Features {
         Some(f)
     }
 
-    /// What persisted features depend on: the encoding, and the source of the code and the
-    /// vocabularies that turn a profile into them (this file and `role/vocab.rs`, with the
-    /// credential table it compiles in). A change to any of them changes this, and the pool
+    /// What persisted features depend on: the encoding, the order of the categories, and the
+    /// source of the code and the vocabularies that turn a profile into them (this file and
+    /// `role/vocab.rs`, with the credential table it compiles in). A change to any of them changes this, and the pool
     /// is rebuilt from the stored profiles at the next start: conservative, never stale.
     pub fn format() -> String {
         // FNV-1a, 64 bits: a fingerprint, not a defence against anyone.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        // The order of the categories gives `months` and `months_since` their meaning.
+        let categories = format!("{:?}", crate::profile::Category::ALL);
         for part in [
             ENCODING_VERSION.to_string().as_str(),
+            categories.as_str(),
             include_str!("features.rs"),
             include_str!("../role/vocab.rs"),
             vocab::BUILTIN_CREDENTIALS,

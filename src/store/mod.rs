@@ -250,6 +250,13 @@ CREATE TABLE IF NOT EXISTS pool (
     external_id  TEXT,
     features     BLOB NOT NULL
 );
+-- A candidate updated or deleted by any writer loses its pool row (this program writes it again
+-- in the same transaction): a program that knows nothing of `pool` (an older release run on
+-- this directory) leaves a missing row, which start-up notices by count, never a stale one.
+CREATE TRIGGER IF NOT EXISTS pool_follows_update AFTER UPDATE ON candidates
+BEGIN DELETE FROM pool WHERE seq = OLD.seq; END;
+CREATE TRIGGER IF NOT EXISTS pool_follows_delete AFTER DELETE ON candidates
+BEGIN DELETE FROM pool WHERE seq = OLD.seq; END;
 CREATE TABLE IF NOT EXISTS meta (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
