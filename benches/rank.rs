@@ -90,7 +90,6 @@ fn time_rank(
 ) -> (Duration, score::RankPage) {
     let filter = RankFilter {
         live,
-        allowed_seqs: None,
         tenant: None,
         memo: None,
         must_haves_only,

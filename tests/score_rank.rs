@@ -25,7 +25,6 @@ fn rank_all(
 ) -> score::RankPage {
     let filter = RankFilter {
         live,
-        allowed_seqs: None,
         tenant: None,
         memo: None,
         must_haves_only: false,
@@ -146,7 +145,6 @@ fn filters_must_haves_min_score_and_allowed_slots() {
     let live = vec![true; features.len()];
     let filter = RankFilter {
         live: &live,
-        allowed_seqs: None,
         tenant: None,
         memo: None,
         must_haves_only: true,
@@ -168,7 +166,6 @@ fn filters_must_haves_min_score_and_allowed_slots() {
     let allowed: SlotSet = (0..features.len()).filter(|s| s % 3 == 0).collect();
     let no_filter = RankFilter {
         live: &live,
-        allowed_seqs: None,
         tenant: None,
         memo: None,
         must_haves_only: false,

@@ -123,17 +123,19 @@ pub fn tenant_of(request: &HttpRequest) -> Tenant {
 /// `Ok` when the run exists and is `tenant`'s; otherwise not found (never forbidden, so that
 /// another tenant's run ids reveal nothing).
 pub fn check_run(engine: &Engine, tenant: &Tenant, id: &str) -> Result<(), RunError> {
-    match engine.store().owner(Owned::Run, id)? {
-        Some(owner) if &owner == tenant => Ok(()),
-        _ => Err(RunError::NotFound(id.to_owned())),
+    if engine.store().owned_by(Owned::Run, id, tenant)? {
+        Ok(())
+    } else {
+        Err(RunError::NotFound(id.to_owned()))
     }
 }
 
 /// `Ok` when the webhook exists and is `tenant`'s; otherwise not found.
 pub fn check_webhook(engine: &Engine, tenant: &Tenant, id: &str) -> Result<(), WebhookError> {
-    match engine.store().owner(Owned::Webhook, id)? {
-        Some(owner) if &owner == tenant => Ok(()),
-        _ => Err(WebhookError::NotFound(id.to_owned())),
+    if engine.store().owned_by(Owned::Webhook, id, tenant)? {
+        Ok(())
+    } else {
+        Err(WebhookError::NotFound(id.to_owned()))
     }
 }
 

@@ -260,12 +260,6 @@ impl Engine {
             Some(q) if !q.trim().is_empty() => Some(self.index.matching_seqs(q)?),
             _ => None,
         };
-        let allowed: Option<HashSet<u64>> = match (matching, &query.only_seqs) {
-            (Some(matching), Some(only)) => Some(matching.intersection(only).copied().collect()),
-            (Some(matching), None) => Some(matching),
-            (None, Some(only)) => Some(only.as_ref().clone()),
-            (None, None) => None,
-        };
         let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
 
         let (page, scorer, overrides) = {
@@ -298,9 +292,10 @@ impl Engine {
             } else {
                 Arc::new(scorer.with_overrides(slot_overrides))
             };
-            // The keyword filter (or a run's selection) as a bitset of slots: a bit test per
-            // candidate in the pass rather than a hash lookup (a million of them per ranking).
-            let allowed_slots = allowed.as_ref().map(|seqs| {
+            // The keyword filter and a run's selection as one bitset of slots: a bit test per
+            // candidate in the pass rather than a hash lookup (a million of them per ranking),
+            // built straight from the sets without copying them.
+            let slots_of = |seqs: &mut dyn Iterator<Item = &u64>| {
                 let mut slots = SlotSet::with_capacity(pool.seqs.len());
                 for seq in seqs {
                     if let Some(&slot) = pool.slot_by_seq.get(seq) {
@@ -308,14 +303,21 @@ impl Engine {
                     }
                 }
                 slots
-            });
+            };
+            let allowed_slots = match (&matching, query.only_seqs.as_deref()) {
+                (Some(matching), Some(only)) => Some(slots_of(
+                    &mut matching.iter().filter(|seq| only.contains(seq)),
+                )),
+                (Some(matching), None) => Some(slots_of(&mut matching.iter())),
+                (None, Some(only)) => Some(slots_of(&mut only.iter())),
+                (None, None) => None,
+            };
             let page = score::rank_in(
                 &scorer,
                 &pool.features,
                 &pool.seqs,
                 &score::RankFilter {
                     live: &pool.live,
-                    allowed_seqs: None,
                     tenant: Some((&pool.tenants, pool.tenant_number(&query.tenant))),
                     memo: memo.as_deref().map(Vec::as_slice),
                     must_haves_only: query.must_haves_only,

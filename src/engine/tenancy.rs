@@ -15,26 +15,21 @@ use crate::tenant::Tenant;
 impl Engine {
     /// `Ok` when the candidate exists and is `tenant`'s; otherwise not found.
     pub fn check_candidate(&self, tenant: &Tenant, id: CandidateId) -> Result<(), EngineError> {
-        match self.store.owner(Owned::Candidate, &id.to_string())? {
-            Some(owner) if &owner == tenant => Ok(()),
-            _ => Err(EngineError::CandidateNotFound(id.to_string())),
+        let id = id.to_string();
+        if self.store.owned_by(Owned::Candidate, &id, tenant)? {
+            Ok(())
+        } else {
+            Err(EngineError::CandidateNotFound(id))
         }
     }
 
     /// `Ok` when the role exists and is `tenant`'s; otherwise not found.
     pub fn check_role(&self, tenant: &Tenant, id: &str) -> Result<(), EngineError> {
-        match self.store.owner(Owned::Role, id)? {
-            Some(owner) if &owner == tenant => Ok(()),
-            _ => Err(EngineError::RoleNotFound(id.to_owned())),
+        if self.store.owned_by(Owned::Role, id, tenant)? {
+            Ok(())
+        } else {
+            Err(EngineError::RoleNotFound(id.to_owned()))
         }
-    }
-
-    /// Whether `id` is a role of another tenant than `tenant`.
-    pub fn role_taken(&self, tenant: &Tenant, id: &str) -> Result<bool, EngineError> {
-        Ok(self
-            .store
-            .owner(Owned::Role, id)?
-            .is_some_and(|owner| &owner != tenant))
     }
 
     /// `tenant`'s roles.

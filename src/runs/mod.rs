@@ -236,8 +236,9 @@ impl Runs {
             .ok_or_else(|| RunError::NotFound(id.to_owned()))
     }
 
-    pub fn list(&self) -> Result<Vec<Run>, RunError> {
-        Ok(self.engine.store().list_runs(1000)?)
+    /// `tenant`'s newest 1,000 runs.
+    pub fn list(&self, tenant: &Tenant) -> Result<Vec<Run>, RunError> {
+        Ok(self.engine.store().list_runs(1000, tenant)?)
     }
 
     /// Asks a run to stop. An enqueued run is canceled at once; a processing one stops at its

@@ -6,7 +6,7 @@
 //! after it and never skips or repeats a candidate, even when candidates are added between pages
 //! (a newcomer that ranks before the cursor is simply not on the later pages).
 
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
@@ -20,8 +20,6 @@ const CHUNK: usize = 16 * 1024;
 pub struct RankFilter<'a> {
     /// `false` for a deleted slot.
     pub live: &'a [bool],
-    /// Only these candidates (by seq), when a keyword filter is given.
-    pub allowed_seqs: Option<&'a HashSet<u64>>,
     /// Only the slots whose entry in the slice (parallel to `features`) is this number: the
     /// caller's tenant (see `src/engine/pool.rs`).
     pub tenant: Option<(&'a [u32], u32)>,
@@ -76,8 +74,8 @@ pub fn rank(
     rank_in(scorer, features, seqs, filter, None, after, limit)
 }
 
-/// [`rank`] restricted to `allowed_slots` when given: the fast form of `filter.allowed_seqs`,
-/// a bitset straight from the index (a keyword `q` filter).
+/// [`rank`] restricted to `allowed_slots` when given: a keyword `q` filter or a run's
+/// selection, as a bitset of slots.
 pub fn rank_in(
     scorer: &Scorer,
     features: &[Features],
@@ -112,7 +110,6 @@ pub fn rank_in(
                     continue;
                 };
                 if allowed_slots.is_some_and(|set| !set.contains(slot))
-                    || filter.allowed_seqs.is_some_and(|set| !set.contains(&seq))
                     || filter
                         .tenant
                         .is_some_and(|(tenants, tenant)| tenants.get(slot) != Some(&tenant))

@@ -866,8 +866,8 @@ impl Store for SqliteStore {
         let Some((seq, sha256)) = row else {
             return Ok(None);
         };
+        // Its `pool` row goes with it (the trigger `pool_follows_delete`).
         transaction.execute("DELETE FROM candidates WHERE seq = ?1", params![seq])?;
-        transaction.execute("DELETE FROM pool WHERE seq = ?1", params![seq])?;
         erase_traces(&transaction, &id.to_string())?;
         let still_used = Self::file_in_use(&transaction, &sha256)?;
         transaction.commit()?;

@@ -42,8 +42,12 @@ pub trait RunStore {
     /// Queues a run (`enqueued`, created now).
     fn insert_run(&self, run: &NewRun<'_>) -> Result<(), StoreError>;
     fn get_run(&self, id: &str) -> Result<Option<Run>, StoreError>;
-    /// The newest `limit` runs, newest first.
-    fn list_runs(&self, limit: usize) -> Result<Vec<Run>, StoreError>;
+    /// `tenant`'s newest `limit` runs, newest first.
+    fn list_runs(
+        &self,
+        limit: usize,
+        tenant: &crate::tenant::Tenant,
+    ) -> Result<Vec<Run>, StoreError>;
     /// Who started the run (an API key id); `None` for runs from before this was kept.
     fn run_created_by(&self, id: &str) -> Result<Option<String>, StoreError>;
     /// Asks a run to stop, atomically: an enqueued run is canceled at once, a processing one is
@@ -117,13 +121,17 @@ impl RunStore for SqliteStore {
         get_run(&self.connection(), id)
     }
 
-    fn list_runs(&self, limit: usize) -> Result<Vec<Run>, StoreError> {
+    fn list_runs(
+        &self,
+        limit: usize,
+        tenant: &crate::tenant::Tenant,
+    ) -> Result<Vec<Run>, StoreError> {
         let connection = self.connection();
         let mut statement = connection.prepare(&format!(
-            "SELECT {RUN_COLUMNS} FROM runs ORDER BY created_at DESC LIMIT ?1"
+            "SELECT {RUN_COLUMNS} FROM runs WHERE tenant = ?2 ORDER BY created_at DESC LIMIT ?1"
         ))?;
         let rows = statement
-            .query_map(params![limit as i64], run_from_row)?
+            .query_map(params![limit as i64, tenant.as_stored()], run_from_row)?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter().collect()
     }

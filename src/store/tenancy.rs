@@ -142,6 +142,12 @@ impl SqliteStore {
         Ok(tenant.as_deref().map(Tenant::from_stored))
     }
 
+    /// Whether the row exists and is `tenant`'s: what every tenant check asks (another
+    /// tenant's row then answers as a missing one).
+    pub fn owned_by(&self, kind: Owned, id: &str, tenant: &Tenant) -> Result<bool, StoreError> {
+        Ok(self.owner(kind, id)?.as_ref() == Some(tenant))
+    }
+
     /// The ids of `tenant`'s rows of a table.
     pub fn owned_ids(&self, kind: Owned, tenant: &Tenant) -> Result<HashSet<String>, StoreError> {
         let connection = self.connection();
