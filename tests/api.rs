@@ -26,15 +26,7 @@ fn text_resume(title: &str, years: &str) -> Vec<u8> {
 }
 
 async fn total_for(app: &common::TestApp, role: &str) -> u64 {
-    let page: Value = app
-        .client
-        .get(app.url(&format!("/v1/roles/{role}/ranking")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json(&format!("/v1/roles/{role}/ranking")).await;
     page["total"].as_u64().expect("ranking has a total")
 }
 
@@ -86,15 +78,7 @@ async fn a_resume_uploads_reads_back_replaces_by_external_id_and_deletes() {
     assert_eq!(created["external_id"], "ats-42");
     assert_eq!(created["profile"]["document"]["media_type"], "text/plain");
 
-    let fetched: Value = app
-        .client
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched: Value = app.get_json(&location).await;
     assert_eq!(fetched["id"], id.as_str());
     assert_eq!(fetched["profile"], created["profile"]);
 
@@ -273,15 +257,7 @@ async fn an_upload_over_the_size_limit_is_refused_with_413() {
 #[tokio::test]
 async fn the_shipped_roles_are_served_and_roles_can_be_edited() {
     let app = spawn_app().await;
-    let roles: Value = app
-        .client
-        .get(app.url("/v1/roles"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let roles: Value = app.get_json("/v1/roles").await;
     let ids: HashSet<&str> = roles
         .as_array()
         .unwrap()
@@ -297,15 +273,7 @@ async fn the_shipped_roles_are_served_and_roles_can_be_edited() {
         );
     }
 
-    let mut role: Value = app
-        .client
-        .get(app.url("/v1/roles/account-manager"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut role: Value = app.get_json("/v1/roles/account-manager").await;
     role["id"] = json!("account-manager-copy");
     let url = app.url("/v1/roles/account-manager-copy");
     assert_eq!(
@@ -512,14 +480,8 @@ async fn ranking_pages_never_skip_or_repeat_while_uploads_happen_between_pages()
     assert_problem(bad_q, 400, "invalid_query").await;
 
     let filtered: Value = app
-        .client
-        .get(app.url("/v1/roles/account-manager/ranking?q=chef"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/roles/account-manager/ranking?q=chef")
+        .await;
     assert_eq!(filtered["total"], 1, "keyword filter: {filtered}");
 }
 
@@ -538,15 +500,7 @@ async fn restarting_keeps_every_candidate_and_role() {
         .await
         .unwrap();
     let id = created["id"].as_str().unwrap().to_owned();
-    let mut role: Value = app
-        .client
-        .get(app.url("/v1/roles/account-manager"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut role: Value = app.get_json("/v1/roles/account-manager").await;
     role["id"] = json!("custom-role");
     role["title"] = json!("Custom role");
     assert_eq!(
@@ -560,58 +514,20 @@ async fn restarting_keeps_every_candidate_and_role() {
             .as_u16(),
         201
     );
-    let before: Value = app
-        .client
-        .get(app.url("/v1/roles/custom-role/ranking"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before: Value = app.get_json("/v1/roles/custom-role/ranking").await;
     app.stop().await;
 
     let app = spawn_app_in(temp.path(), Vec::new()).await;
-    let fetched: Value = app
-        .client
-        .get(app.url(&format!("/v1/candidates/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched: Value = app.get_json(&format!("/v1/candidates/{id}")).await;
     assert_eq!(fetched["profile"], created["profile"]);
     assert_eq!(fetched["external_id"], "keep-me");
-    let after: Value = app
-        .client
-        .get(app.url("/v1/roles/custom-role/ranking"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after: Value = app.get_json("/v1/roles/custom-role/ranking").await;
     assert_eq!(after, before, "the same ranking after a restart");
-    let roles: Value = app
-        .client
-        .get(app.url("/v1/roles"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let roles: Value = app.get_json("/v1/roles").await;
     assert_eq!(roles.as_array().unwrap().len(), SHIPPED_ROLE_IDS.len() + 1);
     let found: Value = app
-        .client
-        .get(app.url("/v1/roles/custom-role/ranking?q=account"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/roles/custom-role/ranking?q=account")
+        .await;
     assert_eq!(found["total"], 1, "the index survives the restart too");
     app.stop().await;
 }
@@ -700,15 +616,7 @@ async fn keyword_requirements_are_answered_by_the_index_including_later_uploads(
             })
             .collect()
     };
-    let page: Value = app
-        .client
-        .get(app.url("/v1/roles/hubspot-seller/ranking"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/v1/roles/hubspot-seller/ranking").await;
     assert_eq!(
         verdicts(&page),
         [
@@ -730,15 +638,7 @@ async fn keyword_requirements_are_answered_by_the_index_including_later_uploads(
     );
     app.upload(with("Pipedrive"), "c.txt", Some("uses-pipedrive"))
         .await;
-    let page: Value = app
-        .client
-        .get(app.url("/v1/roles/hubspot-seller/ranking"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/v1/roles/hubspot-seller/ranking").await;
     assert!(
         verdicts(&page).contains(&("uses-pipedrive".into(), "met".into())),
         "{page}"
@@ -781,15 +681,7 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
         );
     }
 
-    let roles: Value = app
-        .client
-        .get(app.url("/v1/roles"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let roles: Value = app.get_json("/v1/roles").await;
     let ids: HashSet<&str> = roles
         .as_array()
         .unwrap()
@@ -803,14 +695,8 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
     let item: Value = serde_json::from_str(&format!("{{\"candidate_id\": \"{id}\"{item_text}"))
         .expect("the README's ranking item is JSON");
     let page: Value = app
-        .client
-        .get(app.url("/v1/roles/strategic-account-manager/ranking?limit=10"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/roles/strategic-account-manager/ranking?limit=10")
+        .await;
     let ranked = &page["results"][0];
     for field in ["candidate_id", "external_id", "rank", "must_haves_met"] {
         assert_eq!(ranked[field], item[field], "README's ranking item {field}");
@@ -864,15 +750,7 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
     .trim()
     .parse()
     .expect("the README gives a score");
-    let page: Value = app
-        .client
-        .get(app.url("/v1/roles/my-role/ranking"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/v1/roles/my-role/ranking").await;
     let score = page["results"][0]["score"].as_f64().unwrap();
     assert!(
         (score - expected).abs() < 0.005,

@@ -956,14 +956,8 @@ async fn send(app: &TestApp, request: Request) -> reqwest::Response {
 
 async fn candidate_count(app: &TestApp) -> u64 {
     let page: Value = app
-        .client
-        .get(app.url("/v1/roles/account-manager/ranking?limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/roles/account-manager/ranking?limit=1")
+        .await;
     page["total"].as_u64().unwrap()
 }
 
@@ -1015,25 +1009,9 @@ async fn every_hostile_request_gets_a_quick_problem_stores_nothing_and_the_serve
     assert_eq!(candidate_count(&app).await, 0, "nothing stored");
     let files = walk_files(&app.data_dir.join("files"));
     assert!(files.is_empty(), "no file kept: {files:?}");
-    let roles: Vec<Value> = app
-        .client
-        .get(app.url("/v1/roles"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let roles: Vec<Value> = app.get_json("/v1/roles").await;
     assert_eq!(roles.len(), 5, "no hostile role stored");
-    let webhooks: Value = app
-        .client
-        .get(app.url("/v1/webhooks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let webhooks: Value = app.get_json("/v1/webhooks").await;
     assert_eq!(
         webhooks.as_array().map_or(0, Vec::len),
         0,
@@ -1402,15 +1380,7 @@ async fn run_result_cursors_are_checked_like_ranking_cursors() {
     let id = run["id"].as_str().unwrap().to_owned();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let run: Value = app
-            .client
-            .get(app.url(&format!("/v1/runs/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let run: Value = app.get_json(&format!("/v1/runs/{id}")).await;
         if run["status"] == "succeeded" {
             break;
         }
@@ -1427,14 +1397,8 @@ async fn run_result_cursors_are_checked_like_ranking_cursors() {
         assert_problem(response, 400, "invalid_cursor").await;
     }
     let page: Value = app
-        .client
-        .get(app.url(&format!("/v1/runs/{id}/results?cursor=0")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/v1/runs/{id}/results?cursor=0"))
+        .await;
     assert_eq!(page["results"].as_array().unwrap().len(), 1);
 }
 

@@ -35,15 +35,7 @@ async fn upload_many(app: &TestApp, count: usize) -> Value {
 async fn wait_for_final(app: &TestApp, run_id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let run: Value = app
-            .client
-            .get(app.url(&format!("/v1/runs/{run_id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let run: Value = app.get_json(&format!("/v1/runs/{run_id}")).await;
         if ["succeeded", "failed", "canceled"].contains(&run["status"].as_str().unwrap()) {
             return run;
         }
@@ -91,28 +83,16 @@ async fn a_run_ranks_a_batch_exports_it_and_signs_its_completion_webhook() {
 
     let run_id = run["id"].as_str().unwrap();
     let first: Value = app
-        .client
-        .get(app.url(&format!("/v1/runs/{run_id}/results?limit=5")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/v1/runs/{run_id}/results?limit=5"))
+        .await;
     assert_eq!(first["total"], 12);
     assert_eq!(first["results"].as_array().unwrap().len(), 5);
     let cursor = first["next_cursor"].as_str().unwrap();
     let second: Value = app
-        .client
-        .get(app.url(&format!(
+        .get_json(&format!(
             "/v1/runs/{run_id}/results?limit=100&cursor={cursor}"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ))
+        .await;
     assert_eq!(second["results"].as_array().unwrap().len(), 7);
     assert_eq!(second["results"][0]["rank"], 6);
 
@@ -170,17 +150,11 @@ async fn a_run_ranks_a_batch_exports_it_and_signs_its_completion_webhook() {
     assert_eq!(event["type"], "run.completed");
     assert_eq!(event["data"]["run"]["id"], run_id);
     let deliveries: Value = app
-        .client
-        .get(app.url(&format!(
+        .get_json(&format!(
             "/v1/webhooks/{}/deliveries",
             webhook["id"].as_str().unwrap()
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ))
+        .await;
     assert_eq!(deliveries[0]["status"], "delivered", "{deliveries}");
     receiver.stop(true).await;
 }
@@ -526,14 +500,8 @@ async fn https_receivers_behind_a_private_ca_get_signed_events_tests_and_redeliv
     assert_eq!(body, failed_body, "the same event, byte for byte");
     assert!(signature_verifies(secret, &signature, &body));
     let log: Value = app
-        .client
-        .get(app.url(&format!("/v1/webhooks/{webhook}/deliveries")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/v1/webhooks/{webhook}/deliveries"))
+        .await;
     let statuses: Vec<&str> = log
         .as_array()
         .unwrap()

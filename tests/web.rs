@@ -167,24 +167,8 @@ async fn an_unsaved_role_ranks_like_the_stored_one_and_edits_change_the_ranking_
             .await;
         assert_eq!(response.status(), 201);
     }
-    let stored: Value = app
-        .client
-        .get(app.url("/v1/roles/account-manager/ranking"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut role: Value = app
-        .client
-        .get(app.url("/v1/roles/account-manager"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stored: Value = app.get_json("/v1/roles/account-manager/ranking").await;
+    let mut role: Value = app.get_json("/v1/roles/account-manager").await;
 
     // The same role, sent: the same page, requirement by requirement.
     let response = rank_unsaved(&app, json!({"role": role})).await;
@@ -222,15 +206,7 @@ async fn an_unsaved_role_ranks_like_the_stored_one_and_edits_change_the_ranking_
     assert_ne!(by_id(&edited, "b")["score"], by_id(&stored, "b")["score"]);
 
     // Nothing was stored: the stored role still ranks as before.
-    let again: Value = app
-        .client
-        .get(app.url("/v1/roles/account-manager/ranking"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: Value = app.get_json("/v1/roles/account-manager/ranking").await;
     assert_eq!(again["results"], stored["results"]);
 
     // A role without an id ranks as `unsaved`, which is not stored either; cursors page it.

@@ -48,6 +48,18 @@ impl TestApp {
         self._temp
     }
 
+    /// The JSON body of `GET path`, whatever the status.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
     pub async fn upload(
         &self,
         bytes: Vec<u8>,
