@@ -38,6 +38,9 @@ const MIN_COUNT: usize = 3;
 
 /// One parsed position, with its label where a labelled position matched it.
 struct Example {
+    /// The parsed title and description, for `--errors`.
+    title: String,
+    description: String,
     features: Vec<String>,
     rules: [bool; 4],
     /// The label per category, `None` where the resume's set did not label that category.
@@ -88,6 +91,8 @@ fn prepare(parser: &Parser, rules: &Categorizer, resumes: Vec<LabelledResume>) -
                     rule_flags[k] = by_rules.iter().any(|(c, _)| c == category);
                 }
                 Example {
+                    title: title.to_owned(),
+                    description: description.to_owned(),
                     features: category_model::features(rules, title, description),
                     rules: rule_flags,
                     label: label_of.get(&j).copied(),
@@ -356,6 +361,44 @@ fn main() {
             let model = train(&train_set, *lambda, *words_only);
             add(total, score(&test, &|e| model_decision(&model, e)));
         }
+    }
+    // `--errors CATEGORY`: the dev positions the cross-validated model (λ=3) gets wrong.
+    if let Some(name) = std::env::args().skip_while(|a| a != "--errors").nth(1) {
+        let k = NAMES
+            .iter()
+            .position(|n| *n == name)
+            .expect("a category name");
+        for fold in 0..FOLDS {
+            let train_set: Vec<&Resume> = (0..dev.len())
+                .filter(|i| fold_of[i] != fold)
+                .map(|i| &dev[i])
+                .chain(golden.iter())
+                .collect();
+            let model = train(&train_set, 3.0, false);
+            for r in (0..dev.len())
+                .filter(|i| fold_of[i] == fold)
+                .map(|i| &dev[i])
+            {
+                for e in &r.examples {
+                    let Some(label) = e.label.and_then(|l| l[k]) else {
+                        continue;
+                    };
+                    let p = model.probabilities(&e.features)[k];
+                    if label != (p >= 0.5) {
+                        let months = e.interval.map_or(0, |(a, b)| b - a);
+                        let description: String = e.description.chars().take(300).collect();
+                        println!(
+                            "{} label={label} p={p:.2} months={months} rules={} | {} | {}",
+                            r.labels.id,
+                            e.rules[k],
+                            e.title,
+                            description.replace('\n', " / ")
+                        );
+                    }
+                }
+            }
+        }
+        return;
     }
     print_row("rules", &rules_total);
     print_row("(labels where matched)", &oracle_total);

@@ -465,6 +465,34 @@ fn rankings_agree_with_recruiters() {
         report.push_str(&format!("\n{title}\n{header}"));
         let mut all = Vec::new();
         for (index, role) in labels::ROLES.iter().enumerate() {
+            // `SHORTLIST_EVAL_SHOW_DEV=1`: the dev top 15 of each role with their grades, for
+            // reading why a dev ranking goes wrong. Never held-out.
+            if std::env::var_os("SHORTLIST_EVAL_SHOW_DEV").is_some() {
+                let scores = score_of(index, Split::Dev);
+                let mut top: Vec<(&str, f64, u8)> = resumes
+                    .iter()
+                    .filter(|r| r.split == Split::Dev)
+                    .map(|r| {
+                        let score = scores.get(&r.id).copied().unwrap_or(f64::NEG_INFINITY);
+                        (
+                            r.id.as_str(),
+                            score,
+                            r.grades.get(*role).copied().unwrap_or(0),
+                        )
+                    })
+                    .collect();
+                top.sort_by(|a, b| b.1.total_cmp(&a.1));
+                println!(
+                    "{title} / {role} dev top 15: {:?}",
+                    &top[..top.len().min(15)]
+                );
+                let threes: Vec<(&str, f64)> = top
+                    .iter()
+                    .filter(|t| t.2 == 3)
+                    .map(|t| (t.0, t.1))
+                    .collect();
+                println!("  graded 3: {threes:?}");
+            }
             let per_split: Vec<Figures> = splits
                 .iter()
                 .map(|&split| figures(&items(&resumes, split, role, &score_of(index, split))))

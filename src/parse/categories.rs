@@ -25,6 +25,7 @@
 
 use regex::Regex;
 
+use super::category_signals::CategorySignals;
 use crate::profile::Category;
 
 #[derive(Debug, Clone)]
@@ -46,6 +47,9 @@ pub struct Categorizer {
     supervisor_title: Regex,
     /// A count of people supervised ("team of 8", "supervised 12 associates").
     people_count_bullet: Regex,
+    /// The signal rows kept as data (`config/rules/category_signals.toml`): features of the
+    /// trained model, not rules that decide alone.
+    signal_rows: CategorySignals,
 }
 
 impl Default for Categorizer {
@@ -169,6 +173,7 @@ impl Categorizer {
             people_count_bullet: compile(
                 r"(?i)\b((team|staff|crew|department|group)\s+of\s+(\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)|(supervis|manag|led|lead|direct|oversaw|oversee|train|coach|hir)[0-9A-Za-z_]*\s+(a\s+team\s+of\s+|over\s+|more\s+than\s+|up\s+to\s+)?\d+\s+([0-9A-Za-z_-]+\s+)?(employees|staff|associates|representatives|reps|agents|people|members|workers|nurses|engineers|analysts|managers|supervisors|cooks|servers|tellers|recruiters|specialists|technicians|direct\s+reports)|\d+\s+direct\s+reports)\b",
             ),
+            signal_rows: CategorySignals::new(),
             people_bullet: compile(
                 r"(?i)\b((supervis|manag|led|lead|direct|oversaw|oversee|oversees|overseeing|coach|mentor|hir)[0-9A-Za-z_]*\s+(and\s+[0-9A-Za-z_]+\s+)?(a\s+|the\s+|my\s+own\s+|an?\s+[0-9A-Za-z_]+\s+)?(team|staff|crew|group|department|workforce|sales\s+force|employees|associates|representatives|reps|agents|personnel|workers|direct\s+reports|\d+\s+[0-9A-Za-z_]+)|team\s+of\s+\d+|\d+\s+direct\s+reports|staff\s+of\s+\d+|(hired|recruited),?\s+(and\s+)?(trained|coached|developed)|performance\s+(reviews|evaluations|appraisals)\s+(for|of)|scheduling\s+of\s+staff|staff\s+scheduling)\b",
             ),
@@ -178,7 +183,7 @@ impl Categorizer {
     /// The names of the rule signals that fire on a position: each pattern that matches, and
     /// each category the rules give. The category model ([`super::category_model`]) weighs them
     /// beside the words.
-    pub fn signals(&self, title: &str, description: &str) -> Vec<&'static str> {
+    pub fn signals(&self, title: &str, description: &str) -> Vec<&str> {
         let by_rules = self.categorize_by_rules(title, description);
         self.signals_given(title, description, &by_rules)
     }
@@ -190,7 +195,7 @@ impl Categorizer {
         title: &str,
         description: &str,
         by_rules: &[(Category, String)],
-    ) -> Vec<&'static str> {
+    ) -> Vec<&str> {
         let mut signals = Vec::new();
         let selling_part = self.not_sales_title.replace_all(title, " ");
         let mut add = |fires: bool, name: &'static str| {
@@ -227,6 +232,7 @@ impl Categorizer {
                 Category::PeopleManagement => "is_people_management",
             });
         }
+        signals.extend(self.signal_rows.fired(title, description));
         signals
     }
 

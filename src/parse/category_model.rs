@@ -60,9 +60,60 @@ fn features_given(
     for word in words(description) {
         out.push(format!("d:{word}"));
     }
+    verb_objects(description, &mut out);
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Verbs whose object says what the job did to whom: supervising, selling, serving. Each
+/// names a class of phrasing, not a resume (the stems cover the verb's forms).
+const VERBS: &[(&str, &str)] = &[
+    ("supervis", "supervise"),
+    ("manag", "manage"),
+    ("led", "lead"),
+    ("lead", "lead"),
+    ("direct", "direct"),
+    ("oversaw", "oversee"),
+    ("oversee", "oversee"),
+    ("train", "train"),
+    ("coach", "coach"),
+    ("mentor", "coach"),
+    ("hire", "hire"),
+    ("hiring", "hire"),
+    ("recruit", "hire"),
+    ("schedul", "schedule"),
+    ("evaluat", "evaluate"),
+    ("motivat", "motivate"),
+    ("sell", "sell"),
+    ("sold", "sell"),
+    ("call", "call"),
+    ("visit", "visit"),
+    ("prospect", "prospect"),
+    ("negotiat", "negotiate"),
+    ("serv", "serve"),
+    ("assist", "assist"),
+];
+
+/// How many words after a verb can still be its object ("managed a team", "supervised the
+/// night-shift warehouse crew").
+const OBJECT_WINDOW: usize = 4;
+
+/// `vo:VERB_WORD` for each word shortly after a verb of [`VERBS`], within one clause: "Managed
+/// Analysts", "supervised and led IT infrastructure team" and "trained new sales associates"
+/// say who was managed, where bag-of-words features lose which verb went with which noun.
+fn verb_objects(description: &str, out: &mut Vec<String>) {
+    for clause in description.split(['.', ';', '\n', '•', '|']) {
+        let clause_words = words(clause);
+        for (i, word) in clause_words.iter().enumerate() {
+            let Some((_, verb)) = VERBS.iter().find(|(stem, _)| word.starts_with(stem)) else {
+                continue;
+            };
+            for object in clause_words.iter().skip(i + 1).take(OBJECT_WINDOW) {
+                out.push(format!("vo:{verb}_{object}"));
+            }
+        }
+    }
 }
 
 /// Lowercased words of at least two letters, stop words left out, a plural `s` taken off.

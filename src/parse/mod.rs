@@ -8,6 +8,7 @@
 mod achievements;
 pub mod categories;
 pub mod category_model;
+pub mod category_signals;
 mod contact;
 pub mod dates;
 mod education;
