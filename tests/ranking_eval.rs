@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use common::labels::{self, LabelledResume, Split};
+use common::ranking_metrics::{Figures, Ranked, figures, ndcg_at, pairwise};
 use shortlist::engine::{Engine, RankQuery, Upload};
 use shortlist::extract::Limits;
 use shortlist::store::Store;
@@ -38,89 +39,6 @@ const HELD_OUT_DRAFTED_NDCG10_FLOORS: [f64; 5] = [0.58, 0.72, 0.47, 0.56, 0.65];
 /// What the issue asks for on held-out.
 const TARGET_SHIPPED: f64 = 0.93;
 const TARGET_DRAFTED: f64 = 0.90;
-
-/// One ranked item: its grade and its score (higher ranks first).
-#[derive(Debug, Clone, Copy)]
-struct Ranked {
-    grade: u8,
-    score: f64,
-}
-
-fn gain(grade: u8) -> f64 {
-    f64::from((1u32 << grade) - 1)
-}
-
-fn discount(position: usize) -> f64 {
-    1.0 / ((position + 2) as f64).log2()
-}
-
-/// DCG@k of `items` ordered by score descending, ties averaged over their orders.
-fn dcg_at(items: &[Ranked], k: usize) -> f64 {
-    let mut sorted = items.to_vec();
-    sorted.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let mut dcg = 0.0;
-    let mut start = 0;
-    while start < sorted.len() && start < k {
-        let mut end = start + 1;
-        while end < sorted.len() && sorted[end].score == sorted[start].score {
-            end += 1;
-        }
-        let mean_discount: f64 =
-            (start..end.min(k)).map(discount).sum::<f64>() / (end - start) as f64;
-        let gains: f64 = sorted[start..end].iter().map(|r| gain(r.grade)).sum();
-        dcg += gains * mean_discount;
-        start = end;
-    }
-    dcg
-}
-
-/// nDCG@k; `None` when no item has a positive grade (nothing to rank).
-fn ndcg_at(items: &[Ranked], k: usize) -> Option<f64> {
-    let ideal: Vec<Ranked> = items
-        .iter()
-        .map(|r| Ranked {
-            grade: r.grade,
-            score: f64::from(r.grade),
-        })
-        .collect();
-    let ideal_dcg = dcg_at(&ideal, k);
-    (ideal_dcg > 0.0).then(|| dcg_at(items, k) / ideal_dcg)
-}
-
-/// Share of the pairs with different grades that the scores order right (ties count half).
-fn pairwise(items: &[Ranked]) -> f64 {
-    let (mut right, mut pairs) = (0.0, 0.0);
-    for (i, a) in items.iter().enumerate() {
-        for b in &items[i + 1..] {
-            if a.grade == b.grade {
-                continue;
-            }
-            let (high, low) = if a.grade > b.grade { (a, b) } else { (b, a) };
-            pairs += 1.0;
-            if high.score > low.score {
-                right += 1.0;
-            } else if high.score == low.score {
-                right += 0.5;
-            }
-        }
-    }
-    if pairs == 0.0 { 1.0 } else { right / pairs }
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Figures {
-    ndcg10: f64,
-    ndcg20: f64,
-    pairwise: f64,
-}
-
-fn figures(items: &[Ranked]) -> Figures {
-    Figures {
-        ndcg10: ndcg_at(items, 10).unwrap_or(1.0),
-        ndcg20: ndcg_at(items, 20).unwrap_or(1.0),
-        pairwise: pairwise(items),
-    }
-}
 
 /// Scores by resume id for one role and split; grades from the first labeller.
 fn items(
@@ -382,22 +300,7 @@ fn rankings_agree_with_recruiters() {
 
     let files: Vec<(Vec<u8>, &'static str)> = resumes
         .iter()
-        .map(|r| {
-            if r.pdf {
-                let path = labels::corpus_dir()
-                    .join("pdf")
-                    .join(&r.category)
-                    .join(format!("{}.pdf", r.id));
-                let bytes =
-                    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                (bytes, "resume.pdf")
-            } else {
-                let text = texts
-                    .get(&r.id)
-                    .unwrap_or_else(|| panic!("{} is not in the corpus text", r.id));
-                (text.as_bytes().to_vec(), "resume.txt")
-            }
-        })
+        .map(|r| labels::original(r, &texts))
         .collect();
     for chunk in resumes.iter().zip(&files).collect::<Vec<_>>().chunks(32) {
         let uploads: Vec<Upload<'_>> = chunk

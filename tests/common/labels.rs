@@ -311,6 +311,26 @@ pub fn profile(
     parse_text(parser, text)
 }
 
+/// What is uploaded for a labelled resume, with its file name: its corpus PDF where it has one,
+/// else its text.
+pub fn original(
+    resume: &LabelledResume,
+    texts: &BTreeMap<String, String>,
+) -> (Vec<u8>, &'static str) {
+    if resume.pdf {
+        let path = corpus_dir()
+            .join("pdf")
+            .join(&resume.category)
+            .join(format!("{}.pdf", resume.id));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return (bytes, "resume.pdf");
+    }
+    let text = texts
+        .get(&resume.id)
+        .unwrap_or_else(|| panic!("{} is not in the corpus text", resume.id));
+    (text.as_bytes().to_vec(), "resume.txt")
+}
+
 // ---------------------------------------------------------------------------------------------
 // Positions: aligning labelled positions with parsed ones by title.
 

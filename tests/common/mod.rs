@@ -219,3 +219,4 @@ pub async fn spawn_receiver() -> (String, Received, actix_web::dev::ServerHandle
     (format!("http://127.0.0.1:{port}/hook"), received, handle)
 }
 pub mod labels;
+pub mod ranking_metrics;

@@ -1,0 +1,285 @@
+//! Fits the weights of the shipped roles (`config/roles/*.toml`) to recruiters' grades on the
+//! dev resumes, and says by 5-fold cross-validation on dev whether the fitted weights rank better
+//! than the shipped ones.
+//!
+//! `cargo run --release --example fit_roles` (reads `../shared/corpus`; dev resumes only, never
+//! held-out). It prints, per role, the cross-validated figures of the shipped and the fitted
+//! weights, and the weights fitted on all of dev. It writes nothing: a person copies the weights
+//! into the role file with the reasoning in a comment, so a role stays plain data that reads
+//! on its own.
+//!
+//! How: every dev resume is ingested into a real engine and ranked by each role; the explanation
+//! gives each requirement's credit (0 to 1). The score is then recomputed for any weights the
+//! way the scorer computes it (weighted mean of credits, times 0.5 + 0.5 × credit for each
+//! must-have), checked against the engine's own score, and the weights are searched one
+//! requirement at a time over a fixed grid, in a fixed order, keeping a change only when it
+//! raises the objective (nDCG@10 half, nDCG@20 and pairwise accuracy a quarter each: nDCG@10 alone
+//! is decided by a handful of resumes and would overfit them). Deterministic.
+
+#[path = "../tests/common/labels.rs"]
+#[allow(dead_code)]
+mod labels;
+#[path = "../tests/common/ranking_metrics.rs"]
+#[allow(dead_code)]
+mod ranking_metrics;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use labels::{LabelledResume, Split};
+use ranking_metrics::{Figures, Ranked, figures};
+use shortlist::engine::{Engine, RankQuery, Upload};
+use shortlist::extract::Limits;
+use shortlist::role::Role;
+use shortlist::store::Store;
+
+const FOLDS: usize = 5;
+/// The weights a requirement may take.
+const GRID: [f32; 11] = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 8.0];
+/// Coordinate passes over the requirements.
+const PASSES: usize = 3;
+/// The floor a must-have's factor starts from (`MUST_HAVE_FLOOR` in src/score/mod.rs).
+const MUST_HAVE_FLOOR: f32 = 0.5;
+
+/// One resume's credits for one role, in the role's requirement order.
+struct Row {
+    grade: u8,
+    fold: usize,
+    credits: Vec<f32>,
+}
+
+#[derive(Clone)]
+struct Weights {
+    weight: Vec<f32>,
+    must_have: Vec<bool>,
+}
+
+fn score(weights: &Weights, credits: &[f32]) -> f64 {
+    let total: f32 = weights.weight.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let mut sum = 0.0;
+    let mut factor = 1.0;
+    for ((w, must), c) in weights.weight.iter().zip(&weights.must_have).zip(credits) {
+        sum += w * c;
+        if *must {
+            factor *= MUST_HAVE_FLOOR + (1.0 - MUST_HAVE_FLOOR) * c;
+        }
+    }
+    f64::from(100.0 * sum / total * factor)
+}
+
+fn measure(weights: &Weights, rows: &[&Row]) -> Figures {
+    let items: Vec<Ranked> = rows
+        .iter()
+        .map(|r| Ranked {
+            grade: r.grade,
+            // Quantised as the engine does (hundredths), so ties behave alike.
+            score: (score(weights, &r.credits) * 100.0).round() / 100.0,
+        })
+        .collect();
+    figures(&items)
+}
+
+fn objective(f: &Figures) -> f64 {
+    0.5 * f.ndcg10 + 0.25 * f.ndcg20 + 0.25 * f.pairwise
+}
+
+fn fit(start: &Weights, rows: &[&Row]) -> Weights {
+    let mut best = start.clone();
+    let mut best_value = objective(&measure(&best, rows));
+    for _ in 0..PASSES {
+        let mut changed = false;
+        for index in 0..best.weight.len() {
+            for candidate in GRID {
+                let mut trial = best.clone();
+                trial.weight[index] = candidate;
+                let value = objective(&measure(&trial, rows));
+                // Strictly better by a margin: a change must earn its place.
+                if value > best_value + 1e-4 {
+                    best = trial;
+                    best_value = value;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    best
+}
+
+fn fold_of(id: &str) -> usize {
+    let hash = id
+        .bytes()
+        .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    (hash % FOLDS as u64) as usize
+}
+
+fn credits_by_id(
+    engine: &Engine,
+    role: &Role,
+    seqs: &Arc<HashSet<u64>>,
+) -> HashMap<String, (f32, Vec<f32>)> {
+    let mut out = HashMap::new();
+    let mut cursor = None;
+    loop {
+        let page = engine
+            .rank(
+                &role.id,
+                &RankQuery {
+                    limit: 100,
+                    cursor: cursor.take(),
+                    only_seqs: Some(Arc::clone(seqs)),
+                    ..RankQuery::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("ranking {}: {e}", role.id));
+        for result in &page.results {
+            let by_id: HashMap<&str, f32> = result
+                .requirements
+                .iter()
+                .map(|r| (r.id.as_str(), r.score))
+                .collect();
+            let credits = role
+                .requirements
+                .iter()
+                .map(|r| by_id.get(r.id.as_str()).copied().unwrap_or(0.0))
+                .collect();
+            let id = result.external_id.clone().expect("every upload has an id");
+            out.insert(id, (result.score, credits));
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    out
+}
+
+fn main() {
+    let resumes: Vec<LabelledResume> = labels::eval()
+        .into_iter()
+        .filter(|r| r.split == Split::Dev)
+        .collect();
+    let ids: HashSet<&str> = resumes.iter().map(|r| r.id.as_str()).collect();
+    let texts = labels::corpus_texts(&ids).expect("the corpus at ../shared/corpus");
+    let data = tempfile::tempdir().expect("a temporary directory");
+    let roles_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/roles");
+    let engine = Engine::open(data.path(), &roles_dir, Limits::default()).expect("an engine");
+    eprintln!("ingesting {} dev resumes...", resumes.len());
+    let files: Vec<(Vec<u8>, &'static str)> = resumes
+        .iter()
+        .map(|r| labels::original(r, &texts))
+        .collect();
+    for chunk in resumes.iter().zip(&files).collect::<Vec<_>>().chunks(32) {
+        let uploads: Vec<Upload<'_>> = chunk
+            .iter()
+            .map(|(r, (bytes, name))| Upload {
+                bytes,
+                file_name: Some(name),
+                external_id: Some(&r.id),
+                document_date: Some(labels::document_date()),
+                batch_id: None,
+                tenant: Default::default(),
+            })
+            .collect();
+        for (outcome, (r, _)) in engine
+            .ingest_batch(&uploads)
+            .expect("a batch")
+            .iter()
+            .zip(chunk)
+        {
+            assert!(
+                outcome.is_ok(),
+                "{} was not ingested: {:?}",
+                r.id,
+                outcome.as_ref().err()
+            );
+        }
+    }
+    let mut seqs = HashSet::new();
+    engine
+        .store()
+        .for_each_candidate(&mut |candidate| {
+            seqs.insert(candidate.seq);
+            Ok(())
+        })
+        .expect("the store");
+    let seqs = Arc::new(seqs);
+
+    let mut roles = engine.roles();
+    roles.sort_by(|a, b| a.id.cmp(&b.id));
+    println!(
+        "5-fold cross-validation on {} dev resumes (objective: ½ nDCG@10 + ¼ nDCG@20 + ¼ pairwise)",
+        resumes.len()
+    );
+    println!("| role | weights | nDCG@10 | nDCG@20 | pairwise |\n|---|---|---|---|---|");
+    for role in roles
+        .iter()
+        .filter(|r| labels::ROLES.contains(&r.id.as_str()))
+    {
+        let credits = credits_by_id(&engine, role, &seqs);
+        let shipped = Weights {
+            weight: role.requirements.iter().map(|r| r.weight).collect(),
+            must_have: role.requirements.iter().map(|r| r.must_have).collect(),
+        };
+        let rows: Vec<Row> = resumes
+            .iter()
+            .map(|r| {
+                let (engine_score, credits) = credits[&r.id].clone();
+                // The recomputed score must be the engine's, or the fit optimises something else.
+                let recomputed = score(&shipped, &credits);
+                assert!(
+                    (recomputed - f64::from(engine_score)).abs() < 0.6,
+                    "{}: {} recomputed as {recomputed}, the engine says {engine_score}",
+                    role.id,
+                    r.id
+                );
+                Row {
+                    grade: r.grades.get(&role.id).copied().unwrap_or(0),
+                    fold: fold_of(&r.id),
+                    credits,
+                }
+            })
+            .collect();
+        let mut shipped_cv = Vec::new();
+        let mut fitted_cv = Vec::new();
+        for fold in 0..FOLDS {
+            let train: Vec<&Row> = rows.iter().filter(|r| r.fold != fold).collect();
+            let test: Vec<&Row> = rows.iter().filter(|r| r.fold == fold).collect();
+            let fitted = fit(&shipped, &train);
+            shipped_cv.push(measure(&shipped, &test));
+            fitted_cv.push(measure(&fitted, &test));
+        }
+        for (name, cv) in [("shipped", &shipped_cv), ("fitted", &fitted_cv)] {
+            let mean =
+                |f: &dyn Fn(&Figures) -> f64| cv.iter().map(f).sum::<f64>() / cv.len() as f64;
+            println!(
+                "| {} | {name} | {:.3} | {:.3} | {:.3} |",
+                role.id,
+                mean(&|f| f.ndcg10),
+                mean(&|f| f.ndcg20),
+                mean(&|f| f.pairwise)
+            );
+        }
+        let all: Vec<&Row> = rows.iter().collect();
+        let fitted = fit(&shipped, &all);
+        let on_all = measure(&fitted, &all);
+        let shipped_all = measure(&shipped, &all);
+        println!(
+            "  on all dev: shipped nDCG@10 {:.3}, fitted {:.3}; weights fitted on all dev:",
+            shipped_all.ndcg10, on_all.ndcg10
+        );
+        for (requirement, (old, new)) in role
+            .requirements
+            .iter()
+            .zip(shipped.weight.iter().zip(&fitted.weight))
+        {
+            let mark = if old == new { "" } else { "  <- changed" };
+            println!("    {:<28} {old:>5} -> {new:<5}{mark}", requirement.id);
+        }
+    }
+}
