@@ -232,8 +232,18 @@ impl Categorizer {
                 Category::PeopleManagement => "is_people_management",
             });
         }
-        signals.extend(self.signal_rows.fired(title, description));
         signals
+    }
+
+    /// Every signal row's id.
+    pub fn signal_row_ids(&self) -> impl Iterator<Item = &str> {
+        self.signal_rows.ids()
+    }
+
+    /// The ids of the signal rows (`config/rules/category_signals.toml`) that fire on this
+    /// position.
+    pub fn signal_rows(&self, title: &str, description: &str) -> Vec<&str> {
+        self.signal_rows.fired(title, description)
     }
 
     /// Categories of a position by the hand-written rules alone, each with its evidence, in

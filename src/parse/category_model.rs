@@ -28,11 +28,29 @@ const STOP_WORDS: &[&str] = &[
     "state",
 ];
 
-/// Features of a position: its rule signals, its title's words and word pairs, and its
-/// description's words (each once).
+/// Which families of features to compute: every one for training, only those the shipped
+/// model weighs when parsing (a family the model has no weight for would cost a pass over the
+/// description for nothing).
+#[derive(Debug, Clone, Copy)]
+pub struct Families {
+    /// The named signal rows of `config/rules/category_signals.toml`.
+    pub signal_rows: bool,
+    /// Verb-object pairs of the description (`vo:`).
+    pub verb_objects: bool,
+}
+
+impl Families {
+    pub const ALL: Families = Families {
+        signal_rows: true,
+        verb_objects: true,
+    };
+}
+
+/// Features of a position: its rule signals, its title's words and word pairs, its
+/// description's words (each once), and the families asked for.
 pub fn features(categorizer: &Categorizer, title: &str, description: &str) -> Vec<String> {
     let by_rules = categorizer.categorize_by_rules(title, description);
-    features_given(categorizer, title, description, &by_rules)
+    features_given(categorizer, title, description, &by_rules, Families::ALL)
 }
 
 /// [`features`] with the rules' categories already known.
@@ -41,12 +59,21 @@ fn features_given(
     title: &str,
     description: &str,
     by_rules: &[(Category, String)],
+    families: Families,
 ) -> Vec<String> {
     let mut out: Vec<String> = categorizer
         .signals_given(title, description, by_rules)
         .into_iter()
         .map(|signal| format!("rule:{signal}"))
         .collect();
+    if families.signal_rows {
+        out.extend(
+            categorizer
+                .signal_rows(title, description)
+                .into_iter()
+                .map(|row| format!("rule:{row}")),
+        );
+    }
     let title_words = words(title);
     for word in &title_words {
         out.push(format!("t:{word}"));
@@ -60,7 +87,9 @@ fn features_given(
     for word in words(description) {
         out.push(format!("d:{word}"));
     }
-    verb_objects(description, &mut out);
+    if families.verb_objects {
+        verb_objects(description, &mut out);
+    }
     out.sort_unstable();
     out.dedup();
     out
@@ -137,6 +166,8 @@ fn words(text: &str) -> Vec<String> {
 pub struct Categories {
     rules: Categorizer,
     model: CategoryModel,
+    /// The feature families the model weighs.
+    families: Families,
 }
 
 impl Default for Categories {
@@ -147,7 +178,17 @@ impl Default for Categories {
 
 impl Categories {
     pub fn new(rules: Categorizer, model: CategoryModel) -> Self {
-        Self { rules, model }
+        let families = Families {
+            signal_rows: rules
+                .signal_row_ids()
+                .any(|id| model.weighs(&format!("rule:{id}"))),
+            verb_objects: model.weights.keys().any(|f| f.starts_with("vo:")),
+        };
+        Self {
+            rules,
+            model,
+            families,
+        }
     }
 
     pub fn rules(&self) -> &Categorizer {
@@ -162,7 +203,7 @@ impl Categories {
         if self.model.is_empty() {
             return by_rules;
         }
-        let features = features_given(&self.rules, title, description, &by_rules);
+        let features = features_given(&self.rules, title, description, &by_rules, self.families);
         let p = self.model.probabilities(&features);
         let mut given = p.map(|p| p >= 0.5);
         // b2b_sales implies sales: the more confident of the two decides both.
@@ -282,6 +323,11 @@ impl CategoryModel {
 
     pub fn is_empty(&self) -> bool {
         self.weights.is_empty()
+    }
+
+    /// Whether the model has a weight for `feature`.
+    pub fn weighs(&self, feature: &str) -> bool {
+        self.weights.contains_key(feature)
     }
 
     pub fn new(bias: [f32; 4], weights: HashMap<String, [f32; 4]>) -> Self {

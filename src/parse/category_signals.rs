@@ -110,6 +110,15 @@ impl CategorySignals {
         }
     }
 
+    /// Every row's id.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.title
+            .ids
+            .iter()
+            .chain(&self.description.ids)
+            .map(String::as_str)
+    }
+
     /// The ids of the rows that fire on this position, title rows first.
     pub fn fired(&self, title: &str, description: &str) -> Vec<&str> {
         self.title
