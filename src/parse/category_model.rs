@@ -96,32 +96,50 @@ fn features_given(
 }
 
 /// Verbs whose object says what the job did to whom: supervising, selling, serving. Each
-/// names a class of phrasing, not a resume (the stems cover the verb's forms).
-const VERBS: &[(&str, &str)] = &[
-    ("supervis", "supervise"),
-    ("manag", "manage"),
-    ("led", "lead"),
-    ("lead", "lead"),
-    ("direct", "direct"),
-    ("oversaw", "oversee"),
-    ("oversee", "oversee"),
-    ("train", "train"),
-    ("coach", "coach"),
-    ("mentor", "coach"),
-    ("hire", "hire"),
-    ("hiring", "hire"),
-    ("recruit", "hire"),
-    ("schedul", "schedule"),
-    ("evaluat", "evaluate"),
-    ("motivat", "motivate"),
-    ("sell", "sell"),
-    ("sold", "sell"),
-    ("call", "call"),
-    ("visit", "visit"),
-    ("prospect", "prospect"),
-    ("negotiat", "negotiate"),
-    ("serv", "serve"),
-    ("assist", "assist"),
+/// names a class of phrasing, not a resume. Whole word forms (as [`words`] leaves them:
+/// lowercased, a plural `s` taken off), never stems, so that a noun ("manager", "service",
+/// "director", "assistant", "ledger") is not read as its verb.
+const VERBS: &[(&[&str], &str)] = &[
+    (
+        &["supervise", "supervised", "supervising", "supervision"],
+        "supervise",
+    ),
+    (&["manage", "managed", "managing"], "manage"),
+    (&["lead", "led", "leading"], "lead"),
+    (&["directed", "directing"], "direct"),
+    (&["oversee", "oversaw", "overseeing"], "oversee"),
+    (&["train", "trained"], "train"),
+    (
+        &[
+            "coach",
+            "coached",
+            "coaching",
+            "mentor",
+            "mentored",
+            "mentoring",
+        ],
+        "coach",
+    ),
+    (
+        &[
+            "hire",
+            "hired",
+            "hiring",
+            "recruit",
+            "recruited",
+            "recruiting",
+        ],
+        "hire",
+    ),
+    (&["scheduled", "scheduling"], "schedule"),
+    (&["evaluate", "evaluated", "evaluating"], "evaluate"),
+    (&["sell", "sold", "selling"], "sell"),
+    (&["call", "called", "calling"], "call"),
+    (&["visit", "visited", "visiting"], "visit"),
+    (&["prospected", "prospecting"], "prospect"),
+    (&["negotiate", "negotiated", "negotiating"], "negotiate"),
+    (&["serve", "served", "serving"], "serve"),
+    (&["assisted", "assisting"], "assist"),
 ];
 
 /// How many words after a verb can still be its object ("managed a team", "supervised the
@@ -135,7 +153,10 @@ fn verb_objects(description: &str, out: &mut Vec<String>) {
     for clause in description.split(['.', ';', '\n', '•', '|']) {
         let clause_words = words(clause);
         for (i, word) in clause_words.iter().enumerate() {
-            let Some((_, verb)) = VERBS.iter().find(|(stem, _)| word.starts_with(stem)) else {
+            let Some((_, verb)) = VERBS
+                .iter()
+                .find(|(forms, _)| forms.contains(&word.as_str()))
+            else {
                 continue;
             };
             for object in clause_words.iter().skip(i + 1).take(OBJECT_WINDOW) {

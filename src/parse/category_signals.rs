@@ -13,7 +13,8 @@ use serde::Deserialize;
 const RULES: &str = include_str!("../../config/rules/category_signals.toml");
 
 /// A verb of supervising people (the noun forms too: "oversight of", "responsible for").
-const VERB: &str = r"(supervis[a-z]*|manag(e|es|ed|ing)|led|lead(s|ing)?|direct(s|ed|ing)?|oversaw|overse(e|es|eing)|oversight\s+of|coach(es|ed|ing)?|mentor(s|ed|ing)?|delegat[a-z]*|motivat[a-z]*|responsib(le|ility)\s+(for|over))";
+/// Forms, not stems, where a stem would also be a noun ("leads", "direct sales").
+const VERB: &str = r"(supervis[a-z]*|manag(e|es|ed|ing)|led|lead|leading|direct(s|ed|ing)|oversaw|overse(e|es|eing)|oversight\s+of|coach(es|ed|ing)?|mentor(s|ed|ing)?|delegat[a-z]*|responsib(le|ility)\s+(for|over))";
 
 /// Nouns for the people a supervisor is responsible for.
 const STAFF: &str = r"(teams?|staffs?|crews?|employees?|associates|representatives|reps|agents|personnel|workers|subordinates|direct\s+reports|nurses|aides|technicians|techs|engineers|developers|analysts|specialists|clerks|cashiers|servers|drivers|managers|supervisors|coordinators|assistants|interns|trainees|tellers|bankers|recruiters|consultants|officers|members|cooks|chefs|housekeepers|hires|people|salespeople|sales\s+force|workforce|department)";
