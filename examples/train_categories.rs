@@ -3,7 +3,9 @@
 //! writes the weights to `config/models/categories.tsv`.
 //!
 //! `cargo run --release --example train_categories` (reads `../shared/corpus`; `--check` only
-//! prints the comparison and leaves the weights alone).
+//! prints the comparison and leaves the weights alone; `--show CATEGORY` lists the dev positions
+//! where rules and labels disagree; `--errors CATEGORY` lists the dev positions the model gets
+//! wrong in cross-validation, with λ fixed at 3).
 //!
 //! Training data: the dev part of the eval set (all four categories) and the golden set (sales
 //! and B2B only: it never labelled the other two). Held-out resumes are never read here. Each

@@ -15,6 +15,7 @@
 //! the tie occupies; McSherry and Najork 2008) rather than an arbitrary tie-breaker.
 //!
 //! Held-out is only ever printed as aggregates per role; its resumes are never listed.
+//! `SHORTLIST_EVAL_SHOW_DEV=1` also prints each shipped role's dev top 15 with their grades.
 
 mod common;
 
