@@ -335,8 +335,7 @@ pub enum ChainError {
 }
 
 /// [`verify`] on a store's audit log (what `shortlist audit verify` runs).
-pub fn verify_store(store: &crate::store::SqliteStore) -> Result<u64, ChainError> {
-    use crate::store::OversightStore;
+pub fn verify_store(store: &dyn crate::store::Store) -> Result<u64, ChainError> {
     store.verify_audit()
 }
 

@@ -12,7 +12,7 @@ use super::{CandidateView, Engine, EngineError, Ingested, Prepared, Upload};
 use crate::audit::{Action, AuditEvent};
 use crate::ids::CandidateId;
 use crate::index::{Facts, SearchIndex};
-use crate::store::{NewCandidate, Store, StoreError, Upserted, sha256_hex};
+use crate::store::{NewCandidate, StoreError, Upserted, sha256_hex};
 
 /// Set to "1" on a clean shutdown (index fully committed), "0" while running.
 pub(super) const INDEX_CLEAN_KEY: &str = "index_clean_shutdown";
@@ -176,7 +176,8 @@ impl Engine {
         }
         let stored = self
             .store
-            .put_candidates_then(&to_store, &mut |transaction, stored| {
+            .put_candidates_audited(&to_store, &mut |stored| {
+                let mut events = Vec::new();
                 for ((candidate, upserted), position) in stored.iter().zip(&stored_positions) {
                     let Some(Some(caller)) = callers.get(*position) else {
                         continue;
@@ -185,14 +186,13 @@ impl Engine {
                         Upserted::Created => Action::CandidateUploaded,
                         Upserted::Replaced => Action::CandidateReplaced,
                     };
-                    crate::audit::append_in(
-                        transaction,
+                    events.push(
                         AuditEvent::new(action, caller)
                             .candidates([candidate.id])
                             .tenant(candidate.tenant.clone()),
-                    )?;
+                    );
                 }
-                Ok(())
+                events
             })?;
         drop(to_store);
 

@@ -28,9 +28,7 @@ use crate::parse::Parser;
 use crate::profile::Profile;
 use crate::role::{Role, RoleError};
 use crate::score::Features;
-use crate::store::{
-    IdempotentResponse, OversightStore, PoolStore, SqliteStore, Store, StoreError, StoredCandidate,
-};
+use crate::store::{IdempotentResponse, SqliteStore, Store, StoreError, StoredCandidate};
 
 mod commit;
 mod cursor;
@@ -180,7 +178,7 @@ fn is_hidden_char(c: char) -> bool {
 const MAX_EXTERNAL_ID_CHARS: usize = 256;
 
 pub struct Engine {
-    store: SqliteStore,
+    store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
     parser: Parser,
     limits: Limits,
@@ -202,7 +200,19 @@ impl Engine {
     /// disagree), the roles (seeded from `roles_dir`, else the compiled-in roles, on first start)
     /// and the in-memory features of every candidate.
     pub fn open(data_dir: &Path, roles_dir: &Path, limits: Limits) -> Result<Engine, EngineError> {
-        let store = SqliteStore::open(data_dir)?;
+        let store = Arc::new(SqliteStore::open(data_dir)?);
+        Engine::open_with_store(store, data_dir, roles_dir, limits)
+    }
+
+    /// [`Engine::open`] on a store opened by the caller (PostgreSQL, or SQLite elsewhere): the
+    /// index and the other derived data still live in `data_dir`.
+    pub fn open_with_store(
+        store: Arc<dyn Store>,
+        data_dir: &Path,
+        roles_dir: &Path,
+        limits: Limits,
+    ) -> Result<Engine, EngineError> {
+        std::fs::create_dir_all(data_dir).map_err(crate::store::StoreError::from)?;
         let (index, recreated) = SearchIndex::open_or_recreate(&data_dir.join("tantivy"))?;
         if recreated {
             // A fresh index vouches for nothing: rebuilt from the store below.
@@ -486,8 +496,8 @@ impl Engine {
     }
 
     /// The store, for the task queues (runs, webhooks) that keep their state beside it.
-    pub fn store(&self) -> &SqliteStore {
-        &self.store
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
     }
 
     /// Reports events to `sink` from now on.

@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use super::{Engine, EngineError};
 use crate::ids::CandidateId;
-use crate::store::Store as _;
 
 /// A candidate's original upload, as it was received.
 #[derive(Debug, Clone)]

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::engine::{Engine, EngineError, RankQuery, RankedCandidate};
-use crate::store::{NewRun, NewRunResult, OversightStore, RunStore, StoreError};
+use crate::store::{NewRun, NewRunResult, StoreError};
 use crate::tenant::Tenant;
 use webhooks::Webhooks;
 

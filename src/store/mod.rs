@@ -30,13 +30,13 @@ mod oversight;
 mod pool;
 mod runs;
 mod webhooks;
-pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate};
+pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate, ListingStore};
 pub use oversight::OversightStore;
 pub use pool::{PoolRow, PoolStore};
 pub use runs::{NewRun, NewRunResult, RunStore};
 pub use webhooks::{AttemptOutcome, DueDelivery, NewDelivery, WebhookStore};
 mod tenancy;
-pub use tenancy::Owned;
+pub use tenancy::{Owned, TenancyStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -112,12 +112,38 @@ pub enum Upserted {
     Replaced,
 }
 
-pub trait Store: RunStore + WebhookStore + OversightStore + PoolStore + Send + Sync {
+/// Every table of the store, whichever database holds it. The engine, the workers and the CLI
+/// hold an `Arc<dyn Store>` and never a concrete store, so that SQLite and PostgreSQL serve the
+/// same code.
+pub trait Store:
+    RunStore + WebhookStore + OversightStore + PoolStore + TenancyStore + ListingStore + Send + Sync
+{
     /// Stores the candidates in one transaction: all or none are durable when this returns.
     fn put_candidates(
         &self,
         candidates: &[NewCandidate<'_>],
+    ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
+        self.put_candidates_audited(candidates, &mut |_| Vec::new())
+    }
+    /// [`Store::put_candidates`], and the audit entries `audit` returns for what was stored,
+    /// appended in the same transaction (the group commit's entries): they commit, or fail,
+    /// with the candidates, at the cost of no further sync.
+    fn put_candidates_audited(
+        &self,
+        candidates: &[NewCandidate<'_>],
+        audit: &mut AuditOfStored<'_>,
     ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError>;
+    /// The original bytes of a stored file, by SHA-256.
+    fn read_file(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
+    /// Candidates not updated since `cutoff`, oldest first: those a retention period erases.
+    fn candidates_not_updated_since(&self, cutoff: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError>;
+    /// Removes recorded idempotent responses older than `cutoff`. Returns how many.
+    fn purge_idempotent_before(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError>;
+    /// A value kept in `meta`, set to `value` the first time it is asked for: two callers
+    /// racing on the first call both get the value that won.
+    fn meta_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError>;
+    /// Whether the store takes writes now, cheaply enough for a readiness probe.
+    fn check_writable(&self) -> Result<(), StoreError>;
     fn put_candidate(
         &self,
         candidate: NewCandidate<'_>,
@@ -161,6 +187,11 @@ pub trait Store: RunStore + WebhookStore + OversightStore + PoolStore + Send + S
     ) -> Result<Option<IdempotentResponse>, StoreError>;
     fn put_idempotent(&self, key: &str, response: &IdempotentResponse) -> Result<(), StoreError>;
 }
+
+/// The audit entries for a group of candidates just written (see
+/// [`Store::put_candidates_audited`]).
+pub type AuditOfStored<'a> =
+    dyn FnMut(&[(StoredCandidate, Upserted)]) -> Vec<crate::audit::AuditEvent> + 'a;
 
 /// A response kept so that a retried request with the same `Idempotency-Key` gets it again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,11 +427,6 @@ impl SqliteStore {
         self.files_dir.join(shard).join(sha256)
     }
 
-    /// The original bytes of a stored file.
-    pub fn read_file(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
-        Ok(std::fs::read(self.file_path(sha256))?)
-    }
-
     /// Writes the file durably (temporary file, fsync, rename, fsync of the directory) unless
     /// the same content is already there.
     fn write_file(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
@@ -505,8 +531,7 @@ impl SqliteStore {
         }
     }
 
-    /// Candidates not updated since `cutoff`, oldest first: those a retention period erases.
-    pub fn candidates_not_updated_since(
+    fn candidates_not_updated_since_sqlite(
         &self,
         cutoff: DateTime<Utc>,
     ) -> Result<Vec<Uuid>, StoreError> {
@@ -532,8 +557,7 @@ impl SqliteStore {
         Ok(old)
     }
 
-    /// Removes recorded idempotent responses older than `cutoff`. Returns how many.
-    pub fn purge_idempotent_before(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+    fn purge_idempotent_before_sqlite(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
@@ -696,7 +720,7 @@ impl SqliteStore {
     /// [`Store::put_candidates`], then `then` in the same transaction before it commits: what
     /// must be durable together with the candidates (the group commit's audit entries), at the
     /// cost of no further sync.
-    pub fn put_candidates_then(
+    fn put_candidates_then(
         &self,
         candidates: &[NewCandidate<'_>],
         then: &mut AlsoInTransaction<'_>,
@@ -798,11 +822,37 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn put_candidates(
+    fn put_candidates_audited(
         &self,
         candidates: &[NewCandidate<'_>],
+        audit: &mut AuditOfStored<'_>,
     ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
-        self.put_candidates_then(candidates, &mut |_, _| Ok(()))
+        self.put_candidates_then(candidates, &mut |transaction, stored| {
+            for event in audit(stored) {
+                crate::audit::append_in(transaction, event)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn read_file(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(std::fs::read(self.file_path(sha256))?)
+    }
+
+    fn candidates_not_updated_since(&self, cutoff: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
+        self.candidates_not_updated_since_sqlite(cutoff)
+    }
+
+    fn purge_idempotent_before(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.purge_idempotent_before_sqlite(cutoff)
+    }
+
+    fn meta_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        self.meta_or_insert_sqlite(key, value)
+    }
+
+    fn check_writable(&self) -> Result<(), StoreError> {
+        self.check_writable_sqlite()
     }
 
     fn find_by_file(
@@ -1049,7 +1099,7 @@ impl Store for SqliteStore {
 
 /// Work done in the transaction that stores a group of candidates, after their rows are
 /// written (the group commit's audit entries): it commits, or fails, with them.
-pub type AlsoInTransaction<'a> = dyn FnMut(&rusqlite::Transaction<'_>, &[(StoredCandidate, Upserted)]) -> Result<(), StoreError>
+type AlsoInTransaction<'a> = dyn FnMut(&rusqlite::Transaction<'_>, &[(StoredCandidate, Upserted)]) -> Result<(), StoreError>
     + 'a;
 
 #[cfg(test)]
