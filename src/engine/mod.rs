@@ -204,6 +204,18 @@ impl Engine {
         Engine::open_with_store(store, data_dir, roles_dir, limits)
     }
 
+    /// [`Engine::open`] with the store the configuration names: PostgreSQL at `database_url`
+    /// when given (the data directory then keeps only the derived index), else SQLite.
+    pub fn open_configured(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        roles_dir: &Path,
+        limits: Limits,
+    ) -> Result<Engine, EngineError> {
+        let store = crate::store::open_store(data_dir, database_url)?;
+        Engine::open_with_store(store, data_dir, roles_dir, limits)
+    }
+
     /// [`Engine::open`] on a store opened by the caller (PostgreSQL, or SQLite elsewhere): the
     /// index and the other derived data still live in `data_dir`.
     pub fn open_with_store(

@@ -28,8 +28,12 @@ use crate::tenant::Tenant;
 mod listing;
 mod oversight;
 mod pool;
+mod postgres;
 mod runs;
+#[doc(hidden)]
+pub mod testing;
 mod webhooks;
+pub use postgres::PgStore;
 pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate, ListingStore};
 pub use oversight::OversightStore;
 pub use pool::{PoolRow, PoolStore};
@@ -46,9 +50,36 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),
+    #[error("database: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// The database cannot be reached (refused, timed out, every connection busy): the request
+    /// may succeed later, and nothing was stored.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl StoreError {
+    /// The database cannot be reached now (PostgreSQL down, the network, a closed connection):
+    /// a 503 that the caller may retry, not a fault of the request or of the data.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Postgres(error) => {
+                error.is_closed()
+                    || std::error::Error::source(error).is_some_and(|source| {
+                        source.is::<std::io::Error>()
+                    })
+                    || error.code().is_some_and(|code| {
+                        // Class 08: connection exceptions; 57P01-03: the server is shutting down
+                        // or cannot connect now.
+                        code.code().starts_with("08")
+                            || matches!(code.code(), "57P01" | "57P02" | "57P03")
+                    })
+            }
+            _ => false,
+        }
+    }
+
     /// The disk (or the user's quota) is full: the caller can do nothing but wait, and the
     /// operator must free space. Nothing was stored (the transaction rolled back, the temporary
     /// file was removed).
@@ -63,6 +94,9 @@ impl StoreError {
             }
             StoreError::Database(rusqlite::Error::SqliteFailure(failure, _)) => {
                 failure.code == rusqlite::ErrorCode::DiskFull
+            }
+            StoreError::Postgres(error) => {
+                error.code() == Some(&::postgres::error::SqlState::DISK_FULL)
             }
             _ => false,
         }
@@ -186,6 +220,17 @@ pub trait Store:
         not_before: DateTime<Utc>,
     ) -> Result<Option<IdempotentResponse>, StoreError>;
     fn put_idempotent(&self, key: &str, response: &IdempotentResponse) -> Result<(), StoreError>;
+}
+
+/// Opens the store: PostgreSQL at `database_url` when given, else SQLite in `data_dir`.
+pub fn open_store(
+    data_dir: &Path,
+    database_url: Option<&str>,
+) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    Ok(match database_url {
+        Some(url) => std::sync::Arc::new(PgStore::open(url)?),
+        None => std::sync::Arc::new(SqliteStore::open(data_dir)?),
+    })
 }
 
 /// The audit entries for a group of candidates just written (see
@@ -1128,7 +1173,7 @@ mod tests {
     #[test]
     fn a_response_recorded_after_its_candidate_was_deleted_is_born_erased() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = testing::open_test_store(dir.path());
         let profile = Profile::default();
         let (kept, _) = store
             .put_candidate(new_candidate(None, b"kept", &profile))
@@ -1179,7 +1224,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let profile = Profile::default();
         let (first_id, first_seq) = {
-            let store = SqliteStore::open(dir.path()).unwrap();
+            let store = testing::open_test_store(dir.path());
             let (first, how) = store
                 .put_candidate(new_candidate(Some("ats-1"), b"one", &profile))
                 .unwrap();
@@ -1195,7 +1240,7 @@ mod tests {
                 .unwrap();
             (first.id, first.seq)
         };
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = testing::open_test_store(dir.path());
         assert_eq!(store.count_candidates().unwrap(), 2);
         let got = store.get_candidate(first_id).unwrap().unwrap();
         assert_eq!(got.seq, first_seq);

@@ -403,7 +403,7 @@ mod tests {
     #[test]
     fn a_run_is_claimed_once_and_sees_its_cancellation() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = crate::store::testing::open_test_store(dir.path());
         for id in ["first", "second"] {
             store
                 .insert_run(&NewRun {

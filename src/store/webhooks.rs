@@ -314,7 +314,7 @@ mod tests {
     #[test]
     fn a_due_delivery_is_claimed_by_one_worker_until_its_attempt_is_recorded() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = crate::store::testing::open_test_store(dir.path());
         let subscription = Subscription {
             id: "hook".into(),
             url: "https://example.com/hook".into(),
