@@ -270,9 +270,8 @@ pub(crate) fn verify_entries(
     entries: impl Iterator<Item = Result<(AuditEntry, String), String>>,
 ) -> Result<u64, ChainError> {
     let mut expected_prev = GENESIS_HASH.to_owned();
-    let mut expected_seq = 1u64;
     let mut count = 0u64;
-    for raw in entries {
+    for (expected_seq, raw) in (1u64..).zip(entries) {
         let raw = raw.map_err(ChainError::Unreadable)?;
         let entry = decode(raw).map_err(|(seq, reason)| ChainError::Broken { seq, reason })?;
         let broken = |reason: String| ChainError::Broken {
@@ -296,7 +295,6 @@ pub(crate) fn verify_entries(
             ));
         }
         expected_prev = entry.hash;
-        expected_seq += 1;
         count += 1;
     }
     Ok(count)

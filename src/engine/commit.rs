@@ -79,8 +79,19 @@ impl Drop for Engine {
         let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
         match self.index.commit_pending() {
             Ok(()) => {
-                if let Err(error) = self.store.set_meta(INDEX_CLEAN_KEY, "1") {
-                    tracing::error!(%error, "cannot record the clean shutdown");
+                // On a thread of its own: the last reference may be dropped inside an async
+                // task (a test's, an HTTP worker's), where a PostgreSQL client cannot block.
+                let recorded = std::thread::scope(|scope| {
+                    scope
+                        .spawn(|| self.store.set_meta(INDEX_CLEAN_KEY, "1"))
+                        .join()
+                });
+                match recorded {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => {
+                        tracing::error!(%error, "cannot record the clean shutdown")
+                    }
+                    Err(_) => tracing::error!("recording the clean shutdown panicked"),
                 }
             }
             Err(error) => {

@@ -33,10 +33,10 @@ mod runs;
 #[doc(hidden)]
 pub mod testing;
 mod webhooks;
-pub use postgres::PgStore;
 pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate, ListingStore};
 pub use oversight::OversightStore;
 pub use pool::{PoolRow, PoolStore};
+pub use postgres::PgStore;
 pub use runs::{NewRun, NewRunResult, RunStore};
 pub use webhooks::{AttemptOutcome, DueDelivery, NewDelivery, WebhookStore};
 mod tenancy;
@@ -66,9 +66,8 @@ impl StoreError {
             StoreError::Unavailable(_) => true,
             StoreError::Postgres(error) => {
                 error.is_closed()
-                    || std::error::Error::source(error).is_some_and(|source| {
-                        source.is::<std::io::Error>()
-                    })
+                    || std::error::Error::source(error)
+                        .is_some_and(|source| source.is::<std::io::Error>())
                     || error.code().is_some_and(|code| {
                         // Class 08: connection exceptions; 57P01-03: the server is shutting down
                         // or cannot connect now.

@@ -25,7 +25,9 @@ const REMEMBERED: &str = "test-database-url";
 /// The database URL a test on `data_dir` runs on: `None` for SQLite. Panics when PostgreSQL is
 /// required but not configured, or the database cannot be created.
 pub fn test_database_url(data_dir: &Path) -> Option<String> {
-    let base = std::env::var(URL_VARIABLE).ok().filter(|url| !url.is_empty());
+    let base = std::env::var(URL_VARIABLE)
+        .ok()
+        .filter(|url| !url.is_empty());
     let Some(base) = base else {
         let required = std::env::var(REQUIRE_VARIABLE).is_ok_and(|value| value != "0");
         assert!(
@@ -69,6 +71,86 @@ pub fn open_test_store(data_dir: &Path) -> Arc<dyn Store> {
         .unwrap_or_else(|error: StoreError| panic!("the test store opens: {error}"))
 }
 
+/// How many original files the store of a test on `data_dir` keeps: files under `files/` for
+/// SQLite, rows of `files` for PostgreSQL.
+pub fn stored_file_count(data_dir: &Path) -> usize {
+    match test_database_url(data_dir) {
+        Some(url) => std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls)
+                .expect("the test database answers");
+            let row = client
+                .query_one("SELECT COUNT(*) FROM files", &[])
+                .expect("the files table is read");
+            row.get::<_, i64>(0) as usize
+        })
+        .join()
+        .expect("counting files does not panic"),
+        None => match std::fs::read_dir(data_dir.join("files")) {
+            Ok(shards) => shards
+                .filter_map(Result::ok)
+                .map(|shard| std::fs::read_dir(shard.path()).map_or(0, |files| files.count()))
+                .sum(),
+            Err(_) => 0,
+        },
+    }
+}
+
+/// Runs `sql` (no parameters; the same text on both databases) on the store of a test on
+/// `data_dir`, behind the server's back: how a test damages a row.
+pub fn execute_sql(data_dir: &Path, sql: &str) {
+    let sql = sql.to_owned();
+    match test_database_url(data_dir) {
+        Some(url) => std::thread::spawn(move || {
+            postgres::Client::connect(&url, postgres::NoTls)
+                .expect("the test database answers")
+                .batch_execute(&sql)
+                .expect("the statement runs");
+        })
+        .join()
+        .expect("the statement does not panic"),
+        None => rusqlite::Connection::open(data_dir.join("shortlist.sqlite3"))
+            .expect("the test database opens")
+            .execute_batch(&sql)
+            .expect("the statement runs"),
+    }
+}
+
+/// Makes the PostgreSQL database of a test on `data_dir` refuse connections and ends the ones
+/// open (`reachable = false`), or takes connections again (`true`): an outage without stopping
+/// the server the other tests share. Returns false, doing nothing, on SQLite.
+pub fn set_database_reachable(data_dir: &Path, reachable: bool) -> bool {
+    let Some(url) = test_database_url(data_dir) else {
+        return false;
+    };
+    let base = std::env::var(URL_VARIABLE).expect("a PostgreSQL test has its server's URL");
+    let name = url
+        .rsplit('/')
+        .next()
+        .and_then(|tail| tail.split('?').next())
+        .expect("a test database name")
+        .to_owned();
+    std::thread::spawn(move || {
+        let mut admin =
+            postgres::Client::connect(&base, postgres::NoTls).expect("the test server answers");
+        admin
+            .batch_execute(&format!(
+                "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS {reachable}"
+            ))
+            .expect("the database's connections are switched");
+        if !reachable {
+            admin
+                .execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                    &[&name],
+                )
+                .expect("the open connections are ended");
+        }
+    })
+    .join()
+    .expect("switching the database does not panic");
+    true
+}
+
 /// `base` with its database name replaced by `name` (URL form only).
 fn with_database(base: &str, name: &str) -> String {
     let (address, query) = match base.split_once('?') {
@@ -94,7 +176,10 @@ mod tests {
     #[test]
     fn the_database_name_is_replaced_and_the_rest_kept() {
         assert_eq!(
-            with_database("postgres://u@127.0.0.1:5432/postgres?sslmode=disable", "t_1"),
+            with_database(
+                "postgres://u@127.0.0.1:5432/postgres?sslmode=disable",
+                "t_1"
+            ),
             "postgres://u@127.0.0.1:5432/t_1?sslmode=disable"
         );
         assert_eq!(

@@ -151,9 +151,13 @@ async fn spawn_configured(data_dir: &Path, mut settings: ApiSettings) -> TestApp
         let settings = settings.clone();
         std::thread::spawn(move || {
             let store = shortlist::store::testing::open_test_store(&data_dir);
-            let engine =
-                Engine::open_with_store(store, &data_dir, &repo_root().join("config/roles"), limits)
-                    .expect("engine opens");
+            let engine = Engine::open_with_store(
+                store,
+                &data_dir,
+                &repo_root().join("config/roles"),
+                limits,
+            )
+            .expect("engine opens");
             let engine = Arc::new(engine);
             let workers = shortlist::workers::start(&engine, &settings).expect("workers start");
             (engine, workers)

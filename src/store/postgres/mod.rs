@@ -437,10 +437,7 @@ impl Store for PgStore {
         }
     }
 
-    fn candidates_not_updated_since(
-        &self,
-        cutoff: DateTime<Utc>,
-    ) -> Result<Vec<Uuid>, StoreError> {
+    fn candidates_not_updated_since(&self, cutoff: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
         let rows = self
             .connection()?
             .query("SELECT id, updated_at FROM candidates ORDER BY seq", &[])?;
@@ -473,10 +470,7 @@ impl Store for PgStore {
             }
             for key in &expired {
                 transaction.execute("DELETE FROM idempotency WHERE key = $1", &[key])?;
-                transaction.execute(
-                    "DELETE FROM idempotency_candidates WHERE key = $1",
-                    &[key],
-                )?;
+                transaction.execute("DELETE FROM idempotency_candidates WHERE key = $1", &[key])?;
             }
             Ok(expired.len())
         })
@@ -681,10 +675,7 @@ impl Store for PgStore {
     fn put_idempotent(&self, key: &str, response: &IdempotentResponse) -> Result<(), StoreError> {
         self.in_transaction(|transaction| {
             transaction.execute("DELETE FROM idempotency WHERE key = $1", &[&key])?;
-            transaction.execute(
-                "DELETE FROM idempotency_candidates WHERE key = $1",
-                &[&key],
-            )?;
+            transaction.execute("DELETE FROM idempotency_candidates WHERE key = $1", &[&key])?;
             // A candidate deleted between the upload and this record: born erased.
             let ids: Vec<String> = response
                 .candidate_ids

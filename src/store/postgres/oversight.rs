@@ -18,7 +18,8 @@ pub(super) fn append_in(
     transaction: &mut Transaction<'_>,
     event: AuditEvent,
 ) -> Result<AuditEntry, StoreError> {
-    let last = transaction.query_opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?;
+    let last =
+        transaction.query_opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?;
     let last = match last {
         Some(row) => Some((row.try_get::<_, i64>(0)? as u64, row.try_get(1)?)),
         None => None,

@@ -42,11 +42,7 @@ impl TenancyStore for PgStore {
         Ok(())
     }
 
-    fn put_role_in(
-        &self,
-        role: &Role,
-        tenant: &Tenant,
-    ) -> Result<Option<Upserted>, StoreError> {
+    fn put_role_in(&self, role: &Role, tenant: &Tenant) -> Result<Option<Upserted>, StoreError> {
         let body = serde_json::to_string(role)
             .map_err(|e| StoreError::Corrupt(format!("role cannot be encoded: {e}")))?;
         self.in_transaction(|transaction| {
@@ -68,7 +64,12 @@ impl TenancyStore for PgStore {
                  ON CONFLICT (id) DO UPDATE SET body = excluded.body,
                    updated_at = excluded.updated_at
                  WHERE roles.tenant = excluded.tenant",
-                &[&role.id, &body, &Utc::now().to_rfc3339(), &tenant.as_stored()],
+                &[
+                    &role.id,
+                    &body,
+                    &Utc::now().to_rfc3339(),
+                    &tenant.as_stored(),
+                ],
             )?;
             // Another tenant created the id between the check and the insert.
             Ok((written == 1).then_some(upserted))
