@@ -15,7 +15,65 @@ use crate::index::{Facts, SearchIndex};
 use crate::store::{NewCandidate, StoreError, Upserted, sha256_hex};
 
 /// Set to "1" on a clean shutdown (index fully committed), "0" while running.
-pub(super) const INDEX_CLEAN_KEY: &str = "index_clean_shutdown";
+const INDEX_CLEAN_KEY: &str = "index_clean_shutdown";
+
+/// Where the flag "the index was shut down cleanly" is kept: in `meta` for a store only this
+/// process writes (SQLite), in the data directory beside the index for a shared one
+/// (PostgreSQL): each node has its own index, and one node's clean shutdown vouches for no
+/// other's.
+pub(super) enum CleanMarker {
+    Meta,
+    File(std::path::PathBuf),
+}
+
+impl CleanMarker {
+    pub(super) fn for_store(
+        store: &dyn crate::store::Store,
+        data_dir: &std::path::Path,
+    ) -> Result<CleanMarker, StoreError> {
+        Ok(match store.change_feed_position()? {
+            Some(_) => CleanMarker::File(data_dir.join("index-clean")),
+            None => CleanMarker::Meta,
+        })
+    }
+
+    pub(super) fn is_set(&self, store: &dyn crate::store::Store) -> Result<bool, StoreError> {
+        Ok(match self {
+            CleanMarker::Meta => store.get_meta(INDEX_CLEAN_KEY)?.as_deref() == Some("1"),
+            CleanMarker::File(path) => path.is_file(),
+        })
+    }
+
+    /// The change feed position the index had applied at its clean shutdown (a shared store
+    /// only): a node restarting replays the changes after it, so that a candidate replaced
+    /// while it was down (same seq, new text) is indexed anew.
+    pub(super) fn applied_position(&self) -> Option<u64> {
+        match self {
+            CleanMarker::Meta => None,
+            CleanMarker::File(path) => std::fs::read_to_string(path).ok()?.trim().parse().ok(),
+        }
+    }
+
+    /// Records a clean shutdown (`clean`, with the feed position applied) or its absence.
+    pub(super) fn set(
+        &self,
+        store: &dyn crate::store::Store,
+        clean: bool,
+        position: Option<u64>,
+    ) -> Result<(), StoreError> {
+        match self {
+            CleanMarker::Meta => store.set_meta(INDEX_CLEAN_KEY, if clean { "1" } else { "0" }),
+            CleanMarker::File(path) if clean => Ok(std::fs::write(
+                path,
+                position.map(|p| p.to_string()).unwrap_or_default(),
+            )?),
+            CleanMarker::File(path) => match std::fs::remove_file(path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error.into()),
+                _ => Ok(()),
+            },
+        }
+    }
+}
 /// How often pending index writes are committed when no query forces it sooner.
 const INDEX_COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -83,7 +141,10 @@ impl Drop for Engine {
                 // task (a test's, an HTTP worker's), where a PostgreSQL client cannot block.
                 let recorded = std::thread::scope(|scope| {
                     scope
-                        .spawn(|| self.store.set_meta(INDEX_CLEAN_KEY, "1"))
+                        .spawn(|| {
+                            let applied = *self.feed.lock().unwrap_or_else(|p| p.into_inner());
+                            self.clean_marker.set(self.store.as_ref(), true, applied)
+                        })
                         .join()
                 });
                 match recorded {
@@ -298,7 +359,7 @@ impl Engine {
         Ok(Some(seq))
     }
 
-    fn purge_index(&self) {
+    pub(super) fn purge_index(&self) {
         if let Err(error) = self.index.purge_deleted() {
             // The document is deleted (no query finds it); only its bytes wait for a merge.
             tracing::error!(%error, "rewriting the index without erased documents failed");

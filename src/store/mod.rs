@@ -177,6 +177,22 @@ pub trait Store:
     fn meta_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError>;
     /// Whether the store takes writes now, cheaply enough for a readiness probe.
     fn check_writable(&self) -> Result<(), StoreError>;
+
+    /// The change feed's last position: where a node that has just read every candidate
+    /// follows on from. `None` when the store has no feed (SQLite: one process writes it, and
+    /// its engine sees every write it makes).
+    fn change_feed_position(&self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+    /// Candidate writes after position `after`, in commit order, at most `limit`.
+    fn changes_after(&self, _after: u64, _limit: usize) -> Result<Vec<Change>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Waits up to `timeout` for a wake-up that something changed (it may come early, or not
+    /// at all: the caller reads [`Store::changes_after`] either way).
+    fn wait_for_changes(&self, timeout: std::time::Duration) {
+        std::thread::sleep(timeout);
+    }
     fn put_candidate(
         &self,
         candidate: NewCandidate<'_>,
@@ -236,6 +252,15 @@ pub fn open_store(
 /// [`Store::put_candidates_audited`]).
 pub type AuditOfStored<'a> =
     dyn FnMut(&[(StoredCandidate, Upserted)]) -> Vec<crate::audit::AuditEvent> + 'a;
+
+/// One entry of the change feed: a candidate written (created or replaced) or deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// The feed's position after this change.
+    pub position: u64,
+    pub candidate_seq: u64,
+    pub deleted: bool,
+}
 
 /// A response kept so that a retried request with the same `Idempotency-Key` gets it again.
 #[derive(Debug, Clone, PartialEq, Eq)]

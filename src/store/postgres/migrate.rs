@@ -11,11 +11,18 @@ use postgres::Client;
 use crate::store::StoreError;
 
 /// Every migration, in order: (version, name, SQL). Append only; never edit a released one.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "change_feed",
+        include_str!("../../../migrations/postgres/0002_change_feed.sql"),
+    ),
+];
 
 /// Held while migrating, so that two nodes starting together do not both migrate.
 const MIGRATION_LOCK: i64 = 0x5348_4f52_544d_4947; // "SHORTMIG"

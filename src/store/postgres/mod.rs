@@ -20,13 +20,14 @@ use postgres::{Client, NoTls, Transaction};
 use uuid::Uuid;
 
 use super::{
-    AuditOfStored, ERASED_REPLAY_STATUS, IdempotentResponse, NewCandidate, Store, StoreError,
-    StoredCandidate, Upserted, sha256_hex,
+    AuditOfStored, Change, ERASED_REPLAY_STATUS, IdempotentResponse, NewCandidate, Store,
+    StoreError, StoredCandidate, Upserted, sha256_hex,
 };
 use crate::profile::Profile;
 use crate::role::Role;
 use crate::tenant::Tenant;
 
+mod feed;
 mod listing;
 mod migrate;
 mod oversight;
@@ -162,6 +163,19 @@ fn drop_off_runtime(clients: Vec<Client>) {
 
 pub struct PgStore {
     pool: Pool,
+    /// The connection that `LISTEN`s for the change feed's wake-ups (see `feed.rs`).
+    listener: Mutex<Option<Client>>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        let listener = self
+            .listener
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        drop_off_runtime(listener.into_iter().collect());
+    }
 }
 
 impl PgStore {
@@ -184,6 +198,7 @@ impl PgStore {
                 }),
                 returned: Condvar::new(),
             },
+            listener: Mutex::new(None),
         };
         migrate::apply(&mut *store.connection()?)?;
         Ok(store)
@@ -339,6 +354,7 @@ impl Store for PgStore {
         }
         let now = Utc::now().to_rfc3339();
         self.in_transaction(|transaction| {
+            feed::lock(transaction)?;
             let mut stored = Vec::with_capacity(candidates.len());
             let mut replaced_files = Vec::new();
             for (candidate, profile_json) in &prepared {
@@ -500,6 +516,18 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn change_feed_position(&self) -> Result<Option<u64>, StoreError> {
+        self.feed_position()
+    }
+
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        self.feed_after(after, limit)
+    }
+
+    fn wait_for_changes(&self, timeout: Duration) {
+        self.feed_wait(timeout)
+    }
+
     fn find_by_file(
         &self,
         sha256: &str,
@@ -543,6 +571,7 @@ impl Store for PgStore {
     fn delete_candidate(&self, id: Uuid) -> Result<Option<u64>, StoreError> {
         let id = id.to_string();
         self.in_transaction(|transaction| {
+            feed::lock(transaction)?;
             let Some(row) = transaction.query_opt(
                 "DELETE FROM candidates WHERE id = $1 RETURNING seq, file_sha256",
                 &[&id],
