@@ -158,3 +158,74 @@ fn writes_on_one_node_reach_the_other_within_a_second_and_a_restarted_node_catch
         while_down.as_uuid()
     );
 }
+
+/// A run claimed by a node that then stops reporting (it died, or stalled) is taken over by
+/// another node once its lease expires; the first node's late writes change nothing, so every
+/// result is saved once and the run's end is recorded once.
+#[test]
+fn a_run_whose_node_stopped_is_taken_over_and_finished_once() {
+    use shortlist::runs::{RunStatus, Selection};
+    use shortlist::store::{NewRun, NewRunResult, PgStore, RunStore};
+
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = shortlist::store::testing::test_database_url(dir.path()) else {
+        eprintln!("skipping: run leases are PostgreSQL's (set SHORTLIST_TEST_DATABASE_URL)");
+        return;
+    };
+    let lease = Duration::from_millis(300);
+    let node = || {
+        PgStore::open(&url)
+            .expect("the store opens")
+            .with_run_lease(lease)
+    };
+    let (a, b) = (node(), node());
+    let result = |rank: u64| NewRunResult {
+        rank,
+        candidate_id: format!("candidate-{rank}"),
+        external_id: None,
+        score: 50.0,
+        must_haves_met: true,
+        requirements: "[]".into(),
+    };
+    a.insert_run(&NewRun {
+        id: "run-1",
+        role_id: "account-manager",
+        selection: &Selection::All(true),
+        created_by: "key_test",
+        tenant: &Default::default(),
+    })
+    .unwrap();
+    assert_eq!(a.claim_next_run().unwrap().unwrap().id, "run-1");
+    a.save_run_results("run-1", &[result(1)]).unwrap();
+    assert!(!a.record_run_progress("run-1", "ranking", 1, 2).unwrap());
+    assert!(
+        b.claim_next_run().unwrap().is_none(),
+        "a run under a live lease is not taken"
+    );
+
+    // A reports nothing for longer than the lease: B takes the run over, from the start.
+    std::thread::sleep(lease + Duration::from_millis(100));
+    assert_eq!(b.claim_next_run().unwrap().unwrap().id, "run-1");
+    assert_eq!(b.run_results_page("run-1", 0, 10).unwrap().0, 0);
+
+    // A comes back late: told to stop, its results not saved, its end not recorded.
+    assert!(a.record_run_progress("run-1", "ranking", 2, 2).unwrap());
+    a.save_run_results("run-1", &[result(2)]).unwrap();
+    assert!(!a.finish_run("run-1", RunStatus::Succeeded, None).unwrap());
+
+    b.save_run_results("run-1", &[result(1), result(2)])
+        .unwrap();
+    assert!(!b.record_run_progress("run-1", "ranking", 2, 2).unwrap());
+    assert!(b.finish_run("run-1", RunStatus::Succeeded, None).unwrap());
+    let (total, results) = b.run_results_page("run-1", 0, 10).unwrap();
+    let ranks: Vec<u64> = results.iter().map(|r| r.rank).collect();
+    assert_eq!((total, ranks), (2, vec![1, 2]), "every result exactly once");
+    assert_eq!(
+        b.get_run("run-1").unwrap().unwrap().status,
+        RunStatus::Succeeded
+    );
+    assert!(
+        b.claim_next_run().unwrap().is_none(),
+        "a finished run stays finished"
+    );
+}

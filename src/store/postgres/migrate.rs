@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "change_feed",
         include_str!("../../../migrations/postgres/0002_change_feed.sql"),
     ),
+    (
+        3,
+        "run_leases",
+        include_str!("../../../migrations/postgres/0003_run_leases.sql"),
+    ),
 ];
 
 /// Held while migrating, so that two nodes starting together do not both migrate.

@@ -44,6 +44,11 @@ const MAX_CONNECTIONS: usize = 8;
 /// How long opening a connection may take before the database counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a claimed run stays held past its last progress report: the worker reports after
+/// each chunk of results (well under a second each), so only a dead or stalled node lets it
+/// expire; another node then takes the run over.
+const RUN_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+
 /// How long a caller waits for a free connection when all are in use.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -165,6 +170,10 @@ pub struct PgStore {
     pool: Pool,
     /// The connection that `LISTEN`s for the change feed's wake-ups (see `feed.rs`).
     listener: Mutex<Option<Client>>,
+    /// The runs this process holds, with their lease tokens (see `runs.rs`).
+    run_claims: Mutex<std::collections::HashMap<String, String>>,
+    /// How long a claimed run is held past its last progress report.
+    run_lease: chrono::Duration,
 }
 
 impl Drop for PgStore {
@@ -199,9 +208,17 @@ impl PgStore {
                 returned: Condvar::new(),
             },
             listener: Mutex::new(None),
+            run_claims: Mutex::new(std::collections::HashMap::new()),
+            run_lease: RUN_LEASE,
         };
         migrate::apply(&mut *store.connection()?)?;
         Ok(store)
+    }
+
+    /// The same store, holding claimed runs for `lease` instead of a minute (tests).
+    pub fn with_run_lease(mut self, lease: std::time::Duration) -> PgStore {
+        self.run_lease = chrono::Duration::from_std(lease).unwrap_or(RUN_LEASE);
+        self
     }
 
     fn connection(&self) -> Result<Connection<'_>, StoreError> {

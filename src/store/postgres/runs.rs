@@ -1,10 +1,18 @@
 //! [`RunStore`] in PostgreSQL: the run queue and its results. Claiming is one statement: the
 //! `UPDATE` picks the oldest enqueued run with `FOR UPDATE SKIP LOCKED`, so two workers (on one
 //! node or on several) never take the same run, and neither waits on the other's row.
+//!
+//! A claim is a lease (migration `0003_run_leases.sql`): the run is held until `lease_until`,
+//! extended by each progress report, under a random token only the claiming process knows
+//! (`PgStore::run_claims`). A run whose lease expired (its node died or stalled) is claimed again
+//! like an enqueued one, its earlier results cleared. Every write of the worker names its token:
+//! once another node holds the run, the first one's progress report answers "stop", its results
+//! are not saved and its `finish_run` records nothing and returns false, so each result is
+//! saved, and the run's end audited and announced, exactly once.
 
 use std::collections::HashSet;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::PgStore;
 use crate::runs::{Progress, Run, RunResult, RunStatus, Selection};
@@ -77,21 +85,28 @@ impl RunStore for PgStore {
     }
 
     fn requeue_interrupted_runs(&self) -> Result<usize, StoreError> {
+        // Only runs no live node holds: a lease that expired, or none (claimed before leases).
         Ok(self.connection()?.execute(
-            "UPDATE runs SET status = 'enqueued', phase = NULL, done = 0
-             WHERE status = 'processing'",
-            &[],
+            "UPDATE runs SET status = 'enqueued', phase = NULL, done = 0, lease_until = NULL,
+               lease_token = NULL
+             WHERE status = 'processing' AND (lease_until IS NULL OR lease_until <= $1)",
+            &[&Utc::now().to_rfc3339()],
         )? as usize)
     }
 
     fn claim_next_run(&self) -> Result<Option<Run>, StoreError> {
-        self.in_transaction(|transaction| {
+        let now = Utc::now();
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let run = self.in_transaction(|transaction| {
             let Some(row) = transaction.query_opt(
-                "UPDATE runs SET status = 'processing', started_at = $1, phase = 'selecting'
-                 WHERE id = (SELECT id FROM runs WHERE status = 'enqueued'
+                "UPDATE runs SET status = 'processing', started_at = $1, phase = 'selecting',
+                   done = 0, lease_until = $2, lease_token = $3
+                 WHERE id = (SELECT id FROM runs
+                             WHERE status = 'enqueued'
+                                OR (status = 'processing' AND lease_until <= $1)
                              ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
                  RETURNING id",
-                &[&Utc::now().to_rfc3339()],
+                &[&now.to_rfc3339(), &self.lease_end(now), &token],
             )?
             else {
                 return Ok(None);
@@ -103,7 +118,11 @@ impl RunStore for PgStore {
                 &[&id],
             )?;
             run_from_row(&row).map(Some)
-        })
+        })?;
+        if let Some(run) = &run {
+            self.claims().insert(run.id.clone(), token);
+        }
+        Ok(run)
     }
 
     fn record_run_progress(
@@ -113,15 +132,29 @@ impl RunStore for PgStore {
         done: u64,
         total: u64,
     ) -> Result<bool, StoreError> {
+        let Some(token) = self.claims().get(id).cloned() else {
+            return Ok(true);
+        };
         let row = self.connection()?.query_opt(
-            "UPDATE runs SET phase = $2, done = $3, total = $4 WHERE id = $1
-             RETURNING cancel_requested",
-            &[&id, &phase, &(done as i64), &(total as i64)],
+            "UPDATE runs SET phase = $2, done = $3, total = $4, lease_until = $5
+             WHERE id = $1 AND lease_token = $6 RETURNING cancel_requested",
+            &[
+                &id,
+                &phase,
+                &(done as i64),
+                &(total as i64),
+                &self.lease_end(Utc::now()),
+                &token,
+            ],
         )?;
-        Ok(row
-            .map(|row| row.try_get::<_, bool>(0))
-            .transpose()?
-            .unwrap_or(false))
+        match row {
+            Some(row) => Ok(row.try_get::<_, bool>(0)?),
+            // Taken over by another node: this worker stops.
+            None => {
+                self.claims().remove(id);
+                Ok(true)
+            }
+        }
     }
 
     fn finish_run(
@@ -129,16 +162,40 @@ impl RunStore for PgStore {
         id: &str,
         status: RunStatus,
         error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.connection()?.execute(
-            "UPDATE runs SET status = $2, error = $3, finished_at = $4 WHERE id = $1",
-            &[&id, &status.as_str(), &error, &Utc::now().to_rfc3339()],
+    ) -> Result<bool, StoreError> {
+        let Some(token) = self.claims().remove(id) else {
+            return Ok(false);
+        };
+        let finished = self.connection()?.execute(
+            "UPDATE runs SET status = $2, error = $3, finished_at = $4, lease_until = NULL,
+               lease_token = NULL
+             WHERE id = $1 AND lease_token = $5",
+            &[
+                &id,
+                &status.as_str(),
+                &error,
+                &Utc::now().to_rfc3339(),
+                &token,
+            ],
         )?;
-        Ok(())
+        Ok(finished == 1)
     }
 
     fn save_run_results(&self, run_id: &str, results: &[NewRunResult]) -> Result<(), StoreError> {
+        let Some(token) = self.claims().get(run_id).cloned() else {
+            return Ok(());
+        };
         self.in_transaction(|transaction| {
+            // Held until the commit: a takeover waits for (skips) the row meanwhile, then clears
+            // what was saved.
+            let held = transaction.query_opt(
+                "SELECT 1 FROM runs WHERE id = $1 AND lease_token = $2 FOR UPDATE",
+                &[&run_id, &token],
+            )?;
+            if held.is_none() {
+                tracing::warn!(run = run_id, "not saving results: the run was taken over");
+                return Ok(());
+            }
             let insert = transaction.prepare(
                 "INSERT INTO run_results (run_id, rank, candidate_id, external_id, score,
                  must_haves_met, requirements) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -258,6 +315,16 @@ impl RunStore for PgStore {
             .map(|row| row.try_get::<_, i64>(0).map(|seq| seq as u64))
             .collect::<Result<HashSet<u64>, _>>()?;
         Ok(Some(found))
+    }
+}
+
+impl PgStore {
+    fn claims(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, String>> {
+        self.run_claims.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lease_end(&self, now: DateTime<Utc>) -> String {
+        (now + self.run_lease).to_rfc3339()
     }
 }
 
