@@ -187,10 +187,9 @@ impl WebhookStore for PgStore {
     }
 
     fn release_delivery_claims(&self) -> Result<usize, StoreError> {
-        Ok(self.connection()?.execute(
-            "UPDATE deliveries SET claimed_until = NULL WHERE claimed_until IS NOT NULL",
-            &[],
-        )? as usize)
+        // Several nodes share the queue: a claim may be another live node's, and releasing it
+        // would send its delivery twice. A claim that outlived its worker expires instead.
+        Ok(0)
     }
 }
 
