@@ -9,7 +9,8 @@
 //! acknowledged up to and including it (candidates only ever join the pool here).
 //!
 //! `cargo bench --bench ingest` (reads ../shared/corpus/pdf; repeats the corpus `--rounds N`
-//! times with a byte appended to each copy, so that copies are not duplicates).
+//! times with a byte appended to each copy, so that copies are not duplicates). With
+//! `SHORTLIST_TEST_DATABASE_URL` set, the store is PostgreSQL (one node).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -42,15 +43,26 @@ fn corpus_pdfs(root: &Path) -> Vec<PathBuf> {
 
 fn start_server(data_dir: &Path) -> String {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // SQLite in the data directory, or PostgreSQL (a fresh database on the server named by
+    // SHORTLIST_TEST_DATABASE_URL, as the tests use): the same bench on either store.
+    let store = shortlist::store::testing::open_test_store(data_dir);
     let engine = Arc::new(
-        Engine::open(data_dir, &repo.join("config/roles"), Limits::default()).expect("engine"),
+        Engine::open_with_store(
+            store,
+            data_dir,
+            &repo.join("config/roles"),
+            Limits::default(),
+        )
+        .expect("engine"),
     );
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
     let settings = ApiSettings::default();
+    // Outside the server's runtime: a PostgreSQL store must not be called from async code.
+    let workers = shortlist::workers::start(&engine, &settings).expect("workers");
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            api::server(engine, settings, listener)
+            api::serve(engine, workers, settings, listener)
                 .expect("server")
                 .await
                 .expect("serve");

@@ -199,7 +199,7 @@ pub fn api_key_id(key_sha256: &str) -> String {
     format!("key_{}", &digest[..16])
 }
 
-const COLUMNS: &str = "seq, time, action, api_key_id, role_id, role_version_hash, scorer_version, \
+pub(crate) const COLUMNS: &str = "seq, time, action, api_key_id, role_id, role_version_hash, scorer_version, \
                        candidate_ids, detail, prev_hash, hash";
 
 fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(AuditEntry, String)> {
@@ -232,6 +232,74 @@ fn decode((mut entry, candidate_ids): (AuditEntry, String)) -> Result<AuditEntry
     Ok(entry)
 }
 
+/// The entry that records `event` after `last` (the seq and hash of the chain's last entry;
+/// `None` for the first): every store appends what this returns, so that the chain is the
+/// same whichever database keeps it.
+pub(crate) fn chain_entry(last: Option<(u64, String)>, event: &AuditEvent) -> AuditEntry {
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let mut entry = AuditEntry {
+        seq,
+        time: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        action: event.action.as_str().to_owned(),
+        api_key_id: event.api_key_id.clone(),
+        role_id: event.role_id.clone(),
+        role_version_hash: event.role_version_hash.clone(),
+        scorer_version: SCORER_VERSION.to_owned(),
+        candidate_ids: event.candidate_ids.clone(),
+        detail: event.detail.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.expected_hash();
+    entry
+}
+
+/// An entry read back whole: `candidate_ids` as stored (a JSON list) decoded into it.
+pub(crate) fn stored_entry(
+    entry: AuditEntry,
+    candidate_ids: String,
+) -> Result<AuditEntry, (u64, String)> {
+    decode((entry, candidate_ids))
+}
+
+/// Recomputes a chain read in seq order: the number of entries, or the first that fails.
+pub(crate) fn verify_entries(
+    entries: impl Iterator<Item = Result<(AuditEntry, String), String>>,
+) -> Result<u64, ChainError> {
+    let mut expected_prev = GENESIS_HASH.to_owned();
+    let mut count = 0u64;
+    for (expected_seq, raw) in (1u64..).zip(entries) {
+        let raw = raw.map_err(ChainError::Unreadable)?;
+        let entry = decode(raw).map_err(|(seq, reason)| ChainError::Broken { seq, reason })?;
+        let broken = |reason: String| ChainError::Broken {
+            seq: entry.seq,
+            reason,
+        };
+        if entry.seq != expected_seq {
+            return Err(ChainError::Broken {
+                seq: expected_seq,
+                reason: format!("missing: the next entry is {}", entry.seq),
+            });
+        }
+        if entry.prev_hash != expected_prev {
+            return Err(broken(
+                "its prev_hash is not the hash of the entry before".into(),
+            ));
+        }
+        if entry.hash != entry.expected_hash() {
+            return Err(broken(
+                "its hash does not match its content (it was changed)".into(),
+            ));
+        }
+        expected_prev = entry.hash;
+        count += 1;
+    }
+    Ok(count)
+}
+
 /// Appends an entry at the end of the chain, in one transaction.
 pub fn append(connection: &mut Connection, event: AuditEvent) -> Result<AuditEntry, StoreError> {
     let transaction = connection.transaction()?;
@@ -250,24 +318,7 @@ pub fn append_in(transaction: &Connection, event: AuditEvent) -> Result<AuditEnt
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    let (seq, prev_hash) = match last {
-        Some((seq, hash)) => (seq as u64 + 1, hash),
-        None => (1, GENESIS_HASH.to_owned()),
-    };
-    let mut entry = AuditEntry {
-        seq,
-        time: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        action: event.action.as_str().to_owned(),
-        api_key_id: event.api_key_id,
-        role_id: event.role_id,
-        role_version_hash: event.role_version_hash,
-        scorer_version: SCORER_VERSION.to_owned(),
-        candidate_ids: event.candidate_ids,
-        detail: event.detail,
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry.expected_hash();
+    let entry = chain_entry(last.map(|(seq, hash)| (seq as u64, hash)), &event);
     let candidate_ids = serde_json::to_string(&entry.candidate_ids)
         .map_err(|e| StoreError::Corrupt(format!("audit candidate ids: {e}")))?;
     transaction.execute(
@@ -335,8 +386,7 @@ pub enum ChainError {
 }
 
 /// [`verify`] on a store's audit log (what `shortlist audit verify` runs).
-pub fn verify_store(store: &crate::store::SqliteStore) -> Result<u64, ChainError> {
-    use crate::store::OversightStore;
+pub fn verify_store(store: &dyn crate::store::Store) -> Result<u64, ChainError> {
     store.verify_audit()
 }
 
@@ -346,38 +396,11 @@ pub fn verify(connection: &Connection) -> Result<u64, ChainError> {
     let mut statement = connection
         .prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))
         .map_err(unreadable)?;
-    let mut rows = statement.query([]).map_err(unreadable)?;
-    let mut expected_prev = GENESIS_HASH.to_owned();
-    let mut expected_seq = 1u64;
-    let mut count = 0u64;
-    while let Some(row) = rows.next().map_err(unreadable)? {
-        let raw = entry_from_row(row).map_err(unreadable)?;
-        let entry = decode(raw).map_err(|(seq, reason)| ChainError::Broken { seq, reason })?;
-        let broken = |reason: String| ChainError::Broken {
-            seq: entry.seq,
-            reason,
-        };
-        if entry.seq != expected_seq {
-            return Err(ChainError::Broken {
-                seq: expected_seq,
-                reason: format!("missing: the next entry is {}", entry.seq),
-            });
-        }
-        if entry.prev_hash != expected_prev {
-            return Err(broken(
-                "its prev_hash is not the hash of the entry before".into(),
-            ));
-        }
-        if entry.hash != entry.expected_hash() {
-            return Err(broken(
-                "its hash does not match its content (it was changed)".into(),
-            ));
-        }
-        expected_prev = entry.hash;
-        expected_seq += 1;
-        count += 1;
-    }
-    Ok(count)
+    let rows = statement
+        .query_map([], entry_from_row)
+        .map_err(unreadable)?
+        .map(|row| row.map_err(|e| e.to_string()));
+    verify_entries(rows)
 }
 
 #[cfg(test)]

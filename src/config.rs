@@ -14,6 +14,9 @@ use crate::tenant::{KeyGrant, Scope, Tenant};
 pub struct Config {
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
+    /// PostgreSQL as the source of truth (`postgres://USER@HOST/DB`) instead of SQLite in the
+    /// data directory, which then keeps only what is derived (the search index).
+    pub database_url: Option<String>,
     pub roles_dir: PathBuf,
     pub max_upload_bytes: usize,
     pub max_batch_bytes: usize,
@@ -83,6 +86,7 @@ impl Default for Config {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./index"),
+            database_url: None,
             roles_dir: PathBuf::from("config/roles"),
             max_upload_bytes: 20 * 1024 * 1024,
             max_batch_bytes: 512 * 1024 * 1024,
@@ -201,6 +205,9 @@ impl Config {
         }
         if let Some(dir) = get("SHORTLIST_DATA_DIR") {
             self.data_dir = PathBuf::from(dir);
+        }
+        if let Some(url) = get("SHORTLIST_DATABASE_URL") {
+            self.database_url = Some(url).filter(|url| !url.is_empty());
         }
         if let Some(bytes) = get("SHORTLIST_MAX_UPLOAD_BYTES") {
             self.max_upload_bytes =

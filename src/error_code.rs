@@ -153,6 +153,8 @@ make_error_codes! {
     InsufficientStorage = "insufficient_storage", INSUFFICIENT_STORAGE, Server, "Insufficient storage";
     Overloaded = "overloaded", SERVICE_UNAVAILABLE, Server, "Server busy";
     NotReady = "not_ready", SERVICE_UNAVAILABLE, Server, "Not ready";
+    // The database (PostgreSQL) cannot be reached: nothing was stored, a retry may succeed.
+    DatabaseUnavailable = "database_unavailable", SERVICE_UNAVAILABLE, Server, "Database unavailable";
     // A test delivery or redelivery asked of a webhook sender that is not running or did not
     // answer in time; the delivery stays queued.
     WebhookSenderUnavailable = "webhook_sender_unavailable", SERVICE_UNAVAILABLE, Server, "Webhook sender unavailable";
@@ -179,6 +181,8 @@ impl crate::store::StoreError {
     pub fn code(&self) -> Code {
         if self.is_disk_full() {
             Code::InsufficientStorage
+        } else if self.is_unavailable() {
+            Code::DatabaseUnavailable
         } else {
             Code::InternalError
         }

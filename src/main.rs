@@ -41,6 +41,11 @@ enum Command {
         /// Data directory [default: ./index, or the config file's `data_dir`].
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// PostgreSQL as the source of truth (postgres://USER@HOST/DB) instead of SQLite in
+        /// the data directory [default: SHORTLIST_DATABASE_URL, or the config file's
+        /// `database_url`].
+        #[arg(long)]
+        database_url: Option<String>,
         /// Configuration file [default: config/default.toml when present].
         #[arg(long)]
         config: Option<PathBuf>,
@@ -110,8 +115,9 @@ fn main() -> ExitCode {
         Command::Serve {
             bind,
             data_dir,
+            database_url,
             config,
-        } => serve(bind, data_dir, config.as_deref()),
+        } => serve(bind, data_dir, database_url, config.as_deref()),
         Command::Parse {
             files,
             document_date,
@@ -150,31 +156,33 @@ fn main() -> ExitCode {
 }
 
 fn verify_audit(data_dir: Option<PathBuf>, config_path: Option<&Path>) -> ExitCode {
-    let data_dir = match data_dir {
-        Some(dir) => dir,
+    // PostgreSQL when the configuration (or SHORTLIST_DATABASE_URL) names it, unless a data
+    // directory is given on the command line.
+    let (data_dir, database_url) = match data_dir {
+        Some(dir) => (dir, None),
         None => match Config::load(config_path) {
-            Ok(config) => config.data_dir,
+            Ok(config) => (config.data_dir, config.database_url),
             Err(error) => {
                 eprintln!("shortlist: {error}");
                 return ExitCode::FAILURE;
             }
         },
     };
-    if !data_dir.join("shortlist.sqlite3").is_file() {
+    if database_url.is_none() && !data_dir.join("shortlist.sqlite3").is_file() {
         eprintln!(
             "shortlist: no database in {}: is it the server's data directory?",
             data_dir.display()
         );
         return ExitCode::FAILURE;
     }
-    let store = match shortlist::store::SqliteStore::open(&data_dir) {
+    let store = match shortlist::store::open_store(&data_dir, database_url.as_deref()) {
         Ok(store) => store,
         Err(error) => {
-            eprintln!("shortlist: cannot open {}: {error}", data_dir.display());
+            eprintln!("shortlist: cannot open the store: {error}");
             return ExitCode::FAILURE;
         }
     };
-    match shortlist::audit::verify_store(&store) {
+    match shortlist::audit::verify_store(store.as_ref()) {
         Ok(entries) => {
             println!("audit log intact: {entries} entries, every hash verified");
             ExitCode::SUCCESS
@@ -203,6 +211,7 @@ fn init_logging(format: LogFormat) {
 fn serve(
     bind: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
+    database_url: Option<String>,
     config_path: Option<&Path>,
 ) -> ExitCode {
     let mut config = match Config::load(config_path) {
@@ -218,6 +227,9 @@ fn serve(
     if let Some(data_dir) = data_dir {
         config.data_dir = data_dir;
     }
+    if let Some(url) = database_url {
+        config.database_url = Some(url);
+    }
     if let Err(error) = config.check_exposure() {
         eprintln!("shortlist: {error}");
         return ExitCode::FAILURE;
@@ -229,8 +241,22 @@ fn serve(
         time_budget: Some(Duration::from_secs(config.extract_timeout_seconds)),
         ..Limits::default()
     };
-    let engine = match Engine::open(&config.data_dir, &config.roles_dir, limits) {
+    let engine = match Engine::open_configured(
+        &config.data_dir,
+        config.database_url.as_deref(),
+        &config.roles_dir,
+        limits,
+    ) {
         Ok(engine) => Arc::new(engine),
+        Err(error) if config.database_url.is_some() => {
+            // The URL is not printed: it may hold a password.
+            eprintln!(
+                "shortlist: cannot open the PostgreSQL store (database_url) with the data \
+                 directory {}: {error}",
+                config.data_dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
         Err(error) => {
             eprintln!(
                 "shortlist: cannot open the data directory {}: {error}",
@@ -294,6 +320,7 @@ fn serve(
     tracing::info!(
         bind = %config.bind,
         data_dir = %config.data_dir.display(),
+        store = if config.database_url.is_some() { "postgresql" } else { "sqlite" },
         candidates = engine.candidate_count(),
         authentication = !settings.api_key_sha256.is_empty() || !settings.api_keys.is_empty(),
         "shortlist is serving"

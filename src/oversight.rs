@@ -47,7 +47,7 @@ pub fn parse_verdict(text: &str) -> Option<Verdict> {
     }
 }
 
-fn verdict_name(verdict: Verdict) -> &'static str {
+pub(crate) fn verdict_name(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Met => "met",
         Verdict::Partial => "partial",

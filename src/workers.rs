@@ -3,9 +3,10 @@
 //! housekeeping. Each holds the engine weakly or through what the server holds, so that they
 //! end when the server lets go.
 //!
-//! A store shared by several nodes would start the same workers on each: they take their work
-//! through the store's atomic claims (`RunStore::claim_next_run`,
-//! `WebhookStore::claim_due_deliveries`), never from memory.
+//! A store shared by several nodes (PostgreSQL) starts the same workers on each: they take
+//! their work through the store's atomic claims (`RunStore::claim_next_run`,
+//! `WebhookStore::claim_due_deliveries`), never from memory, and each node follows the others'
+//! candidate writes through the change feed (`Engine::follow_changes`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,8 @@ pub fn start(engine: &Arc<Engine>, settings: &ApiSettings) -> std::io::Result<Wo
         extra_roots,
     };
     let webhooks = Webhooks::start(Arc::clone(engine), delivery).map_err(std::io::Error::other)?;
+    // Other nodes' candidate writes, when the store is shared (PostgreSQL).
+    Engine::follow_changes(engine)?;
     let runs =
         Runs::start(Arc::clone(engine), Arc::clone(&webhooks)).map_err(std::io::Error::other)?;
     // Weak: the engine must not keep the webhooks (which hold the engine) alive.

@@ -237,9 +237,7 @@ async fn bad_uploads_get_clear_problems_and_nothing_is_stored() {
             "nothing stored for a rejected upload"
         );
     }
-    let files = std::fs::read_dir(app.data_dir.join("files"))
-        .unwrap()
-        .count();
+    let files = shortlist::store::testing::stored_file_count(&app.data_dir);
     assert_eq!(files, 0, "no original file kept for a rejected upload");
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status().as_u16(), 200, "the server keeps serving");
@@ -765,5 +763,65 @@ async fn the_readme_walkthrough_answers_what_the_readme_shows() {
         .unwrap();
     assert_eq!(response.status(), 204);
     assert_eq!(total_for(&app, "my-role").await, 0);
+    app.stop().await;
+}
+
+/// PostgreSQL only (CI's second pass): with the database unreachable, a request that needs it
+/// gets 503 `database_unavailable` and `/readyz` says why; when it comes back, the same server
+/// answers again without a restart.
+#[tokio::test]
+async fn an_unreachable_database_is_a_503_and_the_server_recovers_when_it_returns() {
+    let app = spawn_app().await;
+    let stored = app
+        .upload(
+            text_resume("Account Manager", "2015 - 2020"),
+            "cv.txt",
+            None,
+        )
+        .await;
+    assert_eq!(stored.status().as_u16(), 201);
+    let id = stored.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    if !shortlist::store::testing::set_database_reachable(&app.data_dir, false) {
+        eprintln!("skipping: the store is SQLite (set SHORTLIST_TEST_DATABASE_URL)");
+        return;
+    }
+    let candidate = app
+        .client
+        .get(app.url(&format!("/v1/candidates/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(candidate.headers()["retry-after"], "5");
+    let problem = assert_problem(candidate, 503, "database_unavailable").await;
+    assert!(
+        !problem.to_string().contains("postgres://"),
+        "the URL stays out of the answer: {problem}"
+    );
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    let ready = assert_problem(ready, 503, "not_ready").await;
+    assert!(
+        ready["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.contains("database cannot be reached")),
+        "readyz says why: {ready}"
+    );
+
+    shortlist::store::testing::set_database_reachable(&app.data_dir, true);
+    let candidate = app
+        .client
+        .get(app.url(&format!("/v1/candidates/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        candidate.status().as_u16(),
+        200,
+        "served again without a restart"
+    );
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
     app.stop().await;
 }

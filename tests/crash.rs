@@ -27,6 +27,11 @@ fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
             "--data-dir",
         ])
         .arg(data_dir)
+        .envs(
+            // PostgreSQL in CI's second pass: the same database at every restart.
+            shortlist::store::testing::test_database_url(data_dir)
+                .map(|url| ("SHORTLIST_DATABASE_URL", url)),
+        )
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

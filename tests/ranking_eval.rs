@@ -26,7 +26,6 @@ use common::labels::{self, LabelledResume, Split};
 use common::ranking_metrics::{Figures, Ranked, figures, ndcg_at, pairwise};
 use shortlist::engine::{Engine, RankQuery, Upload};
 use shortlist::extract::Limits;
-use shortlist::store::Store;
 
 /// Floors on held-out nDCG@10 per shipped role (in `labels::ROLES` order), and for the roles
 /// drafted from the seeds: just under what is measured, so that a regression fails. Raise them

@@ -588,13 +588,11 @@ async fn a_run_the_server_cannot_read_back_is_a_500_that_leaks_nothing() {
         .unwrap();
     let run_id = created["id"].as_str().unwrap().to_owned();
     wait_for_final(&app, &run_id).await;
-    let connection = rusqlite::Connection::open(app.data_dir.join("shortlist.sqlite3")).unwrap();
-    connection
-        .execute(
-            "UPDATE runs SET status = 'secret-internal-state' WHERE id = ?1",
-            [&run_id],
-        )
-        .unwrap();
+    // A run id is a UUID: safe to write into the statement.
+    shortlist::store::testing::execute_sql(
+        &app.data_dir,
+        &format!("UPDATE runs SET status = 'secret-internal-state' WHERE id = '{run_id}'"),
+    );
     let response = app
         .client
         .get(app.url(&format!("/v1/runs/{run_id}")))

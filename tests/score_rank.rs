@@ -302,7 +302,6 @@ fn a_remembered_ranking_equals_a_fresh_one_as_the_pool_and_the_role_change() {
 #[test]
 fn a_restart_ranks_alike_from_the_pool_rows_and_from_the_profiles() {
     use shortlist::engine::{Engine, RankQuery, Upload};
-    use shortlist::store::Store as _;
     let dir = tempfile::tempdir().unwrap();
     let roles = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/roles");
     let open = || Engine::open(dir.path(), &roles, shortlist::extract::Limits::default()).unwrap();

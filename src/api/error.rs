@@ -62,6 +62,11 @@ impl ApiError {
             .retry_after(60),
             Code::Overloaded => Self::overloaded("requests"),
             Code::NotReady => Self::not_ready("the server is not ready"),
+            Code::DatabaseUnavailable => Self::new(
+                code,
+                "The database cannot be reached: nothing was stored. Try again later.",
+            )
+            .retry_after(5),
             _ => Self::internal(),
         }
     }

@@ -12,10 +12,68 @@ use super::{CandidateView, Engine, EngineError, Ingested, Prepared, Upload};
 use crate::audit::{Action, AuditEvent};
 use crate::ids::CandidateId;
 use crate::index::{Facts, SearchIndex};
-use crate::store::{NewCandidate, Store, StoreError, Upserted, sha256_hex};
+use crate::store::{NewCandidate, StoreError, Upserted, sha256_hex};
 
 /// Set to "1" on a clean shutdown (index fully committed), "0" while running.
-pub(super) const INDEX_CLEAN_KEY: &str = "index_clean_shutdown";
+const INDEX_CLEAN_KEY: &str = "index_clean_shutdown";
+
+/// Where the flag "the index was shut down cleanly" is kept: in `meta` for a store only this
+/// process writes (SQLite), in the data directory beside the index for a shared one
+/// (PostgreSQL): each node has its own index, and one node's clean shutdown vouches for no
+/// other's.
+pub(super) enum CleanMarker {
+    Meta,
+    File(std::path::PathBuf),
+}
+
+impl CleanMarker {
+    pub(super) fn for_store(
+        store: &dyn crate::store::Store,
+        data_dir: &std::path::Path,
+    ) -> Result<CleanMarker, StoreError> {
+        Ok(match store.change_feed_position()? {
+            Some(_) => CleanMarker::File(data_dir.join("index-clean")),
+            None => CleanMarker::Meta,
+        })
+    }
+
+    pub(super) fn is_set(&self, store: &dyn crate::store::Store) -> Result<bool, StoreError> {
+        Ok(match self {
+            CleanMarker::Meta => store.get_meta(INDEX_CLEAN_KEY)?.as_deref() == Some("1"),
+            CleanMarker::File(path) => path.is_file(),
+        })
+    }
+
+    /// The change feed position the index had applied at its clean shutdown (a shared store
+    /// only): a node restarting replays the changes after it, so that a candidate replaced
+    /// while it was down (same seq, new text) is indexed anew.
+    pub(super) fn applied_position(&self) -> Option<u64> {
+        match self {
+            CleanMarker::Meta => None,
+            CleanMarker::File(path) => std::fs::read_to_string(path).ok()?.trim().parse().ok(),
+        }
+    }
+
+    /// Records a clean shutdown (`clean`, with the feed position applied) or its absence.
+    pub(super) fn set(
+        &self,
+        store: &dyn crate::store::Store,
+        clean: bool,
+        position: Option<u64>,
+    ) -> Result<(), StoreError> {
+        match self {
+            CleanMarker::Meta => store.set_meta(INDEX_CLEAN_KEY, if clean { "1" } else { "0" }),
+            CleanMarker::File(path) if clean => Ok(std::fs::write(
+                path,
+                position.map(|p| p.to_string()).unwrap_or_default(),
+            )?),
+            CleanMarker::File(path) => match std::fs::remove_file(path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error.into()),
+                _ => Ok(()),
+            },
+        }
+    }
+}
 /// How often pending index writes are committed when no query forces it sooner.
 const INDEX_COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -79,8 +137,22 @@ impl Drop for Engine {
         let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
         match self.index.commit_pending() {
             Ok(()) => {
-                if let Err(error) = self.store.set_meta(INDEX_CLEAN_KEY, "1") {
-                    tracing::error!(%error, "cannot record the clean shutdown");
+                // On a thread of its own: the last reference may be dropped inside an async
+                // task (a test's, an HTTP worker's), where a PostgreSQL client cannot block.
+                let recorded = std::thread::scope(|scope| {
+                    scope
+                        .spawn(|| {
+                            let applied = *self.feed.lock().unwrap_or_else(|p| p.into_inner());
+                            self.clean_marker.set(self.store.as_ref(), true, applied)
+                        })
+                        .join()
+                });
+                match recorded {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => {
+                        tracing::error!(%error, "cannot record the clean shutdown")
+                    }
+                    Err(_) => tracing::error!("recording the clean shutdown panicked"),
                 }
             }
             Err(error) => {
@@ -176,7 +248,8 @@ impl Engine {
         }
         let stored = self
             .store
-            .put_candidates_then(&to_store, &mut |transaction, stored| {
+            .put_candidates_audited(&to_store, &mut |stored| {
+                let mut events = Vec::new();
                 for ((candidate, upserted), position) in stored.iter().zip(&stored_positions) {
                     let Some(Some(caller)) = callers.get(*position) else {
                         continue;
@@ -185,14 +258,13 @@ impl Engine {
                         Upserted::Created => Action::CandidateUploaded,
                         Upserted::Replaced => Action::CandidateReplaced,
                     };
-                    crate::audit::append_in(
-                        transaction,
+                    events.push(
                         AuditEvent::new(action, caller)
                             .candidates([candidate.id])
                             .tenant(candidate.tenant.clone()),
-                    )?;
+                    );
                 }
-                Ok(())
+                events
             })?;
         drop(to_store);
 
@@ -287,7 +359,7 @@ impl Engine {
         Ok(Some(seq))
     }
 
-    fn purge_index(&self) {
+    pub(super) fn purge_index(&self) {
         if let Err(error) = self.index.purge_deleted() {
             // The document is deleted (no query finds it); only its bytes wait for a merge.
             tracing::error!(%error, "rewriting the index without erased documents failed");

@@ -129,11 +129,10 @@ impl CursorCodec {
 
 impl Engine {
     fn cursor_codec(&self) -> Result<CursorCodec, EngineError> {
-        let key = self.store.meta_or_insert(CURSOR_KEY_META, || {
-            let mut key = Uuid::new_v4().simple().to_string();
-            key.push_str(&Uuid::new_v4().simple().to_string());
-            key
-        })?;
+        // A fresh key costs two UUIDs; it is kept only by the first call on a new store.
+        let mut fresh = Uuid::new_v4().simple().to_string();
+        fresh.push_str(&Uuid::new_v4().simple().to_string());
+        let key = self.store.meta_or_insert(CURSOR_KEY_META, &fresh)?;
         Ok(CursorCodec {
             key: key.into_bytes(),
         })

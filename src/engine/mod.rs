@@ -28,12 +28,11 @@ use crate::parse::Parser;
 use crate::profile::Profile;
 use crate::role::{Role, RoleError};
 use crate::score::Features;
-use crate::store::{
-    IdempotentResponse, OversightStore, PoolStore, SqliteStore, Store, StoreError, StoredCandidate,
-};
+use crate::store::{IdempotentResponse, SqliteStore, Store, StoreError, StoredCandidate};
 
 mod commit;
 mod cursor;
+mod feed;
 mod group;
 mod ingest;
 mod listing;
@@ -47,7 +46,7 @@ pub use listing::{CandidateList, CandidateSummary, ListQuery};
 pub use ops::{NotReady, OriginalFile, Readiness};
 pub use rank::{RankQuery, RankedCandidate, RankingPage};
 
-use commit::{INDEX_CLEAN_KEY, IndexCommitter};
+use commit::{CleanMarker, IndexCommitter};
 use pool::Pool;
 use rank::CompiledRole;
 
@@ -180,7 +179,7 @@ fn is_hidden_char(c: char) -> bool {
 const MAX_EXTERNAL_ID_CHARS: usize = 256;
 
 pub struct Engine {
-    store: SqliteStore,
+    store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
     parser: Parser,
     limits: Limits,
@@ -192,6 +191,10 @@ pub struct Engine {
     group: group::GroupCommit,
     /// Scores of stored roles remembered between rankings (see `memo.rs`).
     memos: memo::Memos,
+    /// The change feed's position this node has applied (see `feed.rs`); `None` without one.
+    feed: Mutex<Option<u64>>,
+    /// Where the index's clean shutdown is recorded (see `commit.rs`).
+    clean_marker: CleanMarker,
 }
 
 /// Where the engine reports events (`candidate.parsed`): the webhooks, when the server runs.
@@ -202,11 +205,36 @@ impl Engine {
     /// disagree), the roles (seeded from `roles_dir`, else the compiled-in roles, on first start)
     /// and the in-memory features of every candidate.
     pub fn open(data_dir: &Path, roles_dir: &Path, limits: Limits) -> Result<Engine, EngineError> {
-        let store = SqliteStore::open(data_dir)?;
+        let store = Arc::new(SqliteStore::open(data_dir)?);
+        Engine::open_with_store(store, data_dir, roles_dir, limits)
+    }
+
+    /// [`Engine::open`] with the store the configuration names: PostgreSQL at `database_url`
+    /// when given (the data directory then keeps only the derived index), else SQLite.
+    pub fn open_configured(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        roles_dir: &Path,
+        limits: Limits,
+    ) -> Result<Engine, EngineError> {
+        let store = crate::store::open_store(data_dir, database_url)?;
+        Engine::open_with_store(store, data_dir, roles_dir, limits)
+    }
+
+    /// [`Engine::open`] on a store opened by the caller (PostgreSQL, or SQLite elsewhere): the
+    /// index and the other derived data still live in `data_dir`.
+    pub fn open_with_store(
+        store: Arc<dyn Store>,
+        data_dir: &Path,
+        roles_dir: &Path,
+        limits: Limits,
+    ) -> Result<Engine, EngineError> {
+        std::fs::create_dir_all(data_dir).map_err(crate::store::StoreError::from)?;
         let (index, recreated) = SearchIndex::open_or_recreate(&data_dir.join("tantivy"))?;
+        let clean_marker = CleanMarker::for_store(store.as_ref(), data_dir)?;
         if recreated {
             // A fresh index vouches for nothing: rebuilt from the store below.
-            store.set_meta(INDEX_CLEAN_KEY, "0")?;
+            clean_marker.set(store.as_ref(), false, None)?;
         }
         let index = Arc::new(index);
         let committer = Mutex::new(IndexCommitter::start(Arc::downgrade(&index)));
@@ -222,10 +250,15 @@ impl Engine {
             committer,
             group: group::GroupCommit::default(),
             memos: memo::Memos::default(),
+            feed: Mutex::new(None),
+            clean_marker,
         };
         engine.seed_roles(roles_dir)?;
         engine.load_roles()?;
         engine.load_candidates()?;
+        // A shared store: what changed while loading, or since this node's index was shut
+        // down, is applied before the node serves (the follower thread takes over after).
+        while engine.apply_changes()? > 0 {}
         Ok(engine)
     }
 
@@ -233,6 +266,8 @@ impl Engine {
     /// when they are missing or from another features format, from every stored profile, and
     /// then writes them for the next start.
     fn load_candidates(&self) -> Result<(), EngineError> {
+        // Before the candidates are read: what commits while they load is applied after.
+        *self.feed.lock().unwrap_or_else(|p| p.into_inner()) = self.store.change_feed_position()?;
         let format = Features::format();
         let mut pool = Pool::default();
         let mut stored_seqs = HashSet::new();
@@ -272,9 +307,18 @@ impl Engine {
         // Index writes are committed in batches: after a crash the last ones may be missing, or
         // a replaced resume may still be indexed with its old text. Only a clean shutdown
         // vouches for the index; otherwise, or when it disagrees with the store, rebuild it.
-        let clean_shutdown = self.store.get_meta(INDEX_CLEAN_KEY)?.as_deref() == Some("1");
+        let clean_shutdown = self.clean_marker.is_set(self.store.as_ref())?;
         let indexed = self.index.all_seqs()?;
-        if !clean_shutdown || indexed != stored_seqs {
+        let rebuild = !clean_shutdown || indexed != stored_seqs;
+        if !rebuild && let Some(applied) = self.clean_marker.applied_position() {
+            // The index is this node's, as of its shutdown: replay what changed since then
+            // (a candidate replaced meanwhile keeps its seq, so the seqs above agree).
+            let mut feed = self.feed.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(now) = *feed {
+                *feed = Some(applied.min(now));
+            }
+        }
+        if rebuild {
             tracing::warn!(
                 stored = stored_seqs.len(),
                 indexed = indexed.len(),
@@ -299,7 +343,7 @@ impl Engine {
             });
             self.index.rebuild::<EngineError>(documents)?;
         }
-        self.store.set_meta(INDEX_CLEAN_KEY, "0")?;
+        self.clean_marker.set(self.store.as_ref(), false, None)?;
         tracing::info!(candidates = pool.live_count, "loaded candidates");
         *self.pool.write().unwrap_or_else(|p| p.into_inner()) = pool;
         Ok(())
@@ -486,8 +530,8 @@ impl Engine {
     }
 
     /// The store, for the task queues (runs, webhooks) that keep their state beside it.
-    pub fn store(&self) -> &SqliteStore {
-        &self.store
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
     }
 
     /// Reports events to `sink` from now on.

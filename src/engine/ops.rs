@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use super::{Engine, EngineError};
 use crate::ids::CandidateId;
-use crate::store::Store as _;
 
 /// A candidate's original upload, as it was received.
 #[derive(Debug, Clone)]
@@ -49,9 +48,13 @@ impl Engine {
     /// features are loaded. The features count is compared with the store only when no write is
     /// in flight (a write changes the store before the pool): the probe never waits on one.
     pub fn readiness(&self) -> Result<Readiness, NotReady> {
-        self.store
-            .check_writable()
-            .map_err(|e| NotReady(format!("the store does not take writes: {e}")))?;
+        self.store.check_writable().map_err(|e| {
+            NotReady(if e.is_unavailable() {
+                format!("the database cannot be reached: {e}")
+            } else {
+                format!("the store does not take writes: {e}")
+            })
+        })?;
         let candidates = self
             .store
             .count_candidates()

@@ -15,7 +15,7 @@ use super::pool::Pool;
 use super::{Engine, EngineError, MAX_PAGE_SIZE};
 use crate::role::{self, Role, RoleError};
 use crate::score::{self, RequirementResult, Scorer, SlotSet};
-use crate::store::{OversightStore, Store, StoredCandidate, Upserted};
+use crate::store::{StoredCandidate, Upserted};
 
 /// Whether the role ranked is the stored one (whose scores may be remembered) or an unsaved
 /// draft.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::engine::{Engine, EngineError, RankQuery, RankedCandidate};
-use crate::store::{NewRun, NewRunResult, OversightStore, RunStore, StoreError};
+use crate::store::{NewRun, NewRunResult, StoreError};
 use crate::tenant::Tenant;
 use webhooks::Webhooks;
 
@@ -460,13 +460,21 @@ fn work(runs: Weak<Runs>) {
                     Ok(status) => (status, None),
                     Err(error) => (RunStatus::Failed, Some(error.to_string())),
                 };
-                if let Err(error) =
-                    strong
-                        .engine
-                        .store()
-                        .finish_run(&run.id, status, error.as_deref())
+                match strong
+                    .engine
+                    .store()
+                    .finish_run(&run.id, status, error.as_deref())
                 {
-                    tracing::error!(%error, run = %run.id, "cannot record the end of a run");
+                    Ok(true) => {}
+                    Ok(false) => {
+                        // Another node took the run over (this one's lease expired): it
+                        // finishes, audits and announces the run, once.
+                        tracing::warn!(run = %run.id, "the run was taken over by another node");
+                        continue;
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, run = %run.id, "cannot record the end of a run")
+                    }
                 }
                 let event = if status == RunStatus::Failed {
                     "run.failed"

@@ -28,9 +28,7 @@ use uuid::Uuid;
 
 use super::webhook_target::TargetPolicy;
 use crate::engine::Engine;
-use crate::store::{
-    AttemptOutcome, DueDelivery, NewDelivery, SqliteStore, StoreError, WebhookStore,
-};
+use crate::store::{AttemptOutcome, DueDelivery, NewDelivery, Store, StoreError};
 use crate::tenant::Tenant;
 
 pub const EVENTS: [&str; 3] = ["candidate.parsed", "run.completed", "run.failed"];
@@ -202,7 +200,7 @@ impl Webhooks {
         Ok(webhooks)
     }
 
-    fn store(&self) -> &SqliteStore {
+    fn store(&self) -> &dyn Store {
         self.engine.store()
     }
 

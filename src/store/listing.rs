@@ -116,9 +116,18 @@ fn page_sql(conditions: &[&str]) -> String {
     )
 }
 
-impl SqliteStore {
+pub trait ListingStore {
     /// One page of candidates, newest first, after `after` when given.
-    pub fn list_candidates(
+    fn list_candidates(
+        &self,
+        filter: &ListFilter,
+        after: Option<&ListKey>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError>;
+}
+
+impl ListingStore for SqliteStore {
+    fn list_candidates(
         &self,
         filter: &ListFilter,
         after: Option<&ListKey>,
@@ -176,13 +185,14 @@ impl SqliteStore {
             more,
         })
     }
+}
 
-    /// A value kept in `meta`, created from `make` the first time it is asked for: two callers
-    /// racing on the first call both get the value that won.
-    pub fn meta_or_insert(
+impl SqliteStore {
+    /// [`super::Store::meta_or_insert`].
+    pub(super) fn meta_or_insert_sqlite(
         &self,
         key: &str,
-        make: impl FnOnce() -> String,
+        value: &str,
     ) -> Result<String, StoreError> {
         let connection = self.connection();
         let existing: Option<String> = connection
@@ -195,7 +205,7 @@ impl SqliteStore {
         }
         connection.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
-            [key, &make()],
+            [key, value],
         )?;
         Ok(
             connection.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
@@ -208,7 +218,7 @@ impl SqliteStore {
     /// the write lock and needs a writable database), and a file created and removed beside the
     /// original files (a read-only or full disk, or a missing directory, fails here). Cheap
     /// enough for a readiness probe: nothing is synced.
-    pub fn check_writable(&self) -> Result<(), StoreError> {
+    pub(super) fn check_writable_sqlite(&self) -> Result<(), StoreError> {
         {
             let mut connection = self.connection();
             let transaction =

@@ -28,15 +28,19 @@ use crate::tenant::Tenant;
 mod listing;
 mod oversight;
 mod pool;
+mod postgres;
 mod runs;
+#[doc(hidden)]
+pub mod testing;
 mod webhooks;
-pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate};
+pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate, ListingStore};
 pub use oversight::OversightStore;
 pub use pool::{PoolRow, PoolStore};
+pub use postgres::PgStore;
 pub use runs::{NewRun, NewRunResult, RunStore};
 pub use webhooks::{AttemptOutcome, DueDelivery, NewDelivery, WebhookStore};
 mod tenancy;
-pub use tenancy::Owned;
+pub use tenancy::{Owned, TenancyStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -46,9 +50,35 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),
+    #[error("database: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// The database cannot be reached (refused, timed out, every connection busy): the request
+    /// may succeed later, and nothing was stored.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl StoreError {
+    /// The database cannot be reached now (PostgreSQL down, the network, a closed connection):
+    /// a 503 that the caller may retry, not a fault of the request or of the data.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Postgres(error) => {
+                error.is_closed()
+                    || std::error::Error::source(error)
+                        .is_some_and(|source| source.is::<std::io::Error>())
+                    || error.code().is_some_and(|code| {
+                        // Class 08: connection exceptions; 57P01-03: the server is shutting down
+                        // or cannot connect now.
+                        code.code().starts_with("08")
+                            || matches!(code.code(), "57P01" | "57P02" | "57P03")
+                    })
+            }
+            _ => false,
+        }
+    }
+
     /// The disk (or the user's quota) is full: the caller can do nothing but wait, and the
     /// operator must free space. Nothing was stored (the transaction rolled back, the temporary
     /// file was removed).
@@ -63,6 +93,9 @@ impl StoreError {
             }
             StoreError::Database(rusqlite::Error::SqliteFailure(failure, _)) => {
                 failure.code == rusqlite::ErrorCode::DiskFull
+            }
+            StoreError::Postgres(error) => {
+                error.code() == Some(&::postgres::error::SqlState::DISK_FULL)
             }
             _ => false,
         }
@@ -112,12 +145,54 @@ pub enum Upserted {
     Replaced,
 }
 
-pub trait Store: RunStore + WebhookStore + OversightStore + PoolStore + Send + Sync {
+/// Every table of the store, whichever database holds it. The engine, the workers and the CLI
+/// hold an `Arc<dyn Store>` and never a concrete store, so that SQLite and PostgreSQL serve the
+/// same code.
+pub trait Store:
+    RunStore + WebhookStore + OversightStore + PoolStore + TenancyStore + ListingStore + Send + Sync
+{
     /// Stores the candidates in one transaction: all or none are durable when this returns.
     fn put_candidates(
         &self,
         candidates: &[NewCandidate<'_>],
+    ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
+        self.put_candidates_audited(candidates, &mut |_| Vec::new())
+    }
+    /// [`Store::put_candidates`], and the audit entries `audit` returns for what was stored,
+    /// appended in the same transaction (the group commit's entries): they commit, or fail,
+    /// with the candidates, at the cost of no further sync.
+    fn put_candidates_audited(
+        &self,
+        candidates: &[NewCandidate<'_>],
+        audit: &mut AuditOfStored<'_>,
     ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError>;
+    /// The original bytes of a stored file, by SHA-256.
+    fn read_file(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
+    /// Candidates not updated since `cutoff`, oldest first: those a retention period erases.
+    fn candidates_not_updated_since(&self, cutoff: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError>;
+    /// Removes recorded idempotent responses older than `cutoff`. Returns how many.
+    fn purge_idempotent_before(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError>;
+    /// A value kept in `meta`, set to `value` the first time it is asked for: two callers
+    /// racing on the first call both get the value that won.
+    fn meta_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError>;
+    /// Whether the store takes writes now, cheaply enough for a readiness probe.
+    fn check_writable(&self) -> Result<(), StoreError>;
+
+    /// The change feed's last position: where a node that has just read every candidate
+    /// follows on from. `None` when the store has no feed (SQLite: one process writes it, and
+    /// its engine sees every write it makes).
+    fn change_feed_position(&self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+    /// Candidate writes after position `after`, in commit order, at most `limit`.
+    fn changes_after(&self, _after: u64, _limit: usize) -> Result<Vec<Change>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Waits up to `timeout` for a wake-up that something changed (it may come early, or not
+    /// at all: the caller reads [`Store::changes_after`] either way).
+    fn wait_for_changes(&self, timeout: std::time::Duration) {
+        std::thread::sleep(timeout);
+    }
     fn put_candidate(
         &self,
         candidate: NewCandidate<'_>,
@@ -160,6 +235,31 @@ pub trait Store: RunStore + WebhookStore + OversightStore + PoolStore + Send + S
         not_before: DateTime<Utc>,
     ) -> Result<Option<IdempotentResponse>, StoreError>;
     fn put_idempotent(&self, key: &str, response: &IdempotentResponse) -> Result<(), StoreError>;
+}
+
+/// Opens the store: PostgreSQL at `database_url` when given, else SQLite in `data_dir`.
+pub fn open_store(
+    data_dir: &Path,
+    database_url: Option<&str>,
+) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    Ok(match database_url {
+        Some(url) => std::sync::Arc::new(PgStore::open(url)?),
+        None => std::sync::Arc::new(SqliteStore::open(data_dir)?),
+    })
+}
+
+/// The audit entries for a group of candidates just written (see
+/// [`Store::put_candidates_audited`]).
+pub type AuditOfStored<'a> =
+    dyn FnMut(&[(StoredCandidate, Upserted)]) -> Vec<crate::audit::AuditEvent> + 'a;
+
+/// One entry of the change feed: a candidate written (created or replaced) or deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// The feed's position after this change.
+    pub position: u64,
+    pub candidate_seq: u64,
+    pub deleted: bool,
 }
 
 /// A response kept so that a retried request with the same `Idempotency-Key` gets it again.
@@ -396,11 +496,6 @@ impl SqliteStore {
         self.files_dir.join(shard).join(sha256)
     }
 
-    /// The original bytes of a stored file.
-    pub fn read_file(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
-        Ok(std::fs::read(self.file_path(sha256))?)
-    }
-
     /// Writes the file durably (temporary file, fsync, rename, fsync of the directory) unless
     /// the same content is already there.
     fn write_file(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
@@ -505,8 +600,7 @@ impl SqliteStore {
         }
     }
 
-    /// Candidates not updated since `cutoff`, oldest first: those a retention period erases.
-    pub fn candidates_not_updated_since(
+    fn candidates_not_updated_since_sqlite(
         &self,
         cutoff: DateTime<Utc>,
     ) -> Result<Vec<Uuid>, StoreError> {
@@ -532,8 +626,7 @@ impl SqliteStore {
         Ok(old)
     }
 
-    /// Removes recorded idempotent responses older than `cutoff`. Returns how many.
-    pub fn purge_idempotent_before(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+    fn purge_idempotent_before_sqlite(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         let cutoff = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
@@ -696,7 +789,7 @@ impl SqliteStore {
     /// [`Store::put_candidates`], then `then` in the same transaction before it commits: what
     /// must be durable together with the candidates (the group commit's audit entries), at the
     /// cost of no further sync.
-    pub fn put_candidates_then(
+    fn put_candidates_then(
         &self,
         candidates: &[NewCandidate<'_>],
         then: &mut AlsoInTransaction<'_>,
@@ -798,11 +891,37 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn put_candidates(
+    fn put_candidates_audited(
         &self,
         candidates: &[NewCandidate<'_>],
+        audit: &mut AuditOfStored<'_>,
     ) -> Result<Vec<(StoredCandidate, Upserted)>, StoreError> {
-        self.put_candidates_then(candidates, &mut |_, _| Ok(()))
+        self.put_candidates_then(candidates, &mut |transaction, stored| {
+            for event in audit(stored) {
+                crate::audit::append_in(transaction, event)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn read_file(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(std::fs::read(self.file_path(sha256))?)
+    }
+
+    fn candidates_not_updated_since(&self, cutoff: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
+        self.candidates_not_updated_since_sqlite(cutoff)
+    }
+
+    fn purge_idempotent_before(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.purge_idempotent_before_sqlite(cutoff)
+    }
+
+    fn meta_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        self.meta_or_insert_sqlite(key, value)
+    }
+
+    fn check_writable(&self) -> Result<(), StoreError> {
+        self.check_writable_sqlite()
     }
 
     fn find_by_file(
@@ -1049,7 +1168,7 @@ impl Store for SqliteStore {
 
 /// Work done in the transaction that stores a group of candidates, after their rows are
 /// written (the group commit's audit entries): it commits, or fails, with them.
-pub type AlsoInTransaction<'a> = dyn FnMut(&rusqlite::Transaction<'_>, &[(StoredCandidate, Upserted)]) -> Result<(), StoreError>
+type AlsoInTransaction<'a> = dyn FnMut(&rusqlite::Transaction<'_>, &[(StoredCandidate, Upserted)]) -> Result<(), StoreError>
     + 'a;
 
 #[cfg(test)]
@@ -1078,7 +1197,7 @@ mod tests {
     #[test]
     fn a_response_recorded_after_its_candidate_was_deleted_is_born_erased() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = testing::open_test_store(dir.path());
         let profile = Profile::default();
         let (kept, _) = store
             .put_candidate(new_candidate(None, b"kept", &profile))
@@ -1129,7 +1248,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let profile = Profile::default();
         let (first_id, first_seq) = {
-            let store = SqliteStore::open(dir.path()).unwrap();
+            let store = testing::open_test_store(dir.path());
             let (first, how) = store
                 .put_candidate(new_candidate(Some("ats-1"), b"one", &profile))
                 .unwrap();
@@ -1145,7 +1264,7 @@ mod tests {
                 .unwrap();
             (first.id, first.seq)
         };
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = testing::open_test_store(dir.path());
         assert_eq!(store.count_candidates().unwrap(), 2);
         let got = store.get_candidate(first_id).unwrap().unwrap();
         assert_eq!(got.seq, first_seq);

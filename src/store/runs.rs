@@ -72,13 +72,15 @@ pub trait RunStore {
         done: u64,
         total: u64,
     ) -> Result<bool, StoreError>;
-    /// Records the end of a run (finished now).
+    /// Records the end of a run (finished now). False when this process no longer holds the
+    /// run (PostgreSQL: its lease expired and another node took the run over): nothing was
+    /// recorded, and the caller neither audits nor announces the end.
     fn finish_run(
         &self,
         id: &str,
         status: RunStatus,
         error: Option<&str>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// Saves a chunk of results, all or none. A result whose candidate was deleted after it was
     /// ranked is saved erased, as the deletion would have left it.
     fn save_run_results(&self, run_id: &str, results: &[NewRunResult]) -> Result<(), StoreError>;
@@ -214,12 +216,13 @@ impl RunStore for SqliteStore {
         id: &str,
         status: RunStatus,
         error: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        // One process per database: the worker that claimed the run always still holds it.
         self.connection().execute(
             "UPDATE runs SET status = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
             params![id, status.as_str(), error, Utc::now().to_rfc3339()],
         )?;
-        Ok(())
+        Ok(true)
     }
 
     fn save_run_results(&self, run_id: &str, results: &[NewRunResult]) -> Result<(), StoreError> {
@@ -403,7 +406,7 @@ mod tests {
     #[test]
     fn a_run_is_claimed_once_and_sees_its_cancellation() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = crate::store::testing::open_test_store(dir.path());
         for id in ["first", "second"] {
             store
                 .insert_run(&NewRun {
@@ -427,9 +430,11 @@ mod tests {
         assert!(!store.record_run_progress("first", "ranking", 1, 2).unwrap());
         store.request_run_cancel("first").unwrap();
         assert!(store.record_run_progress("first", "ranking", 2, 2).unwrap());
-        store
-            .finish_run("first", RunStatus::Canceled, None)
-            .unwrap();
+        assert!(
+            store
+                .finish_run("first", RunStatus::Canceled, None)
+                .unwrap()
+        );
         store.request_run_cancel("first").unwrap();
         assert_eq!(
             store.get_run("first").unwrap().unwrap().status,
@@ -437,9 +442,17 @@ mod tests {
             "a finished run stays as it was"
         );
 
-        // A stop mid-run: the processing one is queued again and claimed again.
-        assert_eq!(store.requeue_interrupted_runs().unwrap(), 1);
-        assert_eq!(store.claim_next_run().unwrap().unwrap().id, "second");
+        if store.change_feed_position().unwrap().is_some() {
+            // A shared store (PostgreSQL): the run is held under a lease that has not expired,
+            // so a restart elsewhere neither requeues it nor claims it (see
+            // `postgres::runs` for the takeover once it expires).
+            assert_eq!(store.requeue_interrupted_runs().unwrap(), 0);
+            assert!(store.claim_next_run().unwrap().is_none());
+        } else {
+            // A stop mid-run: the processing one is queued again and claimed again.
+            assert_eq!(store.requeue_interrupted_runs().unwrap(), 1);
+            assert_eq!(store.claim_next_run().unwrap().unwrap().id, "second");
+        }
         assert_eq!(
             store.run_created_by("second").unwrap().as_deref(),
             Some("key_test")

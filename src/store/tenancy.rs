@@ -118,7 +118,8 @@ pub enum Owned {
 }
 
 impl Owned {
-    fn table(self) -> &'static str {
+    /// The table its rows are in (the same name in every backend).
+    pub(super) fn table(self) -> &'static str {
         match self {
             Owned::Candidate => "candidates",
             Owned::Role => "roles",
@@ -128,52 +129,27 @@ impl Owned {
     }
 }
 
-impl SqliteStore {
+/// Whose each row is, and the lookups that scope reads to a tenant.
+pub trait TenancyStore {
     /// The tenant a row belongs to; `None` when there is no such row.
-    pub fn owner(&self, kind: Owned, id: &str) -> Result<Option<Tenant>, StoreError> {
-        let tenant: Option<String> = self
-            .connection()
-            .query_row(
-                &format!("SELECT tenant FROM {} WHERE id = ?1", kind.table()),
-                params![id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        Ok(tenant.as_deref().map(Tenant::from_stored))
-    }
+    fn owner(&self, kind: Owned, id: &str) -> Result<Option<Tenant>, StoreError>;
 
     /// Whether the row exists and is `tenant`'s: what every tenant check asks (another
     /// tenant's row then answers as a missing one).
-    pub fn owned_by(&self, kind: Owned, id: &str, tenant: &Tenant) -> Result<bool, StoreError> {
+    fn owned_by(&self, kind: Owned, id: &str, tenant: &Tenant) -> Result<bool, StoreError> {
         Ok(self.owner(kind, id)?.as_ref() == Some(tenant))
     }
 
     /// The ids of `tenant`'s rows of a table.
-    pub fn owned_ids(&self, kind: Owned, tenant: &Tenant) -> Result<HashSet<String>, StoreError> {
-        let connection = self.connection();
-        let mut statement = connection.prepare(&format!(
-            "SELECT id FROM {} WHERE tenant = ?1",
-            kind.table()
-        ))?;
-        let ids = statement
-            .query_map(params![tenant.as_stored()], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(ids)
-    }
+    fn owned_ids(&self, kind: Owned, tenant: &Tenant) -> Result<HashSet<String>, StoreError>;
 
     /// Sets the tenant of a row just created (a webhook subscription).
-    pub fn set_owner(&self, kind: Owned, id: &str, tenant: &Tenant) -> Result<(), StoreError> {
-        self.connection().execute(
-            &format!("UPDATE {} SET tenant = ?2 WHERE id = ?1", kind.table()),
-            params![id, tenant.as_stored()],
-        )?;
-        Ok(())
-    }
+    fn set_owner(&self, kind: Owned, id: &str, tenant: &Tenant) -> Result<(), StoreError>;
 
     /// The webhooks among `targets` that may hear of an event: those of the tenant owning the
     /// candidate (`candidate_id`) or run (`run.id`) it is about. An event about neither, or
     /// about a row already gone, goes to no one.
-    pub fn webhooks_for_event(
+    fn webhooks_for_event(
         &self,
         targets: Vec<String>,
         data: &serde_json::Value,
@@ -196,11 +172,48 @@ impl SqliteStore {
 
     /// Creates or replaces `tenant`'s role. `None` when the id is another tenant's role: role
     /// ids are one namespace, and a tenant never overwrites another's role.
-    pub fn put_role_in(
-        &self,
-        role: &Role,
-        tenant: &Tenant,
-    ) -> Result<Option<Upserted>, StoreError> {
+    fn put_role_in(&self, role: &Role, tenant: &Tenant) -> Result<Option<Upserted>, StoreError>;
+}
+
+impl TenancyStore for SqliteStore {
+    /// The tenant a row belongs to; `None` when there is no such row.
+    fn owner(&self, kind: Owned, id: &str) -> Result<Option<Tenant>, StoreError> {
+        let tenant: Option<String> = self
+            .connection()
+            .query_row(
+                &format!("SELECT tenant FROM {} WHERE id = ?1", kind.table()),
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(tenant.as_deref().map(Tenant::from_stored))
+    }
+
+    /// The ids of `tenant`'s rows of a table.
+    fn owned_ids(&self, kind: Owned, tenant: &Tenant) -> Result<HashSet<String>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(&format!(
+            "SELECT id FROM {} WHERE tenant = ?1",
+            kind.table()
+        ))?;
+        let ids = statement
+            .query_map(params![tenant.as_stored()], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// Sets the tenant of a row just created (a webhook subscription).
+    fn set_owner(&self, kind: Owned, id: &str, tenant: &Tenant) -> Result<(), StoreError> {
+        self.connection().execute(
+            &format!("UPDATE {} SET tenant = ?2 WHERE id = ?1", kind.table()),
+            params![id, tenant.as_stored()],
+        )?;
+        Ok(())
+    }
+
+    /// Creates or replaces `tenant`'s role. `None` when the id is another tenant's role: role
+    /// ids are one namespace, and a tenant never overwrites another's role.
+    fn put_role_in(&self, role: &Role, tenant: &Tenant) -> Result<Option<Upserted>, StoreError> {
         let body = serde_json::to_string(role)
             .map_err(|e| StoreError::Corrupt(format!("role cannot be encoded: {e}")))?;
         let mut connection = self.connection();

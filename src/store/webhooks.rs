@@ -92,8 +92,9 @@ pub trait WebhookStore {
         attempts: u32,
         outcome: &AttemptOutcome,
     ) -> Result<(), StoreError>;
-    /// Releases every claim: at start-up, when no worker of this store is running yet (a
-    /// store shared by several nodes would rely on the claims expiring instead).
+    /// Releases every claim: at start-up, when no worker of this store is running yet. A store
+    /// shared by several nodes (PostgreSQL) releases none, since a claim may be another live
+    /// node's: a claim that outlived its worker expires instead (`claimed_until`).
     fn release_delivery_claims(&self) -> Result<usize, StoreError>;
 }
 
@@ -314,7 +315,7 @@ mod tests {
     #[test]
     fn a_due_delivery_is_claimed_by_one_worker_until_its_attempt_is_recorded() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = crate::store::testing::open_test_store(dir.path());
         let subscription = Subscription {
             id: "hook".into(),
             url: "https://example.com/hook".into(),
@@ -358,9 +359,26 @@ mod tests {
             (1, 1),
             "due again, claim released"
         );
-        // A worker that died holding the claim: released at the next start.
-        assert_eq!(store.release_delivery_claims().unwrap(), 1);
-        assert_eq!(store.claim_due_deliveries(10, until).unwrap().len(), 1);
+        if store.change_feed_position().unwrap().is_some() {
+            // A shared store (PostgreSQL): a start-up releases nothing (the claim may be another
+            // live node's); a claim that outlived its worker expires instead.
+            assert_eq!(store.release_delivery_claims().unwrap(), 0);
+            assert!(store.claim_due_deliveries(10, until).unwrap().is_empty());
+            store.record_delivery_attempt("d1", 1, &retry).unwrap();
+            let soon = Utc::now() + chrono::Duration::milliseconds(200);
+            assert_eq!(store.claim_due_deliveries(10, soon).unwrap().len(), 1);
+            assert!(store.claim_due_deliveries(10, until).unwrap().is_empty());
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            assert_eq!(
+                store.claim_due_deliveries(10, until).unwrap().len(),
+                1,
+                "an expired claim is taken again"
+            );
+        } else {
+            // A worker that died holding the claim: released at the next start.
+            assert_eq!(store.release_delivery_claims().unwrap(), 1);
+            assert_eq!(store.claim_due_deliveries(10, until).unwrap().len(), 1);
+        }
         store
             .record_delivery_attempt("d1", 2, &AttemptOutcome::Delivered { status: 204 })
             .unwrap();

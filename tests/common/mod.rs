@@ -143,12 +143,30 @@ async fn spawn_configured(data_dir: &Path, mut settings: ApiSettings) -> TestApp
         time_budget: Some(Duration::from_secs(10)),
         ..Limits::default()
     };
-    let engine =
-        Engine::open(data_dir, &repo_root().join("config/roles"), limits).expect("engine opens");
+    // The store is SQLite, or PostgreSQL in CI's second pass (`store::testing`). Opened, and
+    // the workers started, on a plain thread: the PostgreSQL client must not run inside the
+    // test's async runtime.
+    let (engine, workers) = {
+        let data_dir = data_dir.to_owned();
+        let settings = settings.clone();
+        std::thread::spawn(move || {
+            let store = shortlist::store::testing::open_test_store(&data_dir);
+            let engine = Engine::open_with_store(
+                store,
+                &data_dir,
+                &repo_root().join("config/roles"),
+                limits,
+            )
+            .expect("engine opens");
+            let engine = Arc::new(engine);
+            let workers = shortlist::workers::start(&engine, &settings).expect("workers start");
+            (engine, workers)
+        })
+        .join()
+        .expect("the engine opens without panicking")
+    };
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("local address").port();
-    let engine = Arc::new(engine);
-    let workers = shortlist::workers::start(&engine, &settings).expect("workers start");
     let server =
         api::serve(Arc::clone(&engine), workers, settings, listener).expect("server builds");
     let handle = server.handle();
