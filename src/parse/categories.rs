@@ -22,11 +22,129 @@
 //!   bullets such as "managed a portfolio of 40 accounts".
 //! - `people_management`: supervises staff: a supervisory title (supervisor, team lead, director,
 //!   store/branch/sales manager, ...) or bullets such as "supervised a team of 8".
+//!
+//! The patterns are data: rows of `config/rules/categories.toml`, each a named class of
+//! phrasing (quota language, cold calling, distributors and dealers as buyers, ...) with
+//! examples it must and must not match (`every_category_rule_matches_its_examples`). Each row
+//! belongs to a group, one per field of `Categorizer`; a group's rows are joined in file order
+//! into one alternation `(?i)\b(row|row|...)\b`, which is exactly the hand-written alternation
+//! the group once was, so leftmost-first matching, `distinct_matches` (distinct phrases over the
+//! whole group) and evidence are unchanged. Per group a `RegexSet` of the rows, built on first
+//! use, names the rows that fire ([`Categorizer::rows_fired`]); parsing does not build it.
 
-use regex::Regex;
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexSet, RegexSetBuilder};
+use serde::Deserialize;
 
 use super::category_signals::CategorySignals;
 use crate::profile::Category;
+
+/// The shipped rules: one row per class of phrasing, with the examples each must and must not
+/// match (see the file's header).
+const RULES: &str = include_str!("../../config/rules/categories.toml");
+
+#[derive(Debug, Deserialize)]
+struct RulesFile {
+    rule: Vec<Row>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    id: String,
+    group: Group,
+    pattern: String,
+    #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
+    matches: Vec<String>,
+    #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
+    not_matches: Vec<String>,
+}
+
+/// The pattern a row belongs to: the code asks whether a group matches, where, and how many
+/// different phrases it finds, never a single row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    SalesTitle,
+    NotSalesTitle,
+    SalesBullet,
+    B2bTitle,
+    B2bBullet,
+    RetailTitle,
+    TableServiceBullet,
+    AccountTitle,
+    AccountBullet,
+    PeopleTitle,
+    PeopleBullet,
+    SupervisorTitle,
+    PeopleCountBullet,
+}
+
+/// A group's pattern from its rows' patterns (`{goods}` put in): one alternation, the rows in
+/// file order, so leftmost-first matching, and with it every match, count and evidence, is the
+/// same as the single hand-written alternation each group once was.
+fn group_pattern<'a>(patterns: impl IntoIterator<Item = &'a str>) -> String {
+    let joined: Vec<&str> = patterns.into_iter().collect();
+    format!(r"(?i)\b({})\b", joined.join("|")).replace("{goods}", &INDUSTRIAL_GOODS.join("|"))
+}
+
+/// The rows of every group, kept to name the rows that fire.
+#[derive(Debug, Clone)]
+struct RuleRows {
+    rows: Vec<(Group, String, String)>,
+    sets: Vec<(Group, Vec<usize>, OnceLock<RegexSet>)>,
+}
+
+impl RuleRows {
+    fn new(rows: Vec<Row>) -> Self {
+        let rows: Vec<(Group, String, String)> = rows
+            .into_iter()
+            .map(|row| (row.group, row.id, row.pattern))
+            .collect();
+        let mut sets: Vec<(Group, Vec<usize>, OnceLock<RegexSet>)> = Vec::new();
+        for (index, (group, _, _)) in rows.iter().enumerate() {
+            match sets.iter_mut().find(|(g, _, _)| g == group) {
+                Some((_, members, _)) => members.push(index),
+                None => sets.push((*group, vec![index], OnceLock::new())),
+            }
+        }
+        Self { rows, sets }
+    }
+
+    fn members(&self, group: Group) -> &(Group, Vec<usize>, OnceLock<RegexSet>) {
+        self.sets
+            .iter()
+            .find(|(g, _, _)| *g == group)
+            .unwrap_or_else(|| panic!("config/rules/categories.toml has no {group:?} row"))
+    }
+
+    /// The group's rows joined into its one pattern.
+    fn union(&self, group: Group) -> Regex {
+        let (_, members, _) = self.members(group);
+        compile(&group_pattern(
+            members.iter().map(|&index| self.rows[index].2.as_str()),
+        ))
+    }
+
+    fn fired(&self, group: Group, text: &str) -> Vec<&str> {
+        let (_, members, set) = self.members(group);
+        let set = set.get_or_init(|| {
+            let patterns = members.iter().map(|&index| {
+                group_pattern([self.rows[index].2.as_str()]).replace(r"\b", r"(?-u:\b)")
+            });
+            RegexSetBuilder::new(patterns)
+                .dfa_size_limit(super::LAZY_DFA_CACHE_BYTES)
+                .build()
+                .unwrap_or_else(|e| panic!("invalid category rule in {group:?}: {e}"))
+        });
+        set.matches(text)
+            .into_iter()
+            .map(|at| self.rows[members[at]].1.as_str())
+            .collect()
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Categorizer {
@@ -50,6 +168,8 @@ pub struct Categorizer {
     /// The signal rows kept as data (`config/rules/category_signals.toml`): features of the
     /// trained model, not rules that decide alone.
     signal_rows: CategorySignals,
+    /// The rows every pattern above is joined from (`config/rules/categories.toml`).
+    rows: RuleRows,
 }
 
 impl Default for Categorizer {
@@ -135,49 +255,34 @@ fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
 
 impl Categorizer {
     pub fn new() -> Self {
-        let goods = INDUSTRIAL_GOODS.join("|");
+        let file: RulesFile = toml::from_str(RULES)
+            .unwrap_or_else(|e| panic!("config/rules/categories.toml is not valid: {e}"));
+        let rows = RuleRows::new(file.rule);
+        let group = |group: Group| rows.union(group);
         Self {
-            sales_title: compile(
-                r"(?i)\b(sales|selling|account\s+(executive|manager|director|representative|rep|specialist)|business\s+development|bdr|sdr|territory\s+((sales|field|account)\s+)?(manager|representative|rep)|key\s+account|(national|strategic|major|corporate)\s+accounts\b|new\s+business|client\s+development|inside\s+sales|outside\s+sales|mortgage\s+(consultant|banker|originator)|loan\s+(officer|originator)|sales(person|man|woman|people)|realtor|real\s+estate\s+(agent|broker|associate)|(personal|relationship|business|private)\s+banker|insurance\s+(agent|producer|sales\s+agent)|leasing\s+(agent|consultant)|industrial\s+([0-9A-Za-z_]+\s+)?(representative|rep)|route\s+sales|vertriebs?[0-9A-Za-z_]*|verkäufer|commercial|vendeur|ventas|vendedor|ejecutivo\s+de\s+cuenta)\b",
-            ),
-            not_sales_title: compile(
-                r"(?i)\b(sales\s+((and|&)\s+marketing\s+)?(tax|audit|accounting|support|assistant|operations|analyst|coordinator|administrator|admin)|accounts?\s+(payable|receivable)|(sales|account\s+executive)\s+compensation|commercial\s+(pilot|driver|cleaning|lines)|point\s+of\s+sales?)\b",
-            ),
-            sales_bullet: compile(&format!(
-                r"(?i)\b(quotas?|prospect(ed|ing|s)?|cold[\s-]?call(s|ed|ing)?|clos(ed|ing)\s+(deals?|sales|new|business|contracts?|\$)|sales\s+(targets?|goals?|quotas?|pipeline|cycles?|revenue|contracts?)|new\s+(and\s+existing\s+)?business|new\s+(accounts|clients|customers)|({goods})\s+sales|qualified\s+leads|generat(ed|ing)\s+(new\s+)?(leads|revenue|sales)|upsell[0-9A-Za-z_]*|cross[\s-]sell[0-9A-Za-z_]*|pipeline\s+of\s+(deals|prospects|opportunities|clients)|(sales|assigned|my|their)\s+territor(y|ies)|commission(ed)?\s+(sales|based)|sold|sell(ing|s)\s+([0-9A-Za-z_]+\s+){{0,2}}(advertising|sponsorships|products|services|solutions|software|equipment|insurance|memberships|policies|systems)|grew\s+(sales|revenue)|increased\s+(sales|revenue)|sales\s+presentations?|negotiat[0-9A-Za-z_]+\s+(contracts?|deals?|pricing|terms))\b",
-            )),
-            b2b_title: compile(
-                r"(?i)\b(key\s+account|enterprise|corporate|b2b|wholesale|channel|business\s+development|strategic\s+account|national\s+account|(strategic|national|major|corporate)(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+accounts|major\s+account|global\s+account|commercial\s+(account|sales)|industrial|distribution|dealer|partner(ship)?s?\s+(manager|sales)|government\s+sales|medical\s+sales|pharmaceutical|territory|account\s+(executive|manager)|franchise\s+(sales|development)|indirect\s+(accounts?|channel|sales))\b",
-            ),
-            b2b_bullet: compile(&format!(
-                r"(?i)\b(b2b|business[\s-]to[\s-]business|corporate(\s+(and|&)\s+[0-9A-Za-z_]+)?\s+(clients?|accounts?|customers?)|government\s+(clients?|accounts?|customers?)|enterprise\s+(clients?|accounts?|customers?|sales|software)|business\s+(clients?|customers|accounts|owners)|(small|medium|mid[\s-]?sized?|large)(\s+(and|to|&)\s+([0-9A-Za-z_]+[\s-])?(medium|mid|large)([\s-]sized?)?)?\s+(and\s+[0-9A-Za-z_]+\s+)?(businesses|companies|enterprises)|smbs?|fortune\s+\d+|c[\s-]?level|decision[\s-]makers?|executives\s+at|distributors?|dealers?|resellers?|wholesale(rs)?|contractors|manufacturers|hospitals|clinics|physicians|doctors|pharmacies|(physician|medical|dental|veterinary|law)\s+(practices|offices|firms)|(ad|advertising|media|marketing|insurance|staffing)\s+agencies|(to|with|for|serving|targeting)\s+([0-9A-Za-z_]+\s+){{0,3}}(companies|firms|businesses|brands)|retailers|merchants?|buyers\s+(at|for|from)|(sell[0-9A-Za-z_]*|sold)\s+([0-9A-Za-z_]+\s+){{0,2}}advertising|advertisers|advertising\s+(sales|clients|accounts|space|revenue)|accounts\s+in\s+the\s+([0-9A-Za-z_]+\s+){{1,2}}(industry|sector)|institutions|franchisees|school\s+districts|municipalities|government\s+agencies|procurement|rfps?|purchasing\s+(agents|managers|departments)|commercial\s+(clients?|accounts?|customers?)|key\s+accounts?|national\s+accounts?|(client|customer)\s+companies|organizations|bulk|(client|customer|account|sales)\s+routes?|{goods}|oems?|(to|with|for|residential|commercial|home|custom|local)\s+builders|account\s+executives|business\s+development\s+(team|group|department|representatives|reps)|(software|web\s*site|web|application)\s+development\s+(company|firm|services)|proposal\s+(process(es)?|efforts|preparation)|(technical|formal|competitive|major)\s+proposals?|rfqs?|requests?\s+for\s+(quotes?|quotations?))\b",
-            )),
-            retail_title: compile(
-                r"(?i)\b(retail|store|cashier|sales\s+(associate|floor|clerk|consultant|advisor)|(store|retail|floor|shop|customer|service|banking|branch|team|front\s+end)\s+associate|^\s*associate\s*$|crew|counter|teller|shift|barista|boutique|showroom|call\s+center|telemarket[0-9A-Za-z_]*)\b",
-            ),
-            table_service_bullet: compile(
-                r"(?i)\b(guests?|menu\s+items?|diners?|kitchen\s+staff|restaurant|dining\s+room|tables)\b",
-            ),
-            account_title: compile(
-                r"(?i)\b(account\s+(manager|management|director|executive|supervisor|coordinator|lead)|key\s+account|client\s+(manager|relationship|services?\s+manager|partner|success)|customer\s+success|relationship\s+manager|portfolio\s+manager|accounts?\s+manager)\b",
-            ),
-            account_bullet: compile(
-                r"(?i)\b((manag|serv|own|handl|grow|grew|retain|oversaw|oversee)[0-9A-Za-z_]*\s+(a\s+|an\s+|the\s+)?(book|portfolio|base|roster|list)\s+of\s+(\$?[\d,.]+\s*[0-9A-Za-z_]*\s+)?([0-9A-Za-z_]+\s+)?(accounts|clients|customers)|portfolio\s+of\s+(\$?[\d,.]+\s*[0-9A-Za-z_]*\s+)?([0-9A-Za-z_]+\s+)?(accounts|clients)|(manag|grow|grew|retain|own)[0-9A-Za-z_]*\s+(\d+\s+|over\s+\d+\s+|more\s+than\s+\d+\s+)?(existing\s+|key\s+|major\s+|corporate\s+|national\s+|strategic\s+|enterprise\s+)(client\s+|customer\s+)?(accounts|clients)|(manag|grow|grew|retain|own)[0-9A-Za-z_]*\s+(\d+|over\s+\d+|more\s+than\s+\d+)\s+(client\s+|customer\s+|business\s+)?accounts|book\s+of\s+business|key\s+accounts|account\s+(retention|growth|plans?|planning)|key\s+account\s+management|quarterly\s+business\s+reviews|qbrs?)\b",
-            ),
-            people_title: compile(
-                r"(?i)\b(supervisor|team\s+lead(er)?|head\s+of|director|general\s+manager|store\s+manager|branch\s+manager|sales\s+manager|district\s+manager|regional\s+manager|area\s+manager|office\s+manager|operations\s+manager|shift\s+manager|assistant\s+manager|department\s+manager|restaurant\s+manager|unit\s+manager|plant\s+manager|manager\s+of|vp|vice\s+president|president|ceo|coo|chief|foreman|superintendent|leiter|gerente|chef\s+d'équipe)\b",
-            ),
-            supervisor_title: compile(
-                r"(?i)\b(supervisor|team\s+lead(er)?|lead\s+[0-9A-Za-z_]+|foreman|forewoman|crew\s+(chief|leader)|charge\s+nurse|(store|branch|shift|restaurant|kitchen|department|district|regional|area|unit|floor|sales|general|assistant|office|call\s+center|warehouse|production|plant)\s+manager|sous\s+chef|head\s+(chef|cook|teller)|executive\s+chef|manager\s+of\s+[0-9A-Za-z_]+\s+(team|staff|department))\b",
-            ),
-            people_count_bullet: compile(
-                r"(?i)\b((team|staff|crew|department|group)\s+of\s+(\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)|(supervis|manag|led|lead|direct|oversaw|oversee|train|coach|hir)[0-9A-Za-z_]*\s+(a\s+team\s+of\s+|over\s+|more\s+than\s+|up\s+to\s+)?\d+\s+([0-9A-Za-z_-]+\s+)?(employees|staff|associates|representatives|reps|agents|people|members|workers|nurses|engineers|analysts|managers|supervisors|cooks|servers|tellers|recruiters|specialists|technicians|direct\s+reports)|\d+\s+direct\s+reports)\b",
-            ),
+            sales_title: group(Group::SalesTitle),
+            not_sales_title: group(Group::NotSalesTitle),
+            sales_bullet: group(Group::SalesBullet),
+            b2b_title: group(Group::B2bTitle),
+            b2b_bullet: group(Group::B2bBullet),
+            retail_title: group(Group::RetailTitle),
+            table_service_bullet: group(Group::TableServiceBullet),
+            account_title: group(Group::AccountTitle),
+            account_bullet: group(Group::AccountBullet),
+            people_title: group(Group::PeopleTitle),
+            people_bullet: group(Group::PeopleBullet),
+            supervisor_title: group(Group::SupervisorTitle),
+            people_count_bullet: group(Group::PeopleCountBullet),
             signal_rows: CategorySignals::new(),
-            people_bullet: compile(
-                r"(?i)\b((supervis|manag|led|lead|direct|oversaw|oversee|oversees|overseeing|coach|mentor|hir)[0-9A-Za-z_]*\s+(and\s+[0-9A-Za-z_]+\s+)?(a\s+|the\s+|my\s+own\s+|an?\s+[0-9A-Za-z_]+\s+)?(team|staff|crew|group|department|workforce|sales\s+force|employees|associates|representatives|reps|agents|personnel|workers|direct\s+reports|\d+\s+[0-9A-Za-z_]+)|team\s+of\s+\d+|\d+\s+direct\s+reports|staff\s+of\s+\d+|(hired|recruited),?\s+(and\s+)?(trained|coached|developed)|performance\s+(reviews|evaluations|appraisals)\s+(for|of)|scheduling\s+of\s+staff|staff\s+scheduling)\b",
-            ),
+            rows,
         }
+    }
+
+    /// The ids of the rows of `group` that match `text` (the title for a title group, the
+    /// description for a bullet group), in file order: which phrasing a group's match came
+    /// from. Compiles the group's `RegexSet` on first use; parsing itself never needs it.
+    pub fn rows_fired(&self, group: Group, text: &str) -> Vec<&str> {
+        self.rows.fired(group, text)
     }
 
     /// The names of the rule signals that fire on a position: each pattern that matches, and
@@ -334,6 +439,75 @@ mod tests {
 
     fn b2b(title: &str, description: &str) -> bool {
         cats(title, description).contains(&Category::B2bSales)
+    }
+
+    /// Every row matches its own examples and none of its counter-examples, alone (its own
+    /// pattern) and as the set of its group names it.
+    #[test]
+    fn every_category_rule_matches_its_examples() {
+        let categorizer = Categorizer::new();
+        let file: RulesFile = toml::from_str(RULES).unwrap();
+        for row in &file.rule {
+            assert!(row.matches.len() >= 2, "{}: has two examples", row.id);
+            assert!(
+                !row.not_matches.is_empty(),
+                "{}: has a counter-example",
+                row.id
+            );
+            let alone = compile(&group_pattern([row.pattern.as_str()]));
+            for example in &row.matches {
+                assert!(alone.is_match(example), "{} matches {example:?}", row.id);
+                assert!(
+                    categorizer
+                        .rows_fired(row.group, example)
+                        .contains(&row.id.as_str()),
+                    "{} fires on {example:?}",
+                    row.id
+                );
+            }
+            for counter in &row.not_matches {
+                assert!(
+                    !alone.is_match(counter),
+                    "{} does not match {counter:?}",
+                    row.id
+                );
+                assert!(
+                    !categorizer
+                        .rows_fired(row.group, counter)
+                        .contains(&row.id.as_str()),
+                    "{} does not fire on {counter:?}",
+                    row.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn category_rule_ids_are_unique() {
+        let file: RulesFile = toml::from_str(RULES).unwrap();
+        let mut ids: Vec<&str> = file.rule.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len());
+    }
+
+    /// A group's match is its rows' match: the rule that fired is named.
+    #[test]
+    fn names_the_rows_that_fire() {
+        let categorizer = Categorizer::new();
+        assert_eq!(
+            categorizer.rows_fired(
+                Group::SalesBullet,
+                "Exceeded quota.\nProspecting and cold calling to hospitals."
+            ),
+            ["quota_language", "prospecting_and_cold_calls"]
+        );
+        assert!(
+            categorizer
+                .rows_fired(Group::PeopleTitle, "Chef de cuisine")
+                .is_empty()
+        );
     }
 
     #[test]
