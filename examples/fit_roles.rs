@@ -35,7 +35,6 @@ use ranking_metrics::{Figures, Ranked, figures};
 use shortlist::engine::{Engine, RankQuery, Upload};
 use shortlist::extract::Limits;
 use shortlist::role::Role;
-use shortlist::store::Store;
 
 const FOLDS: usize = 5;
 /// The weights a requirement may take. Never zero: a requirement the job description asks for
