@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use labels::{LabelledResume, Split};
 use ranking_metrics::{Figures, Ranked, figures};
-use shortlist::engine::{Engine, RankQuery, Upload};
+use shortlist::engine::{Engine, RankQuery};
 use shortlist::extract::Limits;
 use shortlist::role::Role;
 
@@ -186,36 +186,7 @@ fn main() {
     let roles_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/roles");
     let engine = Engine::open(data.path(), &roles_dir, Limits::default()).expect("an engine");
     eprintln!("ingesting {} dev resumes...", resumes.len());
-    let files: Vec<(Vec<u8>, &'static str)> = resumes
-        .iter()
-        .map(|r| labels::original(r, &texts))
-        .collect();
-    for chunk in resumes.iter().zip(&files).collect::<Vec<_>>().chunks(32) {
-        let uploads: Vec<Upload<'_>> = chunk
-            .iter()
-            .map(|(r, (bytes, name))| Upload {
-                bytes,
-                file_name: Some(name),
-                external_id: Some(&r.id),
-                document_date: Some(labels::document_date()),
-                batch_id: None,
-                tenant: Default::default(),
-            })
-            .collect();
-        for (outcome, (r, _)) in engine
-            .ingest_batch(&uploads)
-            .expect("a batch")
-            .iter()
-            .zip(chunk)
-        {
-            assert!(
-                outcome.is_ok(),
-                "{} was not ingested: {:?}",
-                r.id,
-                outcome.as_ref().err()
-            );
-        }
-    }
+    labels::ingest(&engine, &resumes, &texts);
     let mut seqs = HashSet::new();
     engine
         .store()

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use common::labels::{self, LabelledResume, Split};
 use common::ranking_metrics::{Figures, Ranked, figures, ndcg_at, pairwise};
-use shortlist::engine::{Engine, RankQuery, Upload};
+use shortlist::engine::{Engine, RankQuery};
 use shortlist::extract::Limits;
 
 /// Floors on held-out nDCG@10 per shipped role (in `labels::ROLES` order), and for the roles
@@ -298,36 +298,7 @@ fn rankings_agree_with_recruiters() {
     let roles_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/roles");
     let engine = Engine::open(data.path(), &roles_dir, Limits::default()).expect("an engine");
 
-    let files: Vec<(Vec<u8>, &'static str)> = resumes
-        .iter()
-        .map(|r| labels::original(r, &texts))
-        .collect();
-    for chunk in resumes.iter().zip(&files).collect::<Vec<_>>().chunks(32) {
-        let uploads: Vec<Upload<'_>> = chunk
-            .iter()
-            .map(|(r, (bytes, name))| Upload {
-                bytes,
-                file_name: Some(name),
-                external_id: Some(&r.id),
-                document_date: Some(labels::document_date()),
-                batch_id: None,
-                tenant: Default::default(),
-            })
-            .collect();
-        for (outcome, (r, _)) in engine
-            .ingest_batch(&uploads)
-            .expect("a batch")
-            .iter()
-            .zip(chunk)
-        {
-            assert!(
-                outcome.is_ok(),
-                "{} was not ingested: {:?}",
-                r.id,
-                outcome.as_ref().err()
-            );
-        }
-    }
+    labels::ingest(&engine, &resumes, &texts);
 
     // Seqs per split, and the stored text of each candidate (what the index holds) for BM25.
     let split_of: HashMap<&str, Split> = resumes.iter().map(|r| (r.id.as_str(), r.split)).collect();

@@ -132,7 +132,7 @@ impl RuleRows {
         let (_, members, set) = self.members(group);
         let set = set.get_or_init(|| {
             let patterns = members.iter().map(|&index| {
-                group_pattern([self.rows[index].2.as_str()]).replace(r"\b", r"(?-u:\b)")
+                super::ascii_word_edges(&group_pattern([self.rows[index].2.as_str()]))
             });
             RegexSetBuilder::new(patterns)
                 .dfa_size_limit(super::LAZY_DFA_CACHE_BYTES)

@@ -131,12 +131,13 @@ impl CategorySignals {
 
 /// A row's pattern with the shared fragments put in and `\b` on ASCII word edges.
 fn expand(pattern: &str) -> String {
-    pattern
-        .replace("{verb}", VERB)
-        .replace("{staff}", STAFF)
-        .replace("{gap}", GAP)
-        .replace("{count}", COUNT)
-        .replace(r"\b", r"(?-u:\b)")
+    super::ascii_word_edges(
+        &pattern
+            .replace("{verb}", VERB)
+            .replace("{staff}", STAFF)
+            .replace("{gap}", GAP)
+            .replace("{count}", COUNT),
+    )
 }
 
 #[cfg(test)]

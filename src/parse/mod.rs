@@ -50,8 +50,14 @@ use self::timeline::{MonthSpan, gaps, merged_months, month_of, position_span};
 /// the text holds one non-ASCII character (most resumes do: "－", "•"), which made travel
 /// detection alone cost more than all the rest of parsing. The words these patterns look for
 /// are ASCII at their edges, so ASCII boundaries find the same matches.
+/// `pattern` with every `\b` on ASCII word edges: Unicode word edges make the lazy DFA give up
+/// on non-ASCII text, and the rules are written for ASCII words.
+pub(crate) fn ascii_word_edges(pattern: &str) -> String {
+    pattern.replace(r"\b", r"(?-u:\b)")
+}
+
 pub(crate) fn compile_ascii_words(pattern: &str) -> regex::Regex {
-    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    let pattern = ascii_word_edges(pattern);
     regex::RegexBuilder::new(&pattern)
         .dfa_size_limit(LAZY_DFA_CACHE_BYTES)
         .build()

@@ -212,7 +212,7 @@ impl TravelReader {
         let any = regex::RegexSetBuilder::new(
             rules
                 .iter()
-                .map(|rule| rule.sources.pattern.replace(r"\b", r"(?-u:\b)")),
+                .map(|rule| super::ascii_word_edges(&rule.sources.pattern)),
         )
         .dfa_size_limit(super::LAZY_DFA_CACHE_BYTES)
         .build()

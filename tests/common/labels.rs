@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use shortlist::engine::Engine;
+use shortlist::engine::{Engine, Upload};
 use shortlist::extract::{Document, Limits, MediaType};
 use shortlist::parse::{ParseOptions, Parser};
 use shortlist::profile::{PartialDate, Position, Profile};
@@ -289,26 +289,19 @@ pub fn profile(
     resume: &LabelledResume,
     texts: &BTreeMap<String, String>,
 ) -> Profile {
+    let (bytes, name) = original(resume, texts);
     if resume.pdf {
-        let path = corpus_dir()
-            .join("pdf")
-            .join(&resume.category)
-            .join(format!("{}.pdf", resume.id));
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let (profile, _) = Engine::parse_bytes(
             parser,
             &bytes,
-            Some("resume.pdf"),
+            Some(name),
             Some(document_date()),
             &Limits::default(),
         )
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        .unwrap_or_else(|e| panic!("{} ({name}): {e}", resume.id));
         return profile;
     }
-    let text = texts
-        .get(&resume.id)
-        .unwrap_or_else(|| panic!("{} is not in the corpus text", resume.id));
-    parse_text(parser, text)
+    parse_text(parser, &String::from_utf8_lossy(&bytes))
 }
 
 /// What is uploaded for a labelled resume, with its file name: its corpus PDF where it has one,
@@ -329,6 +322,34 @@ pub fn original(
         .get(&resume.id)
         .unwrap_or_else(|| panic!("{} is not in the corpus text", resume.id));
     (text.as_bytes().to_vec(), "resume.txt")
+}
+
+/// Uploads every resume (its original, dated 2021-08-08, its id as external id) into `engine`
+/// in batches of 32, and fails if one is refused.
+pub fn ingest(engine: &Engine, resumes: &[LabelledResume], texts: &BTreeMap<String, String>) {
+    let files: Vec<(Vec<u8>, &'static str)> = resumes.iter().map(|r| original(r, texts)).collect();
+    for chunk in resumes.iter().zip(&files).collect::<Vec<_>>().chunks(32) {
+        let uploads: Vec<Upload<'_>> = chunk
+            .iter()
+            .map(|(r, (bytes, name))| Upload {
+                bytes,
+                file_name: Some(name),
+                external_id: Some(&r.id),
+                document_date: Some(document_date()),
+                batch_id: None,
+                tenant: Default::default(),
+            })
+            .collect();
+        let outcomes = engine.ingest_batch(&uploads).expect("a batch");
+        for (outcome, (r, _)) in outcomes.iter().zip(chunk) {
+            assert!(
+                outcome.is_ok(),
+                "{} was not ingested: {:?}",
+                r.id,
+                outcome.as_ref().err()
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
