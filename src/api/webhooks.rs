@@ -54,12 +54,17 @@ pub async fn create_webhook(
 /// The caller's tenant's subscriptions only.
 pub async fn list_webhooks(state: web::Data<AppState>, tenant: Tenant) -> ApiResult {
     let engine = Arc::clone(&state.engine);
-    let mine = blocking(move || {
-        Ok::<_, crate::engine::EngineError>(engine.store().owned_ids(Owned::Webhook, &tenant)?)
+    let webhooks = Arc::clone(&state.webhooks);
+    let subscriptions = blocking(move || {
+        let mine = engine
+            .store()
+            .owned_ids(Owned::Webhook, &tenant)
+            .map_err(crate::engine::EngineError::from)?;
+        let mut subscriptions = webhooks.list()?;
+        subscriptions.retain(|subscription| mine.contains(&subscription.id));
+        Ok::<_, ApiError>(subscriptions)
     })
     .await?;
-    let mut subscriptions = state.webhooks.list();
-    subscriptions.retain(|subscription| mine.contains(&subscription.id));
     Ok(HttpResponse::Ok().json(subscriptions))
 }
 

@@ -17,7 +17,7 @@
 //! through the same code and is recorded the same way.
 
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -128,8 +128,6 @@ enum Job {
 pub struct Webhooks {
     engine: Arc<Engine>,
     settings: DeliverySettings,
-    /// Subscriptions, cached: most events have no subscriber and cost nothing then.
-    subscriptions: RwLock<Vec<(Subscription, String)>>,
     jobs: Mutex<mpsc::Sender<Job>>,
 }
 
@@ -188,10 +186,8 @@ impl Webhooks {
         let webhooks = Arc::new(Webhooks {
             engine,
             settings,
-            subscriptions: RwLock::new(Vec::new()),
             jobs: Mutex::new(jobs),
         });
-        webhooks.reload()?;
         let worker = Arc::downgrade(&webhooks);
         std::thread::Builder::new()
             .name("webhook-sender".into())
@@ -204,13 +200,12 @@ impl Webhooks {
         self.engine.store()
     }
 
-    fn reload(&self) -> Result<(), WebhookError> {
-        let rows = self.store().webhooks()?;
-        *self
-            .subscriptions
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = rows;
-        Ok(())
+    /// Every subscription with its secret, read from the store each time rather than cached:
+    /// on several nodes (PostgreSQL) a subscription made through one node must be heard of by
+    /// the others at once, both when an event is queued and when a delivery is sent. The table
+    /// is small and the read is one indexed query.
+    fn subscriptions(&self) -> Result<Vec<(Subscription, String)>, WebhookError> {
+        Ok(self.store().webhooks()?)
     }
 
     fn post(&self, job: Job) -> bool {
@@ -264,17 +259,15 @@ impl Webhooks {
         };
         self.store()
             .insert_webhook(&subscription, &secret, tenant)?;
-        self.reload()?;
         Ok((subscription, secret))
     }
 
-    pub fn list(&self) -> Vec<Subscription> {
-        let subscriptions = self.subscriptions.read().unwrap_or_else(|p| p.into_inner());
-        subscriptions.iter().map(|(s, _)| s.clone()).collect()
+    pub fn list(&self) -> Result<Vec<Subscription>, WebhookError> {
+        Ok(self.subscriptions()?.into_iter().map(|(s, _)| s).collect())
     }
 
     fn exists(&self, webhook_id: &str) -> Result<(), WebhookError> {
-        if self.list().iter().any(|s| s.id == webhook_id) {
+        if self.list()?.iter().any(|s| s.id == webhook_id) {
             Ok(())
         } else {
             Err(WebhookError::NotFound(webhook_id.to_owned()))
@@ -285,7 +278,7 @@ impl Webhooks {
         if !self.store().delete_webhook(id)? {
             return Err(WebhookError::NotFound(id.to_owned()));
         }
-        self.reload()
+        Ok(())
     }
 
     pub fn deliveries(&self, webhook_id: &str) -> Result<Vec<Delivery>, WebhookError> {
@@ -296,14 +289,18 @@ impl Webhooks {
     /// Queues `event` for every subscriber. Never fails the caller: a delivery that cannot be
     /// queued is logged.
     pub fn emit(&self, event: &str, data: &serde_json::Value) {
-        let targets: Vec<String> = {
-            let subscriptions = self.subscriptions.read().unwrap_or_else(|p| p.into_inner());
-            subscriptions
-                .iter()
-                .filter(|(s, _)| s.events.iter().any(|e| e == event))
-                .map(|(s, _)| s.id.clone())
-                .collect()
+        let subscriptions = match self.subscriptions() {
+            Ok(subscriptions) => subscriptions,
+            Err(error) => {
+                tracing::error!(%error, event, "cannot read the webhook subscriptions; not delivered");
+                return;
+            }
         };
+        let targets: Vec<String> = subscriptions
+            .into_iter()
+            .filter(|(s, _)| s.events.iter().any(|e| e == event))
+            .map(|(s, _)| s.id)
+            .collect();
         if targets.is_empty() {
             return;
         }
@@ -413,8 +410,12 @@ impl Webhooks {
         let due = self
             .store()
             .claim_due_deliveries(CLAIM_BATCH, Utc::now() + CLAIM_FOR)?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let subscriptions = self.subscriptions()?;
         for delivery in &due {
-            self.attempt(client, delivery, true)?;
+            self.attempt(client, &subscriptions, delivery, true)?;
         }
         Ok(due.len())
     }
@@ -424,16 +425,14 @@ impl Webhooks {
     fn attempt(
         &self,
         client: &reqwest::blocking::Client,
+        subscriptions: &[(Subscription, String)],
         delivery: &DueDelivery,
         retry: bool,
     ) -> Result<(), WebhookError> {
-        let target = {
-            let subscriptions = self.subscriptions.read().unwrap_or_else(|p| p.into_inner());
-            subscriptions
-                .iter()
-                .find(|(s, _)| s.id == delivery.webhook_id)
-                .map(|(s, secret)| (s.url.clone(), secret.clone()))
-        };
+        let target = subscriptions
+            .iter()
+            .find(|(s, _)| s.id == delivery.webhook_id)
+            .map(|(s, secret)| (s.url.clone(), secret.clone()));
         let attempts = delivery.attempts + 1;
         let Some((url, secret)) = target else {
             self.store().record_delivery_attempt(
@@ -571,7 +570,10 @@ fn send_loop(webhooks: Weak<Webhooks>, inbox: mpsc::Receiver<Job>) {
             let Some(strong) = webhooks.upgrade() else {
                 return;
             };
-            if let Err(error) = strong.attempt(&client, &delivery, false) {
+            let attempted = strong.subscriptions().and_then(|subscriptions| {
+                strong.attempt(&client, &subscriptions, &delivery, false)
+            });
+            if let Err(error) = attempted {
                 tracing::error!(%error, delivery = %delivery.id, "cannot record a webhook attempt");
             }
             let _ = done.send(());
