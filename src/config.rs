@@ -17,6 +17,10 @@ pub struct Config {
     /// PostgreSQL as the source of truth (`postgres://USER@HOST/DB`) instead of SQLite in the
     /// data directory, which then keeps only what is derived (the search index).
     pub database_url: Option<String>,
+    /// With PostgreSQL: how long a node holds a screening run past its last progress report
+    /// before another node may take it over (a node that died mid-run). Each chunk of a run
+    /// reports, so this needs only to exceed the time to rank one page.
+    pub run_lease_seconds: u64,
     pub roles_dir: PathBuf,
     pub max_upload_bytes: usize,
     pub max_batch_bytes: usize,
@@ -87,6 +91,7 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./index"),
             database_url: None,
+            run_lease_seconds: 60,
             roles_dir: PathBuf::from("config/roles"),
             max_upload_bytes: 20 * 1024 * 1024,
             max_batch_bytes: 512 * 1024 * 1024,
@@ -165,6 +170,10 @@ impl Config {
         let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
         if config.idempotency_ttl_hours == 0 {
             return Err("idempotency_ttl_hours is at least 1".into());
+        }
+        if config.run_lease_seconds == 0 {
+            // A lease that has always expired would let every node take every run at once.
+            return Err("run_lease_seconds is at least 1".into());
         }
         let hashes = config
             .api_key_sha256

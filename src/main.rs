@@ -244,6 +244,7 @@ fn serve(
     let engine = match Engine::open_configured(
         &config.data_dir,
         config.database_url.as_deref(),
+        Duration::from_secs(config.run_lease_seconds),
         &config.roles_dir,
         limits,
     ) {

@@ -5,9 +5,12 @@
 
 mod common;
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
 
 use shortlist::engine::{Engine, RankQuery, Upload};
 use shortlist::extract::Limits;
@@ -228,4 +231,396 @@ fn a_run_whose_node_stopped_is_taken_over_and_finished_once() {
         b.claim_next_run().unwrap().is_none(),
         "a finished run stays finished"
     );
+}
+
+/// The acceptance test as an operator would see it: two `shortlist serve` processes on one
+/// PostgreSQL database. A subscription made through one node is heard of by the other; uploads
+/// spread over both are rankable on both within a second; a deletion propagates; a node killed
+/// with SIGKILL catches up when it starts again; a run started on A, A killed with SIGKILL
+/// mid-run, is finished by B with every result exactly once; every webhook is delivered exactly
+/// once per event, whichever node queued or sent it.
+#[test]
+fn two_node_processes_share_uploads_a_killed_nodes_run_and_webhooks() {
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let Some(url) = shortlist::store::testing::test_database_url(dir_a.path()) else {
+        eprintln!("skipping: two nodes need PostgreSQL (set SHORTLIST_TEST_DATABASE_URL)");
+        return;
+    };
+    let receiver = Receiver::start();
+    // A two-second lease, so that B takes A's run over soon after A dies.
+    let config = dir_a.path().join("node.toml");
+    std::fs::write(
+        &config,
+        "webhook_allowed_hosts = [\"127.0.0.1\"]\nrun_lease_seconds = 2\n",
+    )
+    .unwrap();
+    // A pauses between the pages of a run (debug builds only), so that it can be killed mid-way.
+    let a = Node::start(dir_a.path(), &url, &config, Some(400));
+    let b = Node::start(dir_b.path(), &url, &config, None);
+
+    // Subscribed through A; B lists the subscription and sends its events too.
+    let webhook: Value = http()
+        .post(a.url("/v1/webhooks"))
+        .json(&json!({
+            "url": receiver.url,
+            "secret": "whsec_two_nodes_secret",
+            "events": ["candidate.parsed", "run.completed"],
+        }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let webhook_id = webhook["id"].as_str().expect("the subscription").to_owned();
+    let on_b: Value = http()
+        .get(b.url("/v1/webhooks"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        on_b[0]["id"], webhook_id,
+        "B lists A's subscription: {on_b}"
+    );
+
+    // Batches and single uploads spread over both nodes, each rankable on the other within 1 s.
+    let mut expected = 0;
+    for (round, (node, other)) in [(&a, &b), (&b, &a), (&a, &b), (&b, &a)].iter().enumerate() {
+        let created = node.upload_batch(round * 60..(round + 1) * 60);
+        expected += created.len();
+        let took = within_a_second("a batch on one node, ranked on the other", || {
+            other.total() == expected
+        });
+        eprintln!("a batch of 60 on one node was rankable on the other after {took:?}");
+        node.upload_one(1000 + round);
+        expected += 1;
+        within_a_second("a single upload, ranked on the other node", || {
+            other.total() == expected
+        });
+    }
+
+    // Deleted through B: gone from A.
+    let doomed = a.upload_one(2000);
+    expected += 1;
+    within_a_second("an upload on A, on B", || b.total() == expected);
+    b.delete(&doomed);
+    expected -= 1;
+    within_a_second("a deletion on B, gone from A", || {
+        a.total() == expected && a.status(&format!("/v1/candidates/{doomed}")) == 404
+    });
+
+    // B dies; A takes uploads and a deletion meanwhile, and sends their webhooks.
+    b.kill();
+    for i in 0..5 {
+        a.upload_one(3000 + i);
+    }
+    let gone = a.upload_one(3100);
+    a.delete(&gone);
+    expected += 5;
+    let parsed = expected + 2; // every upload made, the two deleted ones included
+    receiver.wait_for(parsed, "every candidate.parsed event");
+
+    // A run on A, killed with A after its first page.
+    let run: Value = http()
+        .post(a.url("/v1/runs"))
+        .json(&json!({"role_id": "account-manager", "selection": {"all": true}}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let run_id = run["id"].as_str().expect("the run").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let run = a.json(&format!("/v1/runs/{run_id}"));
+        let done = run["progress"]["done"].as_u64().unwrap_or(0);
+        assert_eq!(
+            run["status"], "processing",
+            "A is mid-run before it is killed: {run}"
+        );
+        if done >= 100 {
+            assert!(done < expected as u64, "{run}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "A never reported a page: {run}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    a.kill();
+
+    // B starts on its old data directory: it has caught up on what it missed, and takes the run
+    // over once A's lease has run out.
+    let b = Node::start(dir_b.path(), &url, &config, None);
+    assert_eq!(
+        b.total(),
+        expected,
+        "B caught up on the changes made while it was down"
+    );
+    assert_eq!(b.status(&format!("/v1/candidates/{gone}")), 404);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let run = b.json(&format!("/v1/runs/{run_id}"));
+        if run["status"] != "processing" && run["status"] != "enqueued" {
+            break run;
+        }
+        assert!(Instant::now() < deadline, "B never finished A's run: {run}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let mut ranks = Vec::new();
+    let mut candidates = HashSet::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/v1/runs/{run_id}/results?limit=100");
+        if let Some(cursor) = &cursor {
+            path.push_str(&format!("&cursor={cursor}"));
+        }
+        let page = b.json(&path);
+        for result in page["results"].as_array().unwrap() {
+            ranks.push(result["rank"].as_u64().unwrap());
+            assert!(
+                candidates.insert(result["candidate_id"].as_str().unwrap().to_owned()),
+                "a candidate twice in the run's results"
+            );
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        ranks,
+        (1..=expected as u64).collect::<Vec<_>>(),
+        "every result exactly once"
+    );
+
+    // Each event delivered once: the run's completion (sent by B) and every upload's parse.
+    receiver.wait_for(parsed + 1, "the run's completion");
+    std::thread::sleep(Duration::from_millis(600)); // room for a duplicate to show up
+    let events = receiver.events();
+    let ids: HashSet<&str> = events.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids.len(), events.len(), "an event delivered twice");
+    let count = |kind: &str| events.iter().filter(|(_, t)| t == kind).count();
+    assert_eq!(
+        (count("candidate.parsed"), count("run.completed")),
+        (parsed, 1)
+    );
+    let deliveries = b.json(&format!("/v1/webhooks/{webhook_id}/deliveries"));
+    let deliveries = deliveries.as_array().expect("the deliveries");
+    assert_eq!(deliveries.len(), parsed + 1);
+    for delivery in deliveries {
+        assert_eq!(
+            (&delivery["status"], &delivery["attempts"]),
+            (&json!("delivered"), &json!(1)),
+            "{delivery}"
+        );
+    }
+    b.kill();
+}
+
+/// A `shortlist serve` process on the test's database.
+struct Node {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Node {
+    fn start(data_dir: &Path, url: &str, config: &Path, run_page_pause_ms: Option<u64>) -> Node {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_shortlist"));
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
+            .arg(config)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["--database-url", url])
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        if let Some(pause) = run_page_pause_ms {
+            command.env("SHORTLIST_TEST_RUN_PAGE_PAUSE_MS", pause.to_string());
+        }
+        let mut node = Node {
+            child: command.spawn().expect("the node starts"),
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !http()
+            .get(node.url("/readyz"))
+            .send()
+            .is_ok_and(|response| response.status().is_success())
+        {
+            if let Some(status) = node.child.try_wait().unwrap() {
+                panic!("the node exited at start-up: {status}");
+            }
+            assert!(Instant::now() < deadline, "the node did not become ready");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        node
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn json(&self, path: &str) -> Value {
+        http().get(self.url(path)).send().unwrap().json().unwrap()
+    }
+
+    fn status(&self, path: &str) -> u16 {
+        http().get(self.url(path)).send().unwrap().status().as_u16()
+    }
+
+    /// How many candidates the node ranks for `account-manager`.
+    fn total(&self) -> usize {
+        let page = self.json("/v1/roles/account-manager/ranking?limit=1");
+        page["total"].as_u64().unwrap_or_else(|| panic!("{page}")) as usize
+    }
+
+    /// Uploads `process_resume(i)` for each `i` as one batch; returns the created ids.
+    fn upload_batch(&self, range: std::ops::Range<usize>) -> Vec<String> {
+        let mut form = reqwest::blocking::multipart::Form::new();
+        for i in range.clone() {
+            form = form.part(
+                "file",
+                reqwest::blocking::multipart::Part::bytes(process_resume(i))
+                    .file_name(format!("cv{i}.txt")),
+            );
+        }
+        let summary: Value = http()
+            .post(self.url("/v1/candidates/batch"))
+            .multipart(form)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(summary["created"], range.len(), "{summary}");
+        summary["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn upload_one(&self, i: usize) -> String {
+        let form = reqwest::blocking::multipart::Form::new().part(
+            "file",
+            reqwest::blocking::multipart::Part::bytes(process_resume(i))
+                .file_name(format!("cv{i}.txt")),
+        );
+        let response = http()
+            .post(self.url("/v1/candidates"))
+            .multipart(form)
+            .send()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().unwrap();
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    fn delete(&self, id: &str) {
+        let response = http()
+            .delete(self.url(&format!("/v1/candidates/{id}")))
+            .send()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 204);
+    }
+
+    /// SIGKILL: no shutdown, no last writes.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http() -> reqwest::blocking::Client {
+    shortlist::tls::install_crypto();
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+fn process_resume(i: usize) -> Vec<u8> {
+    format!(
+        "Key Account Manager {i}\nExperience\n01/20{:02} to Current Key Account Manager\n\
+         Acme Corp - Boston, MA\nManaged corporate accounts in Salesforce CRM, case {i}.\n",
+        i % 15
+    )
+    .into_bytes()
+}
+
+/// A webhook receiver on a thread: records each request's event (body `id`, `type`) and
+/// answers 200. HTTP/1.1 read by hand, one request per connection: enough for our sender.
+struct Receiver {
+    url: String,
+    events: Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&events);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    continue;
+                }
+                let event: Value = serde_json::from_slice(&body).unwrap_or_default();
+                recorded.lock().unwrap().push((
+                    event["id"].as_str().unwrap_or_default().to_owned(),
+                    event["type"].as_str().unwrap_or_default().to_owned(),
+                ));
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
+            }
+        });
+        Receiver { url, events }
+    }
+
+    fn events(&self) -> Vec<(String, String)> {
+        self.events.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 30 s) until `count` events have arrived.
+    fn wait_for(&self, count: usize, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.events().len() < count {
+            assert!(
+                Instant::now() < deadline,
+                "{what}: {} of {count} webhooks arrived",
+                self.events().len()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }

@@ -210,14 +210,16 @@ impl Engine {
     }
 
     /// [`Engine::open`] with the store the configuration names: PostgreSQL at `database_url`
-    /// when given (the data directory then keeps only the derived index), else SQLite.
+    /// when given (the data directory then keeps only the derived index, and a claimed run is
+    /// held for `run_lease`), else SQLite.
     pub fn open_configured(
         data_dir: &Path,
         database_url: Option<&str>,
+        run_lease: std::time::Duration,
         roles_dir: &Path,
         limits: Limits,
     ) -> Result<Engine, EngineError> {
-        let store = crate::store::open_store(data_dir, database_url)?;
+        let store = crate::store::open_store_with_lease(data_dir, database_url, run_lease)?;
         Engine::open_with_store(store, data_dir, roles_dir, limits)
     }
 

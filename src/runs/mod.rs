@@ -400,6 +400,7 @@ impl Runs {
                 Some(next) => cursor = Some(next),
                 None => return Ok(RunStatus::Succeeded),
             }
+            pause_between_pages();
         }
     }
 
@@ -429,6 +430,20 @@ impl Runs {
         if let Err(error) = self.engine.audit(event) {
             tracing::error!(%error, run = %run.id, "cannot record the end of a run in the audit log");
         }
+    }
+}
+
+/// Fault injection for the tests that kill a node in the middle of a run (`tests/nodes.rs`):
+/// a ranking of a few hundred candidates ends in milliseconds, too soon to be interrupted, so
+/// debug builds wait `SHORTLIST_TEST_RUN_PAGE_PAUSE_MS` between pages. Release builds have no
+/// such pause and do not read the variable.
+fn pause_between_pages() {
+    #[cfg(debug_assertions)]
+    if let Some(pause) = std::env::var("SHORTLIST_TEST_RUN_PAGE_PAUSE_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(pause));
     }
 }
 

@@ -36,7 +36,7 @@ mod webhooks;
 pub use listing::{ListFilter, ListKey, ListPage, ListedCandidate, ListingStore};
 pub use oversight::OversightStore;
 pub use pool::{PoolRow, PoolStore};
-pub use postgres::PgStore;
+pub use postgres::{DEFAULT_RUN_LEASE, PgStore};
 pub use runs::{NewRun, NewRunResult, RunStore};
 pub use webhooks::{AttemptOutcome, DueDelivery, NewDelivery, WebhookStore};
 mod tenancy;
@@ -242,8 +242,19 @@ pub fn open_store(
     data_dir: &Path,
     database_url: Option<&str>,
 ) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    open_store_with_lease(data_dir, database_url, DEFAULT_RUN_LEASE)
+}
+
+/// [`open_store`], with PostgreSQL holding a claimed run for `run_lease` past its last progress
+/// report (`run_lease_seconds`) before another node may take it over. SQLite serves one node
+/// and has no leases: a run found `processing` at start-up is started over.
+pub fn open_store_with_lease(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    run_lease: std::time::Duration,
+) -> Result<std::sync::Arc<dyn Store>, StoreError> {
     Ok(match database_url {
-        Some(url) => std::sync::Arc::new(PgStore::open(url)?),
+        Some(url) => std::sync::Arc::new(PgStore::open(url)?.with_run_lease(run_lease)),
         None => std::sync::Arc::new(SqliteStore::open(data_dir)?),
     })
 }

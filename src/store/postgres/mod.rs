@@ -44,10 +44,10 @@ const MAX_CONNECTIONS: usize = 8;
 /// How long opening a connection may take before the database counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long a claimed run stays held past its last progress report: the worker reports after
-/// each chunk of results (well under a second each), so only a dead or stalled node lets it
-/// expire; another node then takes the run over.
-const RUN_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// How long a claimed run stays held past its last progress report, unless configured
+/// (`run_lease_seconds`): the worker reports after each chunk of results (well under a second
+/// each), so only a dead or stalled node lets it expire; another node then takes the run over.
+pub const DEFAULT_RUN_LEASE: Duration = Duration::from_secs(60);
 
 /// How long a caller waits for a free connection when all are in use.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -209,15 +209,18 @@ impl PgStore {
             },
             listener: Mutex::new(None),
             run_claims: Mutex::new(std::collections::HashMap::new()),
-            run_lease: RUN_LEASE,
+            run_lease: chrono::Duration::from_std(DEFAULT_RUN_LEASE).unwrap_or_default(),
         };
         migrate::apply(&mut *store.connection()?)?;
         Ok(store)
     }
 
-    /// The same store, holding claimed runs for `lease` instead of a minute (tests).
-    pub fn with_run_lease(mut self, lease: std::time::Duration) -> PgStore {
-        self.run_lease = chrono::Duration::from_std(lease).unwrap_or(RUN_LEASE);
+    /// The same store, holding claimed runs for `lease` instead of [`DEFAULT_RUN_LEASE`]: a
+    /// shorter lease hands a dead node's run to another sooner.
+    pub fn with_run_lease(mut self, lease: Duration) -> PgStore {
+        if let Ok(lease) = chrono::Duration::from_std(lease) {
+            self.run_lease = lease;
+        }
         self
     }
 
