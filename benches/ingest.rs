@@ -9,8 +9,11 @@
 //! acknowledged up to and including it (candidates only ever join the pool here).
 //!
 //! `cargo bench --bench ingest` (reads ../shared/corpus/pdf; repeats the corpus `--rounds N`
-//! times with a byte appended to each copy, so that copies are not duplicates). With
-//! `SHORTLIST_TEST_DATABASE_URL` set, the store is PostgreSQL (one node).
+//! times with a byte appended to each copy, so that copies are not duplicates). The store is
+//! SQLite. With `SHORTLIST_TEST_DATABASE_URL` naming a PostgreSQL server, the same two modes
+//! run again on two nodes sharing a fresh database on it (each node its own engine, index and
+//! workers, following the other through the change feed), the clients spread over both, until
+//! every upload is rankable on both; the SQLite figures of the same run are the baseline.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -41,11 +44,10 @@ fn corpus_pdfs(root: &Path) -> Vec<PathBuf> {
     pdfs
 }
 
-fn start_server(data_dir: &Path) -> String {
+/// Starts a node on `data_dir`: SQLite there, or PostgreSQL at `database_url`.
+fn start_server(data_dir: &Path, database_url: Option<&str>) -> String {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    // SQLite in the data directory, or PostgreSQL (a fresh database on the server named by
-    // SHORTLIST_TEST_DATABASE_URL, as the tests use): the same bench on either store.
-    let store = shortlist::store::testing::open_test_store(data_dir);
+    let store = shortlist::store::open_store(data_dir, database_url).expect("store");
     let engine = Arc::new(
         Engine::open_with_store(
             store,
@@ -71,6 +73,34 @@ fn start_server(data_dir: &Path) -> String {
     address
 }
 
+/// Which store the nodes of a run share.
+#[derive(Clone, Copy)]
+enum Setup {
+    /// One node, SQLite in its data directory.
+    Sqlite,
+    /// Two nodes on a fresh PostgreSQL database on the server named by
+    /// `SHORTLIST_TEST_DATABASE_URL`.
+    TwoPostgresNodes,
+}
+
+/// Starts the run's nodes; returns their addresses and the directories to keep until the end.
+fn start_nodes(setup: Setup) -> (Vec<String>, Vec<tempfile::TempDir>) {
+    let first = tempfile::tempdir().expect("temp dir");
+    match setup {
+        Setup::Sqlite => (vec![start_server(first.path(), None)], vec![first]),
+        Setup::TwoPostgresNodes => {
+            let url = shortlist::store::testing::test_database_url(first.path())
+                .expect("SHORTLIST_TEST_DATABASE_URL names a PostgreSQL server");
+            let second = tempfile::tempdir().expect("temp dir");
+            let nodes = vec![
+                start_server(first.path(), Some(&url)),
+                start_server(second.path(), Some(&url)),
+            ];
+            (nodes, vec![first, second])
+        }
+    }
+}
+
 fn ranked_total(client: &reqwest::blocking::Client, address: &str) -> u64 {
     let page: serde_json::Value = client
         .get(format!(
@@ -90,13 +120,29 @@ struct Run {
     lagging: usize,
 }
 
-fn run(files: &[(String, Vec<u8>)], expected: u64, clients: usize, batch: usize) -> Run {
-    let data = tempfile::tempdir().expect("temp dir");
-    let address = start_server(data.path());
+/// The fewest candidates any node ranks: a resume counts as rankable once every node ranks it.
+fn ranked_everywhere(client: &reqwest::blocking::Client, nodes: &[String]) -> u64 {
+    nodes
+        .iter()
+        .map(|node| ranked_total(client, node))
+        .min()
+        .unwrap_or(0)
+}
+
+fn run(
+    setup: Setup,
+    files: &[(String, Vec<u8>)],
+    expected: u64,
+    clients: usize,
+    batch: usize,
+) -> Run {
+    let (nodes, _data) = start_nodes(setup);
     shortlist::tls::install_crypto();
     let client = reqwest::blocking::Client::new();
-    while client.get(format!("{address}/healthz")).send().is_err() {
-        std::thread::sleep(Duration::from_millis(10));
+    for node in &nodes {
+        while client.get(format!("{node}/healthz")).send().is_err() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
     // When each created upload was acknowledged, in order of acknowledgement.
     let acknowledged: Arc<Mutex<Vec<Instant>>> = Arc::default();
@@ -106,14 +152,13 @@ fn run(files: &[(String, Vec<u8>)], expected: u64, clients: usize, batch: usize)
     let started = Instant::now();
     std::thread::scope(|scope| {
         if batch == 1 {
-            let (polls, uploading, address) =
-                (Arc::clone(&polls), Arc::clone(&uploading), &address);
+            let (polls, uploading, nodes) = (Arc::clone(&polls), Arc::clone(&uploading), &nodes);
             scope.spawn(move || {
                 shortlist::tls::install_crypto();
                 let client = reqwest::blocking::Client::new();
                 while uploading.load(std::sync::atomic::Ordering::Relaxed) {
                     let at = Instant::now();
-                    let total = ranked_total(&client, address);
+                    let total = ranked_everywhere(&client, nodes);
                     polls.lock().unwrap().push((at, total));
                     std::thread::sleep(Duration::from_millis(20));
                 }
@@ -121,7 +166,9 @@ fn run(files: &[(String, Vec<u8>)], expected: u64, clients: usize, batch: usize)
         }
         let workers: Vec<_> = (0..clients)
             .map(|worker| {
-                let (acknowledged, address) = (Arc::clone(&acknowledged), &address);
+                // The clients spread over the nodes, as behind a load balancer.
+                let (acknowledged, address) =
+                    (Arc::clone(&acknowledged), &nodes[worker % nodes.len()]);
                 scope.spawn(move || {
                     shortlist::tls::install_crypto();
                     let client = reqwest::blocking::Client::new();
@@ -159,7 +206,7 @@ fn run(files: &[(String, Vec<u8>)], expected: u64, clients: usize, batch: usize)
         for worker in workers {
             worker.join().expect("client");
         }
-        while ranked_total(&client, &address) < expected {
+        while ranked_everywhere(&client, &nodes) < expected {
             std::thread::sleep(Duration::from_millis(5));
         }
         uploading.store(false, std::sync::atomic::Ordering::Relaxed);
@@ -231,36 +278,55 @@ fn main() {
     );
     let expected = files.len() as u64 - rounds as u64; // the blank PDF is refused each round
 
-    let single = run(&files, expected, SINGLE_CLIENTS, 1);
-    let batches = run(&files, expected, BATCH_CLIENTS, BATCH_SIZE);
-    let rate = |run: &Run| run.resumes as f64 / run.seconds;
-    for (mode, run) in [
-        (format!("single uploads, {SINGLE_CLIENTS} clients"), &single),
-        (
-            format!("batches of {BATCH_SIZE}, {BATCH_CLIENTS} clients"),
-            &batches,
-        ),
-    ] {
-        println!(
-            "{mode}: {} resumes rankable in {:.2} s = {:.0} resumes/s ({:.0} per core)",
-            run.resumes,
-            run.seconds,
-            rate(run),
-            rate(run) / cores as f64
-        );
+    let mut setups = vec![("SQLite, one node", Setup::Sqlite)];
+    if std::env::var(shortlist::store::testing::URL_VARIABLE).is_ok_and(|url| !url.is_empty()) {
+        setups.push(("PostgreSQL, two nodes", Setup::TwoPostgresNodes));
     }
-    println!(
-        "single uploads against batches (the baseline): {:.2}x",
-        rate(&single) / rate(&batches)
-    );
-    let worst = single.worst_lag.unwrap_or_default();
-    println!(
-        "acknowledgement to rankable, single uploads: worst {:.0} ms; {} of {expected} over {} ms",
-        worst.as_secs_f64() * 1000.0,
-        single.lagging,
-        MAX_LAG.as_millis()
-    );
-    if single.lagging > 0 {
+    let rate = |run: &Run| run.resumes as f64 / run.seconds;
+    let mut lagging = 0;
+    let mut baseline = None;
+    for (name, setup) in setups {
+        let single = run(setup, &files, expected, SINGLE_CLIENTS, 1);
+        let batches = run(setup, &files, expected, BATCH_CLIENTS, BATCH_SIZE);
+        println!("{name}:");
+        for (mode, run) in [
+            (format!("single uploads, {SINGLE_CLIENTS} clients"), &single),
+            (
+                format!("batches of {BATCH_SIZE}, {BATCH_CLIENTS} clients"),
+                &batches,
+            ),
+        ] {
+            println!(
+                "  {mode}: {} resumes rankable in {:.2} s = {:.0} resumes/s ({:.0} per core)",
+                run.resumes,
+                run.seconds,
+                rate(run),
+                rate(run) / cores as f64
+            );
+        }
+        println!(
+            "  single uploads against batches (the baseline): {:.2}x",
+            rate(&single) / rate(&batches)
+        );
+        match baseline {
+            None => baseline = Some((rate(&single), rate(&batches))),
+            Some((single_sqlite, batches_sqlite)) => println!(
+                "  against SQLite in this run: single uploads {:.2}x, batches {:.2}x",
+                rate(&single) / single_sqlite,
+                rate(&batches) / batches_sqlite
+            ),
+        }
+        let worst = single.worst_lag.unwrap_or_default();
+        println!(
+            "  acknowledgement to rankable (on every node), single uploads: worst {:.0} ms; \
+             {} of {expected} over {} ms",
+            worst.as_secs_f64() * 1000.0,
+            single.lagging,
+            MAX_LAG.as_millis()
+        );
+        lagging += single.lagging;
+    }
+    if lagging > 0 {
         eprintln!("FAILED: some acknowledged uploads were not rankable within 1 s");
         std::process::exit(1);
     }

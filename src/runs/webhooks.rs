@@ -37,9 +37,11 @@ pub const EVENTS: [&str; 3] = ["candidate.parsed", "run.completed", "run.failed"
 pub const PING: &str = "ping";
 
 /// How long a worker holds a delivery it claimed: longer than a batch of sends can take
-/// (`CLAIM_BATCH` × the client's timeout), so that no claim expires while it is being sent.
-const CLAIM_FOR: Duration = Duration::from_secs(15 * 60);
-const CLAIM_BATCH: usize = 50;
+/// (`CLAIM_BATCH` × the client's timeout), so that no claim expires while it is being sent,
+/// and short, so that when a node dies holding claims (PostgreSQL, several nodes) another node
+/// sends those deliveries about a minute later. Small batches keep both true.
+const CLAIM_FOR: Duration = Duration::from_secs(75);
+const CLAIM_BATCH: usize = 5;
 /// The HTTP client's limit for one attempt.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
