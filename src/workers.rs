@@ -55,7 +55,8 @@ pub fn start(engine: &Arc<Engine>, settings: &ApiSettings) -> std::io::Result<Wo
 }
 
 /// Erases what has outlived its period, at start-up and then every `interval`: idempotency
-/// records past their TTL, and candidates past `retention_days` (when set). Holds the engine
+/// records past their TTL, the change feed's entries past its retention (PostgreSQL), and
+/// candidates past `retention_days` (when set). Holds the engine
 /// weakly, so that it ends with the server.
 fn start_housekeeping(engine: &Arc<Engine>, settings: &ApiSettings) -> std::io::Result<()> {
     let engine = Arc::downgrade(engine);
@@ -76,6 +77,11 @@ fn start_housekeeping(engine: &Arc<Engine>, settings: &ApiSettings) -> std::io::
                         Ok(0) => {}
                         Ok(purged) => tracing::info!(purged, "expired idempotency records removed"),
                         Err(error) => tracing::error!(%error, "purging idempotency records failed"),
+                    }
+                    match engine.prune_change_feed() {
+                        Ok(0) => {}
+                        Ok(pruned) => tracing::info!(pruned, "old changes pruned from the feed"),
+                        Err(error) => tracing::error!(%error, "pruning the change feed failed"),
                     }
                     if retention_days > 0 {
                         let cutoff =

@@ -162,6 +162,62 @@ fn writes_on_one_node_reach_the_other_within_a_second_and_a_restarted_node_catch
     );
 }
 
+/// The feed keeps changes for a week. A node whose index is older than the oldest change kept
+/// rebuilds it at its start (a replay would miss what was pruned); a running node that finds
+/// it missed pruned changes says so on `/readyz` until it is restarted.
+#[test]
+fn a_node_behind_the_pruned_feed_rebuilds_at_start_and_a_running_one_is_not_ready() {
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let dir_c = tempfile::tempdir().unwrap();
+    let Some(url) = shortlist::store::testing::test_database_url(dir_a.path()) else {
+        eprintln!("skipping: the change feed is PostgreSQL's (set SHORTLIST_TEST_DATABASE_URL)");
+        return;
+    };
+    let a = node(dir_a.path(), &url);
+    let b = node(dir_b.path(), &url);
+    upload_as(&a, "samarkand", Some("ats-9"));
+    within_a_second("an upload on A, ranked on B", || {
+        matching(&b, "samarkand") == 1
+    });
+
+    // B stops cleanly; the candidate is replaced (same seq, new text) and the feed pruned.
+    drop(b);
+    upload_as(&a, "ulaanbaatar", Some("ats-9"));
+    let store = shortlist::store::open_store(dir_a.path(), Some(&url)).expect("the store opens");
+    let everything = chrono::Utc::now() + chrono::Duration::seconds(1);
+    assert!(store.prune_changes(everything).unwrap() >= 2);
+    assert!(store.changes_after(0, 10).unwrap().is_empty());
+    assert_eq!(store.prune_changes(everything).unwrap(), 0, "nothing left");
+
+    let b = node(dir_b.path(), &url);
+    assert_eq!(
+        (matching(&b, "ulaanbaatar"), matching(&b, "samarkand")),
+        (1, 0),
+        "B rebuilt its index: the replacement's change was pruned"
+    );
+    assert!(b.readiness().is_ok());
+
+    // A node that does not follow the feed, so that it falls behind: what it missed is pruned.
+    let c = Engine::open_with_store(
+        shortlist::store::open_store(dir_c.path(), Some(&url)).expect("the store opens"),
+        dir_c.path(),
+        &common::repo_root().join("config/roles"),
+        Limits::default(),
+    )
+    .expect("the node opens");
+    upload(&a, "valparaiso");
+    store
+        .prune_changes(chrono::Utc::now() + chrono::Duration::seconds(1))
+        .unwrap();
+    c.apply_changes().unwrap();
+    assert!(c.fell_behind_the_feed());
+    let Err(shortlist::engine::NotReady(reason)) = c.readiness() else {
+        panic!("a node that missed pruned changes is not ready");
+    };
+    assert!(reason.contains("restart"), "{reason}");
+}
+
 /// A run claimed by a node that then stops reporting (it died, or stalled) is taken over by
 /// another node once its lease expires; the first node's late writes change nothing, so every
 /// result is saved once and the run's end is recorded once.

@@ -193,6 +193,9 @@ pub struct Engine {
     memos: memo::Memos,
     /// The change feed's position this node has applied (see `feed.rs`); `None` without one.
     feed: Mutex<Option<u64>>,
+    /// Set when this node found changes it had not applied already pruned from the feed: its
+    /// index may be stale until it restarts and rebuilds, and `/readyz` says so.
+    fell_behind: std::sync::atomic::AtomicBool,
     /// Where the index's clean shutdown is recorded (see `commit.rs`).
     clean_marker: CleanMarker,
 }
@@ -253,6 +256,7 @@ impl Engine {
             group: group::GroupCommit::default(),
             memos: memo::Memos::default(),
             feed: Mutex::new(None),
+            fell_behind: Default::default(),
             clean_marker,
         };
         engine.seed_roles(roles_dir)?;
@@ -311,13 +315,22 @@ impl Engine {
         // vouches for the index; otherwise, or when it disagrees with the store, rebuild it.
         let clean_shutdown = self.clean_marker.is_set(self.store.as_ref())?;
         let indexed = self.index.all_seqs()?;
-        let rebuild = !clean_shutdown || indexed != stored_seqs;
+        let mut rebuild = !clean_shutdown || indexed != stored_seqs;
         if !rebuild && let Some(applied) = self.clean_marker.applied_position() {
-            // The index is this node's, as of its shutdown: replay what changed since then
-            // (a candidate replaced meanwhile keeps its seq, so the seqs above agree).
-            let mut feed = self.feed.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(now) = *feed {
-                *feed = Some(applied.min(now));
+            if applied < self.store.change_feed_pruned_through()? {
+                // Down longer than the feed keeps changes: what changed meanwhile is unknown.
+                tracing::warn!(
+                    applied,
+                    "the changes since this node's index was shut down are no longer kept"
+                );
+                rebuild = true;
+            } else {
+                // The index is this node's, as of its shutdown: replay what changed since then
+                // (a candidate replaced meanwhile keeps its seq, so the seqs above agree).
+                let mut feed = self.feed.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(now) = *feed {
+                    *feed = Some(applied.min(now));
+                }
             }
         }
         if rebuild {

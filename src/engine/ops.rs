@@ -55,6 +55,13 @@ impl Engine {
                 format!("the store does not take writes: {e}")
             })
         })?;
+        if self.fell_behind_the_feed() {
+            return Err(NotReady(
+                "this node missed changes the database no longer keeps (the change feed keeps \
+                 them 7 days): restart it to rebuild its index"
+                    .into(),
+            ));
+        }
         let candidates = self
             .store
             .count_candidates()

@@ -188,6 +188,15 @@ pub trait Store:
     fn changes_after(&self, _after: u64, _limit: usize) -> Result<Vec<Change>, StoreError> {
         Ok(Vec::new())
     }
+    /// The last position the feed no longer holds (pruned by [`Store::prune_changes`]); 0 when
+    /// none was. A reader at a position before it has missed changes for good.
+    fn change_feed_pruned_through(&self) -> Result<u64, StoreError> {
+        Ok(0)
+    }
+    /// Forgets the changes written before `before`; returns how many.
+    fn prune_changes(&self, _before: DateTime<Utc>) -> Result<usize, StoreError> {
+        Ok(0)
+    }
     /// Waits up to `timeout` for a wake-up that something changed (it may come early, or not
     /// at all: the caller reads [`Store::changes_after`] either way).
     fn wait_for_changes(&self, timeout: std::time::Duration) {

@@ -3,8 +3,15 @@
 //! Each node reads the rows after the last position it applied; the notification only saves it
 //! waiting for its next poll, so a lost one (a dropped listening connection) delays a change by
 //! at most one poll, never loses it.
+//!
+//! Housekeeping forgets changes older than the retention (migration `0004`). It first records
+//! the last position it will forget (`pruned_through`), and only then deletes: a reader that
+//! reads the changes and then that mark can never miss a gap (it may see one that its read
+//! did not suffer, and rebuild for nothing).
 
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Transaction};
@@ -44,6 +51,33 @@ impl PgStore {
                 })
             })
             .collect()
+    }
+
+    pub(super) fn feed_pruned_through(&self) -> Result<u64, StoreError> {
+        let row = self
+            .connection()?
+            .query_one("SELECT pruned_through FROM change_counter", &[])?;
+        Ok(row.try_get::<_, i64>(0)? as u64)
+    }
+
+    /// Forgets the changes written before `before`; returns how many. The mark is raised in its
+    /// own committed statement before the rows go (see the module doc).
+    pub(super) fn feed_prune(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut connection = self.connection()?;
+        let last: Option<i64> = connection
+            .query_one(
+                "SELECT max(seq) FROM changes WHERE at < CAST($1::text AS timestamptz)",
+                &[&before.to_rfc3339()],
+            )?
+            .try_get(0)?;
+        let Some(last) = last else {
+            return Ok(0);
+        };
+        connection.execute(
+            "UPDATE change_counter SET pruned_through = GREATEST(pruned_through, $1)",
+            &[&last],
+        )?;
+        Ok(connection.execute("DELETE FROM changes WHERE seq <= $1", &[&last])? as usize)
     }
 
     /// Waits on a connection of its own that `LISTEN`s; a broken one is dropped and opened

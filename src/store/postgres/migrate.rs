@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "run_leases",
         include_str!("../../../migrations/postgres/0003_run_leases.sql"),
     ),
+    (
+        4,
+        "change_feed_pruning",
+        include_str!("../../../migrations/postgres/0004_change_feed_pruning.sql"),
+    ),
 ];
 
 /// Held while migrating, so that two nodes starting together do not both migrate.

@@ -544,6 +544,14 @@ impl Store for PgStore {
         self.feed_after(after, limit)
     }
 
+    fn change_feed_pruned_through(&self) -> Result<u64, StoreError> {
+        self.feed_pruned_through()
+    }
+
+    fn prune_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<usize, StoreError> {
+        self.feed_prune(before)
+    }
+
     fn wait_for_changes(&self, timeout: Duration) {
         self.feed_wait(timeout)
     }
