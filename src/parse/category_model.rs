@@ -216,7 +216,7 @@ impl Categories {
         &self.rules
     }
 
-    /// Each category the model gives (probability at least one half), with evidence: the
+    /// Each category the model gives (probability at least its threshold), with evidence: the
     /// rules' words where the rules agree, else the words that weighed most. Selling to
     /// businesses implies selling. With no model, the rules alone.
     pub fn categorize(&self, title: &str, description: &str) -> Vec<(Category, String)> {
@@ -225,13 +225,7 @@ impl Categories {
             return by_rules;
         }
         let features = features_given(&self.rules, title, description, &by_rules, self.families);
-        let p = self.model.probabilities(&features);
-        let mut given = p.map(|p| p >= 0.5);
-        // b2b_sales implies sales: the more confident of the two decides both.
-        if given[1] && !given[0] {
-            given[0] = p[1] >= 1.0 - p[0];
-            given[1] = given[0];
-        }
+        let (given, _) = self.model.decide(&features);
         CATEGORIES
             .iter()
             .enumerate()
@@ -278,7 +272,13 @@ pub const CATEGORIES: [Category; 4] = Category::ALL;
 pub struct CategoryModel {
     bias: [f32; 4],
     weights: HashMap<String, [f32; 4]>,
+    /// The probability from which each category is given (the `(threshold)` row; one half when
+    /// the file has none), chosen by cross-validation on dev with the weights.
+    thresholds: Option<[f32; 4]>,
 }
+
+/// The threshold of a model file without a `(threshold)` row.
+const DEFAULT_THRESHOLD: f32 = 0.5;
 
 impl CategoryModel {
     /// The model compiled into the binary; empty (rules only) if the shipped file is.
@@ -311,6 +311,11 @@ impl CategoryModel {
             }
             if fields[0] == "(bias)" {
                 model.bias = weights;
+            } else if fields[0] == "(threshold)" {
+                if weights.iter().any(|t| !(0.0..=1.0).contains(t)) {
+                    return Err(format!("line {}: thresholds lie in [0, 1]", number + 1));
+                }
+                model.thresholds = Some(weights);
             } else {
                 model.weights.insert(fields[0].to_owned(), weights);
             }
@@ -334,6 +339,9 @@ impl CategoryModel {
             )
         };
         out.push_str(&row("(bias)", &self.bias));
+        if let Some(thresholds) = &self.thresholds {
+            out.push_str(&row("(threshold)", thresholds));
+        }
         let mut names: Vec<&String> = self.weights.keys().collect();
         names.sort();
         for name in names {
@@ -352,7 +360,39 @@ impl CategoryModel {
     }
 
     pub fn new(bias: [f32; 4], weights: HashMap<String, [f32; 4]>) -> Self {
-        Self { bias, weights }
+        Self {
+            bias,
+            weights,
+            thresholds: None,
+        }
+    }
+
+    /// The same weights, giving each category from its own probability threshold.
+    pub fn with_thresholds(mut self, thresholds: [f32; 4]) -> Self {
+        self.thresholds = Some(thresholds);
+        self
+    }
+
+    pub fn thresholds(&self) -> [f32; 4] {
+        self.thresholds.unwrap_or([DEFAULT_THRESHOLD; 4])
+    }
+
+    /// Which categories probabilities `p` give, with these thresholds. Selling to businesses
+    /// implies selling: where the model gives B2B but not sales, the one further from its
+    /// threshold decides both.
+    pub fn decide_with(p: [f32; 4], thresholds: [f32; 4]) -> [bool; 4] {
+        let mut given = [0, 1, 2, 3].map(|k| p[k] >= thresholds[k]);
+        if given[1] && !given[0] {
+            given[0] = p[1] - thresholds[1] >= thresholds[0] - p[0];
+            given[1] = given[0];
+        }
+        given
+    }
+
+    /// The categories the model gives for these features, and their probabilities.
+    pub fn decide(&self, features: &[String]) -> ([bool; 4], [f32; 4]) {
+        let p = self.probabilities(features);
+        (Self::decide_with(p, self.thresholds()), p)
     }
 
     /// The probability of each category (in [`CATEGORIES`] order).
@@ -389,6 +429,36 @@ mod tests {
         let again = CategoryModel::from_tsv(&model.to_tsv("again")).unwrap();
         assert_eq!(model.weights.len(), again.weights.len());
         assert_eq!(model.bias, again.bias);
+    }
+
+    #[test]
+    fn thresholds_read_back_and_decide_each_category() {
+        let text = "(bias)\t0\t0\t0\t0\n(threshold)\t0.5\t0.5\t0.4\t0.3\nw\t0\t0\t0\t0\n";
+        let model = CategoryModel::from_tsv(text).unwrap();
+        assert_eq!(model.thresholds(), [0.5, 0.5, 0.4, 0.3]);
+        let again = CategoryModel::from_tsv(&model.to_tsv("again")).unwrap();
+        assert_eq!(again.thresholds(), model.thresholds());
+        assert!(CategoryModel::from_tsv("(threshold)\t2\t0\t0\t0\n").is_err());
+        // Without a row, one half.
+        assert_eq!(CategoryModel::default().thresholds(), [0.5; 4]);
+        let p = [0.2, 0.1, 0.45, 0.35];
+        assert_eq!(
+            CategoryModel::decide_with(p, model.thresholds()),
+            [false, false, true, true]
+        );
+        assert_eq!(
+            CategoryModel::decide_with(p, [0.5; 4]),
+            [false, false, false, false]
+        );
+        // B2B without sales: the one further from its threshold decides both.
+        assert_eq!(
+            CategoryModel::decide_with([0.45, 0.9, 0.0, 0.0], [0.5; 4]),
+            [true, true, false, false]
+        );
+        assert_eq!(
+            CategoryModel::decide_with([0.1, 0.55, 0.0, 0.0], [0.5; 4]),
+            [false, false, false, false]
+        );
     }
 
     #[test]
