@@ -45,9 +45,9 @@ pub fn start(engine: &Arc<Engine>, settings: &ApiSettings) -> std::io::Result<Wo
         Runs::start(Arc::clone(engine), Arc::clone(&webhooks)).map_err(std::io::Error::other)?;
     // Weak: the engine must not keep the webhooks (which hold the engine) alive.
     let sink_target = Arc::downgrade(&webhooks);
-    engine.set_event_sink(Arc::new(move |event: &str, data: &serde_json::Value| {
+    engine.set_event_sink(Arc::new(move |event: &str, data: &[serde_json::Value]| {
         if let Some(webhooks) = sink_target.upgrade() {
-            webhooks.emit(event, data);
+            webhooks.emit_all(event, data);
         }
     }));
     start_housekeeping(engine, settings)?;

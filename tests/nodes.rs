@@ -359,22 +359,27 @@ fn two_node_processes_share_uploads_a_killed_nodes_run_and_webhooks() {
     let doomed = a.upload_one(2000);
     expected += 1;
     within_a_second("an upload on A, on B", || b.total() == expected);
+    // Its event delivered first: erasing a candidate cancels the deliveries still queued about it.
+    receiver.wait_for(expected, "the webhook of the candidate to delete");
     b.delete(&doomed);
     expected -= 1;
     within_a_second("a deletion on B, gone from A", || {
         a.total() == expected && a.status(&format!("/v1/candidates/{doomed}")) == 404
     });
 
-    // B dies; A takes uploads and a deletion meanwhile, and sends their webhooks.
+    // B dies (once it has sent its webhooks: a delivery it had claimed would wait out the
+    // claim, 75 s, before A sent it); A takes uploads and a deletion meanwhile, and sends
+    // their webhooks.
+    receiver.wait_for(expected + 1, "the webhooks of the uploads so far");
     b.kill();
     for i in 0..5 {
         a.upload_one(3000 + i);
     }
     let gone = a.upload_one(3100);
-    a.delete(&gone);
     expected += 5;
     let parsed = expected + 2; // every upload made, the two deleted ones included
     receiver.wait_for(parsed, "every candidate.parsed event");
+    a.delete(&gone);
 
     // A run on A, killed with A after its first page.
     let run: Value = http()

@@ -306,13 +306,16 @@ impl Engine {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        if let Some(sink) = sink {
-            for (candidate, _) in &stored_views {
-                sink(
-                    "candidate.parsed",
-                    &serde_json::json!({"candidate_id": candidate.id, "external_id": candidate.external_id}),
-                );
-            }
+        if let Some(sink) = sink
+            && !stored_views.is_empty()
+        {
+            let parsed: Vec<serde_json::Value> = stored_views
+                .iter()
+                .map(|(candidate, _)| {
+                    serde_json::json!({"candidate_id": candidate.id, "external_id": candidate.external_id})
+                })
+                .collect();
+            sink("candidate.parsed", &parsed);
         }
         let mut outcomes: Vec<(CandidateView, Ingested)> = Vec::with_capacity(plans.len());
         for plan in plans {

@@ -201,7 +201,9 @@ pub struct Engine {
 }
 
 /// Where the engine reports events (`candidate.parsed`): the webhooks, when the server runs.
-pub type EventSink = Arc<dyn Fn(&str, &serde_json::Value) + Send + Sync>;
+/// Called with one event's type and the data of each occurrence (a group commit announces its
+/// candidates together).
+pub type EventSink = Arc<dyn Fn(&str, &[serde_json::Value]) + Send + Sync>;
 
 impl Engine {
     /// Opens the data directory: the store, the index (rebuilt from the store when they

@@ -291,6 +291,12 @@ impl Webhooks {
     /// Queues `event` for every subscriber. Never fails the caller: a delivery that cannot be
     /// queued is logged.
     pub fn emit(&self, event: &str, data: &serde_json::Value) {
+        self.emit_all(event, std::slice::from_ref(data));
+    }
+
+    /// Queues each occurrence of `event` (one per element of `data`) for every subscriber,
+    /// reading the subscriptions once.
+    pub fn emit_all(&self, event: &str, data: &[serde_json::Value]) {
         let subscriptions = match self.subscriptions() {
             Ok(subscriptions) => subscriptions,
             Err(error) => {
@@ -298,38 +304,40 @@ impl Webhooks {
                 return;
             }
         };
-        let targets: Vec<String> = subscriptions
+        let subscribed: Vec<String> = subscriptions
             .into_iter()
             .filter(|(s, _)| s.events.iter().any(|e| e == event))
             .map(|(s, _)| s.id)
             .collect();
-        if targets.is_empty() {
+        if subscribed.is_empty() {
             return;
         }
-        // Only the subscriptions of the tenant whose candidate or run the event is about.
-        let targets = match self.store().webhooks_for_event(targets, data) {
-            Ok(targets) => targets,
-            Err(error) => {
-                tracing::error!(%error, event, "cannot find whose event this is; not delivered");
-                return;
-            }
-        };
         let now = Utc::now().to_rfc3339();
-        for webhook_id in targets {
-            let id = Uuid::new_v4().to_string();
-            let payload =
-                serde_json::json!({"id": id, "type": event, "created_at": now, "data": data})
-                    .to_string();
-            let queued = self.store().queue_delivery(&NewDelivery {
-                id: &id,
-                webhook_id: &webhook_id,
-                event,
-                payload: &payload,
-                redelivery_of: None,
-                claimed_until: None,
-            });
-            if let Err(error) = queued {
-                tracing::error!(%error, event, "cannot queue a webhook delivery");
+        for data in data {
+            // Only the subscriptions of the tenant whose candidate or run the event is about.
+            let targets = match self.store().webhooks_for_event(subscribed.clone(), data) {
+                Ok(targets) => targets,
+                Err(error) => {
+                    tracing::error!(%error, event, "cannot find whose event this is; not delivered");
+                    continue;
+                }
+            };
+            for webhook_id in targets {
+                let id = Uuid::new_v4().to_string();
+                let payload =
+                    serde_json::json!({"id": id, "type": event, "created_at": now, "data": data})
+                        .to_string();
+                let queued = self.store().queue_delivery(&NewDelivery {
+                    id: &id,
+                    webhook_id: &webhook_id,
+                    event,
+                    payload: &payload,
+                    redelivery_of: None,
+                    claimed_until: None,
+                });
+                if let Err(error) = queued {
+                    tracing::error!(%error, event, "cannot queue a webhook delivery");
+                }
             }
         }
         self.post(Job::Wake);
