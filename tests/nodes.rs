@@ -355,6 +355,22 @@ fn two_node_processes_share_uploads_a_killed_nodes_run_and_webhooks() {
         });
     }
 
+    // A ranking's next page may come from either node: the cursor from A reads the same on B.
+    let first = a.json("/v1/roles/account-manager/ranking?limit=10");
+    let cursor = first["next_cursor"].as_str().expect("a second page");
+    let path = format!("/v1/roles/account-manager/ranking?limit=10&cursor={cursor}");
+    let (on_a, on_b) = (a.json(&path), b.json(&path));
+    assert_eq!(on_b["results"].as_array().map(Vec::len), Some(10), "{on_b}");
+    let ids = |page: &Value| -> Vec<String> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["candidate_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&on_a), ids(&on_b), "A's cursor pages the same on B");
+
     // Deleted through B: gone from A.
     let doomed = a.upload_one(2000);
     expected += 1;

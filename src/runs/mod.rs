@@ -393,12 +393,12 @@ impl Runs {
             let total = page.total as u64;
             store.save_run_results(&run.id, &new_results(&page.results)?)?;
             done += page.results.len() as u64;
-            if store.record_run_progress(&run.id, "ranking", done, total)? {
-                return Ok(RunStatus::Canceled);
-            }
+            let stop = store.record_run_progress(&run.id, "ranking", done, total)?;
             match page.next_cursor {
-                Some(next) => cursor = Some(next),
+                // Every result is saved: a cancellation that arrives now arrives too late.
                 None => return Ok(RunStatus::Succeeded),
+                Some(_) if stop => return Ok(RunStatus::Canceled),
+                Some(next) => cursor = Some(next),
             }
             pause_between_pages();
         }
