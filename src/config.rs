@@ -171,9 +171,10 @@ impl Config {
         if config.idempotency_ttl_hours == 0 {
             return Err("idempotency_ttl_hours is at least 1".into());
         }
-        if config.run_lease_seconds == 0 {
-            // A lease that has always expired would let every node take every run at once.
-            return Err("run_lease_seconds is at least 1".into());
+        if !(1..=86_400).contains(&config.run_lease_seconds) {
+            // A lease that has always expired would let every node take every run at once; one
+            // longer than a day would leave a dead node's run waiting that long.
+            return Err("run_lease_seconds is from 1 to 86400".into());
         }
         let hashes = config
             .api_key_sha256

@@ -198,15 +198,19 @@ fn a_node_behind_the_pruned_feed_rebuilds_at_start_and_a_running_one_is_not_read
     );
     assert!(b.readiness().is_ok());
 
-    // A node that does not follow the feed, so that it falls behind: what it missed is pruned.
-    let c = Engine::open_with_store(
-        shortlist::store::open_store(dir_c.path(), Some(&url)).expect("the store opens"),
-        dir_c.path(),
-        &common::repo_root().join("config/roles"),
-        Limits::default(),
-    )
-    .expect("the node opens");
-    upload(&a, "valparaiso");
+    // A node that does not follow the feed, so that it falls behind: the candidate is replaced
+    // again (same seq, so nothing but the change says so) and the change pruned.
+    let open_c = || {
+        Engine::open_with_store(
+            shortlist::store::open_store(dir_c.path(), Some(&url)).expect("the store opens"),
+            dir_c.path(),
+            &common::repo_root().join("config/roles"),
+            Limits::default(),
+        )
+        .expect("the node opens")
+    };
+    let c = open_c();
+    upload_as(&a, "montevideo", Some("ats-9"));
     store
         .prune_changes(chrono::Utc::now() + chrono::Duration::seconds(1))
         .unwrap();
@@ -216,6 +220,17 @@ fn a_node_behind_the_pruned_feed_rebuilds_at_start_and_a_running_one_is_not_read
         panic!("a node that missed pruned changes is not ready");
     };
     assert!(reason.contains("restart"), "{reason}");
+    assert_eq!(matching(&c, "montevideo"), 0, "the missed replacement");
+
+    // Restarted (a clean shutdown, which vouches for nothing now): rebuilt, current, ready.
+    drop(c);
+    let c = open_c();
+    assert_eq!(
+        (matching(&c, "montevideo"), matching(&c, "ulaanbaatar")),
+        (1, 0),
+        "the restart rebuilt the index"
+    );
+    assert!(c.readiness().is_ok());
 }
 
 /// A run claimed by a node that then stops reporting (it died, or stalled) is taken over by
@@ -383,10 +398,10 @@ fn two_node_processes_share_uploads_a_killed_nodes_run_and_webhooks() {
         a.total() == expected && a.status(&format!("/v1/candidates/{doomed}")) == 404
     });
 
-    // B dies (once it has sent its webhooks: a delivery it had claimed would wait out the
-    // claim, 75 s, before A sent it); A takes uploads and a deletion meanwhile, and sends
-    // their webhooks.
-    receiver.wait_for(expected + 1, "the webhooks of the uploads so far");
+    // B dies (once every delivery so far is recorded as sent: one it had claimed would wait
+    // out the claim, two minutes, before A sent it); A takes uploads and a deletion meanwhile,
+    // and sends their webhooks.
+    a.wait_delivered(&webhook_id, expected + 1);
     b.kill();
     for i in 0..5 {
         a.upload_one(3000 + i);
@@ -395,6 +410,7 @@ fn two_node_processes_share_uploads_a_killed_nodes_run_and_webhooks() {
     expected += 5;
     let parsed = expected + 2; // every upload made, the two deleted ones included
     receiver.wait_for(parsed, "every candidate.parsed event");
+    a.wait_delivered(&webhook_id, parsed);
     a.delete(&gone);
 
     // A run on A, killed with A after its first page.
@@ -410,8 +426,9 @@ fn two_node_processes_share_uploads_a_killed_nodes_run_and_webhooks() {
     loop {
         let run = a.json(&format!("/v1/runs/{run_id}"));
         let done = run["progress"]["done"].as_u64().unwrap_or(0);
-        assert_eq!(
-            run["status"], "processing",
+        let status = run["status"].as_str().unwrap_or_default();
+        assert!(
+            status == "processing" || (status == "enqueued" && done == 0),
             "A is mid-run before it is killed: {run}"
         );
         if done >= 100 {
@@ -422,6 +439,10 @@ fn two_node_processes_share_uploads_a_killed_nodes_run_and_webhooks() {
         std::thread::sleep(Duration::from_millis(20));
     }
     a.kill();
+    // Killed mid-run: the database says so, before any node could take the run over.
+    let (status, done) = run_row(&url, &run_id);
+    assert_eq!(status, "processing");
+    assert!((100..expected as i64).contains(&done), "{done} done");
 
     // B starts on its old data directory: it has caught up on what it missed, and takes the run
     // over once A's lease has run out.
@@ -491,6 +512,20 @@ fn two_node_processes_share_uploads_a_killed_nodes_run_and_webhooks() {
         );
     }
     b.kill();
+}
+
+/// The run's status and results done, read from the database itself (no node answers).
+fn run_row(url: &str, run_id: &str) -> (String, i64) {
+    let (url, run_id) = (url.to_owned(), run_id.to_owned());
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("the database");
+        let row = client
+            .query_one("SELECT status, done FROM runs WHERE id = $1", &[&run_id])
+            .expect("the run's row");
+        (row.get::<_, String>(0), row.get::<_, i64>(1))
+    })
+    .join()
+    .unwrap()
 }
 
 /// A `shortlist serve` process on the test's database.
@@ -604,6 +639,29 @@ impl Node {
             .send()
             .unwrap();
         assert_eq!(response.status().as_u16(), 204);
+    }
+
+    /// Waits (up to 30 s) until the subscription has `count` deliveries, each recorded as
+    /// delivered.
+    fn wait_delivered(&self, webhook_id: &str, count: usize) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let deliveries = self.json(&format!("/v1/webhooks/{webhook_id}/deliveries"));
+            let delivered = deliveries
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["status"] == "delivered")
+                .count();
+            if delivered >= count {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{delivered} of {count} deliveries recorded as delivered"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// SIGKILL: no shutdown, no last writes.

@@ -143,7 +143,10 @@ impl Drop for Engine {
                     scope
                         .spawn(|| {
                             let applied = *self.feed.lock().unwrap_or_else(|p| p.into_inner());
-                            self.clean_marker.set(self.store.as_ref(), true, applied)
+                            // A node that missed pruned changes vouches for nothing: its next
+                            // start rebuilds the index.
+                            let clean = !self.fell_behind_the_feed();
+                            self.clean_marker.set(self.store.as_ref(), clean, applied)
                         })
                         .join()
                 });
@@ -197,7 +200,7 @@ impl Engine {
         batch: &[(&Upload<'_>, &Prepared)],
         callers: &[Option<String>],
     ) -> Result<Vec<(CandidateView, Ingested)>, EngineError> {
-        let _writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
+        let writing = self.writes.lock().unwrap_or_else(|p| p.into_inner());
         // Each item is either a duplicate of a stored candidate (or of an earlier item of this
         // batch), or goes to the store.
         enum Plan {
@@ -301,6 +304,9 @@ impl Engine {
                 (CandidateView::from(candidate), ingested)
             })
             .collect();
+        // Announced outside the write lock: queuing webhook deliveries reads the store, and the
+        // next group need not wait for it.
+        drop(writing);
         let sink = self
             .events
             .read()

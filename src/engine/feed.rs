@@ -61,18 +61,26 @@ impl Engine {
             return Ok(0);
         };
         let changes = self.store.changes_after(after, BATCH)?;
-        // Read after the changes (see the store's feed): a gap cannot slip between the two.
-        let pruned_through = self.store.change_feed_pruned_through()?;
-        if after < pruned_through
-            && !self
-                .fell_behind
-                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        // Positions are consecutive, so only a batch that is empty or does not follow on can
+        // hide a gap; the mark is read after the changes (see the store's feed), so a gap
+        // cannot slip between the two reads.
+        if changes
+            .first()
+            .is_none_or(|first| first.position != after + 1)
         {
-            tracing::error!(
-                after,
-                pruned_through,
-                "this node missed changes the feed no longer keeps: restart it to rebuild its index"
-            );
+            let pruned_through = self.store.change_feed_pruned_through()?;
+            if after < pruned_through
+                && !self
+                    .fell_behind
+                    .swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                tracing::error!(
+                    after,
+                    pruned_through,
+                    "this node missed changes the feed no longer keeps: restart it to rebuild \
+                     its index"
+                );
+            }
         }
         let mut deleted_any = false;
         for change in &changes {

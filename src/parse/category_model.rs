@@ -383,7 +383,9 @@ impl CategoryModel {
     pub fn decide_with(p: [f32; 4], thresholds: [f32; 4]) -> [bool; 4] {
         let mut given = [0, 1, 2, 3].map(|k| p[k] >= thresholds[k]);
         if given[1] && !given[0] {
-            given[0] = p[1] - thresholds[1] >= thresholds[0] - p[0];
+            // `p1 - t1 >= t0 - p0`, written so that with both at one half it is bit for bit
+            // the rule before thresholds, `p1 >= 1 - p0` (0.5 + 0.5 is exactly 1).
+            given[0] = p[1] >= (thresholds[0] + thresholds[1]) - p[0];
             given[1] = given[0];
         }
         given
@@ -459,6 +461,15 @@ mod tests {
             CategoryModel::decide_with([0.1, 0.55, 0.0, 0.0], [0.5; 4]),
             [false, false, false, false]
         );
+        // At the last bit, as the rule before thresholds decided (`p1 >= 1 - p0`).
+        for (p0, p1) in [
+            (0.25 + 3.0 * 2f32.powi(-25), 0.75 - 2f32.powi(-23)),
+            (5.0 * 2f32.powi(-27), 1.0 - 2f32.powi(-24)),
+        ] {
+            let decided = CategoryModel::decide_with([p0, p1, 0.0, 0.0], [0.5; 4]);
+            assert_eq!(decided[0], p1 >= 1.0 - p0);
+            assert_eq!(decided[1], decided[0]);
+        }
     }
 
     #[test]

@@ -395,7 +395,8 @@ impl Runs {
             done += page.results.len() as u64;
             let stop = store.record_run_progress(&run.id, "ranking", done, total)?;
             match page.next_cursor {
-                // Every result is saved: a cancellation that arrives now arrives too late.
+                // Every result is saved: a cancellation asked for while the last page was
+                // ranked came too late to stop anything.
                 None => return Ok(RunStatus::Succeeded),
                 Some(_) if stop => return Ok(RunStatus::Canceled),
                 Some(next) => cursor = Some(next),

@@ -37,10 +37,11 @@ pub const EVENTS: [&str; 3] = ["candidate.parsed", "run.completed", "run.failed"
 pub const PING: &str = "ping";
 
 /// How long a worker holds a delivery it claimed: longer than a batch of sends can take
-/// (`CLAIM_BATCH` × the client's timeout), so that no claim expires while it is being sent,
-/// and short, so that when a node dies holding claims (PostgreSQL, several nodes) another node
-/// sends those deliveries about a minute later. Small batches keep both true.
-const CLAIM_FOR: Duration = Duration::from_secs(75);
+/// (`CLAIM_BATCH` × the client's timeout, 50 s, plus checking each target's addresses and
+/// recording each attempt), so that no claim expires while it is being sent, and short, so
+/// that when a node dies holding claims (PostgreSQL, several nodes) another node sends those
+/// deliveries about two minutes later. Small batches keep both true.
+const CLAIM_FOR: Duration = Duration::from_secs(120);
 const CLAIM_BATCH: usize = 5;
 /// The HTTP client's limit for one attempt.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -205,7 +206,7 @@ impl Webhooks {
     /// Every subscription with its secret, read from the store each time rather than cached:
     /// on several nodes (PostgreSQL) a subscription made through one node must be heard of by
     /// the others at once, both when an event is queued and when a delivery is sent. The table
-    /// is small and the read is one indexed query.
+    /// holds a handful of rows; it is read once per group commit and once per batch of sends.
     fn subscriptions(&self) -> Result<Vec<(Subscription, String)>, WebhookError> {
         Ok(self.store().webhooks()?)
     }
