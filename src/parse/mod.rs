@@ -16,6 +16,7 @@ mod extras;
 pub mod json_resume;
 mod lines;
 mod positions;
+mod rule_set;
 pub mod sections;
 pub mod taxonomy;
 pub mod timeline;
