@@ -178,40 +178,11 @@ impl Default for Categorizer {
 
 use super::compile_ascii_words as compile;
 use super::lines::line_bounds;
+use super::{LineRegex, blank_out, compile_line_words as compile_title};
 
-/// A title group's pattern: only ever searched over a title, a few words.
-type TitleRegex = regex_automata::meta::Regex;
-
-/// Compiles a title group like [`compile`], without a literal prefilter.
-///
-/// Why: a prefilter only pays on long texts, and extracting the literals of a long
-/// case-insensitive alternation was about half of building each title group (6 ms of a one-file
-/// `shortlist parse` for the seven of them). A title is a few words: the lazy DFA reads it
-/// as fast as a prefilter would. The matches are the same (same syntax, leftmost-first).
-fn compile_title(pattern: &str) -> TitleRegex {
-    let pattern = super::ascii_word_edges(pattern);
-    TitleRegex::builder()
-        .configure(
-            TitleRegex::config()
-                .auto_prefilter(false)
-                .hybrid_cache_capacity(super::LAZY_DFA_CACHE_BYTES),
-        )
-        .build(&pattern)
-        .unwrap_or_else(|e| panic!("invalid built-in pattern {pattern:?}: {e}"))
-}
-
-/// `title` with every match of `re` replaced by a space, as `Regex::replace_all(title, " ")`.
-fn blank_out(re: &TitleRegex, title: &str) -> String {
-    let mut out = String::with_capacity(title.len());
-    let mut last = 0;
-    for m in re.find_iter(title) {
-        out.push_str(title.get(last..m.start()).unwrap_or(""));
-        out.push(' ');
-        last = m.end();
-    }
-    out.push_str(title.get(last..).unwrap_or(""));
-    out
-}
+/// A title group's pattern: only ever searched over a title, a few words, so compiled without
+/// a literal prefilter ([`compile_line_words`]).
+type TitleRegex = LineRegex;
 
 /// Goods that organisations buy and households do not (pattern fragments, matched as whole
 /// words): a seller of steel coil, printed circuit boards or process valves sells to businesses
