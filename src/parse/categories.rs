@@ -121,11 +121,9 @@ impl RuleRows {
     }
 
     /// The group's rows joined into its one pattern.
-    fn union(&self, group: Group) -> Regex {
+    fn union(&self, group: Group) -> String {
         let (_, members, _) = self.members(group);
-        compile(&group_pattern(
-            members.iter().map(|&index| self.rows[index].2.as_str()),
-        ))
+        group_pattern(members.iter().map(|&index| self.rows[index].2.as_str()))
     }
 
     fn fired(&self, group: Group, text: &str) -> Vec<&str> {
@@ -148,21 +146,21 @@ impl RuleRows {
 
 #[derive(Debug, Clone)]
 pub struct Categorizer {
-    sales_title: Regex,
-    not_sales_title: Regex,
+    sales_title: TitleRegex,
+    not_sales_title: TitleRegex,
     sales_bullet: Regex,
-    b2b_title: Regex,
+    b2b_title: TitleRegex,
     b2b_bullet: Regex,
-    retail_title: Regex,
+    retail_title: TitleRegex,
     /// Table service in the bullets: under a bare "Sales" title (a department, not a role) the
     /// job is serving guests.
     table_service_bullet: Regex,
-    account_title: Regex,
+    account_title: TitleRegex,
     account_bullet: Regex,
-    people_title: Regex,
+    people_title: TitleRegex,
     people_bullet: Regex,
     /// Titles that name a supervisor of staff outright (not "Director", whose staff may be none).
-    supervisor_title: Regex,
+    supervisor_title: TitleRegex,
     /// A count of people supervised ("team of 8", "supervised 12 associates").
     people_count_bullet: Regex,
     /// The signal rows kept as data (`config/rules/category_signals.toml`): features of the
@@ -180,6 +178,11 @@ impl Default for Categorizer {
 
 use super::compile_ascii_words as compile;
 use super::lines::line_bounds;
+use super::{LineRegex, blank_out, compile_line_words as compile_title};
+
+/// A title group's pattern: only ever searched over a title, a few words, so compiled without
+/// a literal prefilter ([`compile_line_words`]).
+type TitleRegex = LineRegex;
 
 /// Goods that organisations buy and households do not (pattern fragments, matched as whole
 /// words): a seller of steel coil, printed circuit boards or process valves sells to businesses
@@ -258,21 +261,22 @@ impl Categorizer {
         let file: RulesFile = toml::from_str(RULES)
             .unwrap_or_else(|e| panic!("config/rules/categories.toml is not valid: {e}"));
         let rows = RuleRows::new(file.rule);
-        let group = |group: Group| rows.union(group);
+        let title = |group: Group| compile_title(&rows.union(group));
+        let bullet = |group: Group| compile(&rows.union(group));
         Self {
-            sales_title: group(Group::SalesTitle),
-            not_sales_title: group(Group::NotSalesTitle),
-            sales_bullet: group(Group::SalesBullet),
-            b2b_title: group(Group::B2bTitle),
-            b2b_bullet: group(Group::B2bBullet),
-            retail_title: group(Group::RetailTitle),
-            table_service_bullet: group(Group::TableServiceBullet),
-            account_title: group(Group::AccountTitle),
-            account_bullet: group(Group::AccountBullet),
-            people_title: group(Group::PeopleTitle),
-            people_bullet: group(Group::PeopleBullet),
-            supervisor_title: group(Group::SupervisorTitle),
-            people_count_bullet: group(Group::PeopleCountBullet),
+            sales_title: title(Group::SalesTitle),
+            not_sales_title: title(Group::NotSalesTitle),
+            sales_bullet: bullet(Group::SalesBullet),
+            b2b_title: title(Group::B2bTitle),
+            b2b_bullet: bullet(Group::B2bBullet),
+            retail_title: title(Group::RetailTitle),
+            table_service_bullet: bullet(Group::TableServiceBullet),
+            account_title: title(Group::AccountTitle),
+            account_bullet: bullet(Group::AccountBullet),
+            people_title: title(Group::PeopleTitle),
+            people_bullet: bullet(Group::PeopleBullet),
+            supervisor_title: title(Group::SupervisorTitle),
+            people_count_bullet: bullet(Group::PeopleCountBullet),
             signal_rows: CategorySignals::new(),
             rows,
         }
@@ -302,7 +306,7 @@ impl Categorizer {
         by_rules: &[(Category, String)],
     ) -> Vec<&str> {
         let mut signals = Vec::new();
-        let selling_part = self.not_sales_title.replace_all(title, " ");
+        let selling_part = blank_out(&self.not_sales_title, title);
         let mut add = |fires: bool, name: &'static str| {
             if fires {
                 signals.push(name);
@@ -355,7 +359,7 @@ impl Categorizer {
     /// the contract's order.
     pub fn categorize_by_rules(&self, title: &str, description: &str) -> Vec<(Category, String)> {
         let mut found: Vec<(Category, String)> = Vec::new();
-        let title_match = |re: &Regex| re.find(title).map(|_| title.trim().to_owned());
+        let title_match = |re: &TitleRegex| re.find(title).map(|_| title.trim().to_owned());
         let bullet_match = |re: &Regex| {
             re.find(description)
                 .map(|m| evidence_around(description, m.start(), m.end()))
@@ -364,7 +368,7 @@ impl Categorizer {
         // "Sales Operations" is no selling title, but "Director of Sales Operations and Business
         // Development" is one: the title sells when a selling phrase is left once the non-selling
         // ones are taken out.
-        let selling_part = self.not_sales_title.replace_all(title, " ");
+        let selling_part = blank_out(&self.not_sales_title, title);
         let bare_department = title.trim().eq_ignore_ascii_case("sales");
         let table_service =
             bare_department && distinct_matches(&self.table_service_bullet, description) >= 2;

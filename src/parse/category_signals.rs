@@ -4,11 +4,12 @@
 //! Why rows and not more alternations in `categories.rs`: a row names the class of phrasing it
 //! covers, carries examples that test it (`every_signal_matches_its_examples`), and the model,
 //! not the row, decides how much it counts, by what the labelled positions show. The rows of
-//! one field are compiled together as one `RegexSet`, so a position costs one pass per field
+//! one field are compiled together as one `RuleSet`, so a position costs one pass per field
 //! however many rows there are.
 
-use regex::{RegexSet, RegexSetBuilder};
 use serde::Deserialize;
+
+use super::rule_set::RuleSet;
 
 const RULES: &str = include_str!("../../config/rules/category_signals.toml");
 
@@ -55,16 +56,17 @@ enum Field {
 #[derive(Debug, Clone)]
 struct FieldRules {
     ids: Vec<String>,
-    set: RegexSet,
+    set: RuleSet,
 }
 
 impl FieldRules {
     fn new(rows: Vec<(String, String)>) -> Self {
-        let set = RegexSetBuilder::new(rows.iter().map(|(_, pattern)| pattern))
-            .case_insensitive(true)
-            .dfa_size_limit(super::LAZY_DFA_CACHE_BYTES)
-            .build()
-            .unwrap_or_else(|e| panic!("invalid category signal: {e}"));
+        let set = RuleSet::new(
+            rows.iter().map(|(_, pattern)| pattern),
+            true,
+            super::LAZY_DFA_CACHE_BYTES,
+        )
+        .unwrap_or_else(|e| panic!("invalid category signal: {e}"));
         Self {
             ids: rows.into_iter().map(|(id, _)| id).collect(),
             set,

@@ -7,6 +7,7 @@ use regex::Regex;
 
 use super::lines::Line;
 use super::sections::SectionKind;
+use super::{LineRegex, blank_out, compile_line_words as compile_line};
 use crate::profile::DegreeLevel;
 
 #[derive(Debug, Clone)]
@@ -23,24 +24,24 @@ pub struct RawEducation {
 
 #[derive(Debug, Clone)]
 pub struct EducationReader {
-    degrees: Vec<(DegreeLevel, Regex)>,
-    incomplete: Regex,
+    degrees: Vec<(DegreeLevel, LineRegex)>,
+    incomplete: LineRegex,
     /// "Current" on an education line: still attending ("2016 to Current", "N/A, Current Varina
     /// High School"), unless it is the current GPA.
     current: Regex,
     /// Wording that a high school was finished: a school's name alone is not a diploma.
-    high_school_finished: Regex,
-    institution: Regex,
-    year: Regex,
+    high_school_finished: LineRegex,
+    institution: LineRegex,
+    year: LineRegex,
     field_after: Regex,
     /// Schools and studies that give no degree (see [`Self::schools_without_a_degree`]).
-    not_a_degree: Regex,
-    two_year_college: Regex,
-    degree_school: Regex,
-    graduated: Regex,
+    not_a_degree: LineRegex,
+    two_year_college: LineRegex,
+    degree_school: LineRegex,
+    graduated: LineRegex,
     /// Wording just before a degree in a summary that the candidate holds it ("my Master's at
     /// Bentley", "holds an MBA", "earned a Bachelor's degree").
-    held_before: Regex,
+    held_before: LineRegex,
 }
 
 impl Default for EducationReader {
@@ -58,57 +59,57 @@ impl EducationReader {
         let degrees = vec![
             (
                 DegreeLevel::Doctorate,
-                compile(
+                compile_line(
                     r"(?i:\bdoctor(?:ate)?\s+(?:of|in)\b|\bdoctorate\b|\bjuris\s+doctor\b|\bdoktor\b|\bdoctorat\b|\bdoctorado\b)|\bPh\.?\s?D\b\.?|\bD\.\s?Phil\b|\bEd\.\s?D\b|\bEdD\b|\bJ\.D\.|\bJD\b|\bM\.D\.|\bPharm\.?\s?D\b|\bDBA\b|\bPsy\.?D\b",
                 ),
             ),
             (
                 DegreeLevel::Master,
-                compile(
+                compile_line(
                     r"(?i:\bmaster['’]?s\b(?:\s+(?:of|in|degree)\b)?|\bmaster\s+(?:of|in|degree)\b|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b",
                 ),
             ),
             (
                 DegreeLevel::Bachelor,
-                compile(
+                compile_line(
                     r"(?i:\bbachelor'?s?\b|\bbaccalaureate\b|\bbachelier\b|\blicenciatura\b|\blicence\b)|\bB\.\s?A\.|\bBA\b|\bB\.\s?S\.|\bBS\b|\bB\.[AS]\b|\bB\.\s?Sc\b\.?|\bBSc\b|\bB\.?B\.?A\b\.?|\bBFA\b|\bB\.\s?Com\b|\bBCom\b|\bB\.\s?Eng\b|\bBEng\b|\bB\.\s?Tech\b|\bBTech\b|\bBSN\b|\bBSBA\b|\bBAS\b|\bB\.\s?Ed\b|\bBEd\b|\bLLB\b|\bB\.?E\.\s",
                 ),
             ),
             (
                 DegreeLevel::Associate,
-                compile(
+                compile_line(
                     r"(?i:\bassociates?['’]?s?\s+(?:of|in|degree)\b|\bassociate['’]s\b|\bassociates?\s*:)|\bA\.\s?A\.|\bAA\b|\bA\.\s?S\.|\bAS\b(?:\s+(?:in|of)\b)|\bA\.?A\.?S\.?\b|\bAAS\b|\bAAB\b",
                 ),
             ),
             (
                 DegreeLevel::HighSchool,
-                compile(
+                compile_line(
                     r"(?i:\bhigh\s+school\b|\bG\.?E\.?D\b|\bgeneral\s+(?:educational|equivalency)\s+(?:development|diploma)\b|\bsecondary\s+school\b|\babitur\b|\bbaccalauréat\b|\bbachillerato\b|\bdiploma\b)",
                 ),
             ),
         ];
         Self {
             degrees,
-            incomplete: compile(
+            incomplete: compile_line(
                 r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|(some|partial)\s+course\s?work|plan(s|ning)?\s+(on|to)|after\s+graduation|(degree|mba|ph\.?d|doctoral|master'?s|bachelor'?s)\s+candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
             ),
             current: compile(r"(?i)\bcurrent\b(?:\s+(?P<gpa>gpa|cumulative|grade))?"),
-            high_school_finished: compile(
+            high_school_finished: compile_line(
                 r"(?i)\b(diploma|graduat\w*|completed|g\.?e\.?d|equivalen\w*)\b|\b(19[5-9]\d|20[0-4]\d)\b",
             ),
-            institution: compile(
+            institution: compile_line(
                 r"(?i)\b(university|college|institute|school|academy|universidad|université|universität|hochschule|polytechnic|seminary|conservatory)\b",
             ),
-            year: compile(r"\b(19[5-9]\d|20[0-4]\d)\b"),
-            not_a_degree: compile(
+            year: compile_line(r"\b(19[5-9]\d|20[0-4]\d)\b"),
+            not_a_degree: compile_line(
                 r"(?i)\b(certificate|certification|program(me)?s?|training|continu(ed|ing)|extension|course(s|work)?|seminars?|workshops?|bootcamp|academy|high\s+school)\b",
             ),
-            two_year_college: compile(r"(?i)\b(community|junior|technical)\s+college\b"),
-            degree_school: compile(
+            two_year_college: compile_line(r"(?i)\b(community|junior|technical)\s+college\b"),
+            degree_school: compile_line(
                 r"(?i)\b(university|college|institute\s+of\s+technology|universidad|université|universität|polytechnic)\b",
             ),
-            graduated: compile(r"(?i)\bgraduat(ed|e|ion)\b"),
-            held_before: compile(
+            graduated: compile_line(r"(?i)\bgraduat(ed|e|ion)\b"),
+            held_before: compile_line(
                 r"(?i)\b(my|holds?|holding|earned|received|completed|possess(es|ing)?|have|has|with)\s+(an?\s+|the\s+|two\s+)?$",
             ),
             field_after: compile(
@@ -230,7 +231,7 @@ impl EducationReader {
             let year_in = |text: &str| {
                 self.year
                     .find_iter(text)
-                    .filter_map(|m| m.as_str().parse::<u16>().ok())
+                    .filter_map(|m| text.get(m.range())?.parse::<u16>().ok())
                     .last()
             };
             let year = year_in(line.text).or_else(|| {
@@ -321,7 +322,7 @@ impl EducationReader {
             let year = self
                 .year
                 .find_iter(line.text)
-                .filter_map(|m| m.as_str().parse::<u16>().ok())
+                .filter_map(|m| line.text.get(m.range())?.parse::<u16>().ok())
                 .last();
             let graduated = self.graduated.is_match(line.text) || self.graduated.is_match(next);
             let level =
@@ -362,7 +363,7 @@ impl EducationReader {
 
     /// A line that is only a name in capitals and, maybe, a year ("UC Berkeley | 2019").
     fn short_school_name(&self, text: &str) -> Option<String> {
-        let without_year = self.year.replace_all(text, " ");
+        let without_year = blank_out(&self.year, text);
         let name = without_year
             .split(['|', '–', '-', ',', '•'])
             .map(str::trim)

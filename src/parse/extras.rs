@@ -7,6 +7,7 @@
 
 use regex::Regex;
 
+use super::LineRegex;
 use super::lines::Line;
 use super::sections::SectionKind;
 use super::taxonomy::Taxonomy;
@@ -14,8 +15,8 @@ use crate::profile::{Certification, Evidence, Language};
 
 #[derive(Debug, Clone)]
 pub struct LanguageReader {
-    context: Regex,
-    proficiency: Regex,
+    context: LineRegex,
+    proficiency: LineRegex,
 }
 
 impl Default for LanguageReader {
@@ -26,7 +27,8 @@ impl Default for LanguageReader {
 
 impl LanguageReader {
     pub fn new() -> Self {
-        let compile = super::compile_ascii_words;
+        // Read one line at a time: no prefilter (see `compile_line_words`).
+        let compile = super::compile_line_words;
         Self {
             context: compile(
                 r"(?i)\b(fluent(ly)?|fluency|bilingual|trilingual|multilingual|native|conversational|speak(s|ing)?|spoken|languages?|mother\s+tongue|proficient\s+in|working\s+knowledge\s+of|verhandlungssicher|flie(ß|ss)end|courant|bilingüe)\b",
@@ -82,11 +84,10 @@ impl LanguageReader {
                     .and_then(|t| t.find([',', ';', '|', '•']))
                     .map_or(line.text.len(), |i| hit.end + i);
                 let item = line.text.get(item_start..item_end).unwrap_or("");
-                let proficiency = self
-                    .proficiency
-                    .find(item)
-                    .or_else(|| self.proficiency.find(line.text))
-                    .map(|m| m.as_str().to_lowercase());
+                let proficiency = [item, line.text]
+                    .into_iter()
+                    .find_map(|text| text.get(self.proficiency.find(text)?.range()))
+                    .map(str::to_lowercase);
                 languages.push(Language {
                     name: entry.name.clone(),
                     proficiency,

@@ -8,9 +8,10 @@
 
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::Deserialize;
 
+use super::rule_set::RuleSet;
 use crate::profile::TravelStatus;
 
 /// US states by name: a territory "in California and Nevada" or "covering North Carolina, South
@@ -166,7 +167,7 @@ impl ContextFilters {
 pub struct TravelReader {
     rules: Vec<Rule>,
     /// Every rule's pattern at once: one pass says which rules can match at all.
-    any: RegexSet,
+    any: RuleSet,
     filters: OnceLock<ContextFilters>,
 }
 
@@ -209,13 +210,13 @@ impl TravelReader {
             .collect();
         // ASCII word boundaries, as `compile_ascii_words` gives each rule (its comment says why).
         // With the same lazy DFA cache as each rule (`LAZY_DFA_CACHE_BYTES`).
-        let any = regex::RegexSetBuilder::new(
+        let any = RuleSet::new(
             rules
                 .iter()
                 .map(|rule| super::ascii_word_edges(&rule.sources.pattern)),
+            false,
+            super::LAZY_DFA_CACHE_BYTES,
         )
-        .dfa_size_limit(super::LAZY_DFA_CACHE_BYTES)
-        .build()
         .expect("the travel rules compile together");
         Self {
             rules,
