@@ -384,16 +384,22 @@ fn main() {
             ));
         }
     }
+    // A fold's training set: golden and the other dev folds.
+    let training = |fold: usize| -> Vec<&Resume> {
+        (0..dev.len())
+            .filter(|i| fold_of[i] != fold)
+            .map(|i| &dev[i])
+            .chain(golden.iter())
+            .collect()
+    };
+    // Each setting's out-of-fold probabilities, kept for choosing thresholds below.
+    let mut out_of_fold: Vec<OutOfFold> = vec![HashMap::new(); totals.len()];
     for fold in 0..FOLDS {
         let test: Vec<&Resume> = (0..dev.len())
             .filter(|i| fold_of[i] == fold)
             .map(|i| &dev[i])
             .collect();
-        let train_set: Vec<&Resume> = (0..dev.len())
-            .filter(|i| fold_of[i] != fold)
-            .map(|i| &dev[i])
-            .chain(golden.iter())
-            .collect();
+        let train_set = training(fold);
         add(&mut rules_total, score(&test, &|e| e.rules));
         // The labels themselves where a labelled position matched: the most any way of
         // categorising parsed positions could reach, given the positions as parsed.
@@ -412,9 +418,17 @@ fn main() {
                 None => e.rules,
             }),
         );
-        for (_, lambda, words_only, total) in totals.iter_mut() {
+        for ((_, lambda, words_only, total), oof) in totals.iter_mut().zip(&mut out_of_fold) {
             let model = train(&train_set, *lambda, *words_only);
             add(total, score(&test, &|e| model_decision(&model, e)));
+            for i in (0..dev.len()).filter(|i| fold_of[i] == fold) {
+                let probabilities = dev[i]
+                    .examples
+                    .iter()
+                    .map(|e| model.probabilities(&e.features))
+                    .collect();
+                oof.insert(i, probabilities);
+            }
         }
     }
     // `--errors CATEGORY`: the dev positions the cross-validated model (λ=3) gets wrong.
@@ -424,12 +438,7 @@ fn main() {
             .position(|n| *n == name)
             .expect("a category name");
         for fold in 0..FOLDS {
-            let train_set: Vec<&Resume> = (0..dev.len())
-                .filter(|i| fold_of[i] != fold)
-                .map(|i| &dev[i])
-                .chain(golden.iter())
-                .collect();
-            let model = train(&train_set, 3.0, false);
+            let model = train(&training(fold), 3.0, false);
             for r in (0..dev.len())
                 .filter(|i| fold_of[i] == fold)
                 .map(|i| &dev[i])
@@ -466,9 +475,10 @@ fn main() {
             .sum::<f64>()
             / 4.0
     };
-    let (best_name, best_lambda, best_words_only, best) = totals
+    let (best_index, (best_name, best_lambda, best_words_only, best)) = totals
         .iter()
-        .max_by(|a, b| mean_months(&a.3).total_cmp(&mean_months(&b.3)))
+        .enumerate()
+        .max_by(|a, b| mean_months(&a.1.3).total_cmp(&mean_months(&b.1.3)))
         .expect("at least one setting");
     println!(
         "best: {best_name} (mean months {:.1}%; rules {:.1}%)",
@@ -478,35 +488,19 @@ fn main() {
 
     // Thresholds for the best setting, from its out-of-fold probabilities. Their own estimate
     // is cross-validated too: each fold is scored with thresholds chosen on the other folds.
-    let mut oof: OutOfFold = HashMap::new();
-    for fold in 0..FOLDS {
-        let train_set: Vec<&Resume> = (0..dev.len())
-            .filter(|i| fold_of[i] != fold)
-            .map(|i| &dev[i])
-            .chain(golden.iter())
-            .collect();
-        let model = train(&train_set, *best_lambda, *best_words_only);
-        for i in (0..dev.len()).filter(|i| fold_of[i] == fold) {
-            let probabilities = dev[i]
-                .examples
-                .iter()
-                .map(|e| model.probabilities(&e.features))
-                .collect();
-            oof.insert(i, probabilities);
-        }
-    }
+    let oof = &out_of_fold[best_index];
     let mut thresholded = [Score::default(); 4];
     for fold in 0..FOLDS {
         let others: Vec<usize> = (0..dev.len()).filter(|i| fold_of[i] != fold).collect();
         let mine: Vec<usize> = (0..dev.len()).filter(|i| fold_of[i] == fold).collect();
-        let thresholds = choose_thresholds(&dev, &oof, &others);
+        let thresholds = choose_thresholds(&dev, oof, &others);
         add(
             &mut thresholded,
-            score_thresholds(&dev, &oof, &mine, thresholds),
+            score_thresholds(&dev, oof, &mine, thresholds),
         );
     }
     let everyone: Vec<usize> = (0..dev.len()).collect();
-    let thresholds = choose_thresholds(&dev, &oof, &everyone);
+    let thresholds = choose_thresholds(&dev, oof, &everyone);
     print_row(&format!("{best_name}, thresholds"), &thresholded);
     println!(
         "thresholds chosen on all of dev: {thresholds:?} (mean months {:.1}% with thresholds \

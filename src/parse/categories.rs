@@ -54,12 +54,10 @@ struct Row {
     id: String,
     group: Group,
     pattern: String,
-    #[serde(default)]
+    /// Checked by this file's unit test.
+    #[serde(flatten)]
     #[cfg_attr(not(test), allow(dead_code))]
-    matches: Vec<String>,
-    #[serde(default)]
-    #[cfg_attr(not(test), allow(dead_code))]
-    not_matches: Vec<String>,
+    examples: crate::parse::RuleExamples,
 }
 
 /// The pattern a row belongs to: the code asks whether a group matches, where, and how many
@@ -452,14 +450,18 @@ mod tests {
         let categorizer = Categorizer::new();
         let file: RulesFile = toml::from_str(RULES).unwrap();
         for row in &file.rule {
-            assert!(row.matches.len() >= 2, "{}: has two examples", row.id);
             assert!(
-                !row.not_matches.is_empty(),
+                row.examples.matches.len() >= 2,
+                "{}: has two examples",
+                row.id
+            );
+            assert!(
+                !row.examples.not_matches.is_empty(),
                 "{}: has a counter-example",
                 row.id
             );
             let alone = compile(&group_pattern([row.pattern.as_str()]));
-            for example in &row.matches {
+            for example in &row.examples.matches {
                 assert!(alone.is_match(example), "{} matches {example:?}", row.id);
                 assert!(
                     categorizer
@@ -469,7 +471,7 @@ mod tests {
                     row.id
                 );
             }
-            for counter in &row.not_matches {
+            for counter in &row.examples.not_matches {
                 assert!(
                     !alone.is_match(counter),
                     "{} does not match {counter:?}",

@@ -37,12 +37,10 @@ struct Row {
     id: String,
     field: Field,
     pattern: String,
-    #[serde(default)]
+    /// Checked by this file's unit test.
+    #[serde(flatten)]
     #[cfg_attr(not(test), allow(dead_code))]
-    matches: Vec<String>,
-    #[serde(default)]
-    #[cfg_attr(not(test), allow(dead_code))]
-    not_matches: Vec<String>,
+    examples: crate::parse::RuleExamples,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -151,15 +149,15 @@ mod tests {
         let signals = CategorySignals::new();
         let file: RulesFile = toml::from_str(RULES).unwrap();
         for row in &file.rule {
-            assert!(!row.matches.is_empty(), "{}: has examples", row.id);
+            assert!(!row.examples.matches.is_empty(), "{}: has examples", row.id);
             let fires = |text: &str| match row.field {
                 Field::Title => signals.fired(text, "").contains(&row.id.as_str()),
                 Field::Description => signals.fired("", text).contains(&row.id.as_str()),
             };
-            for example in &row.matches {
+            for example in &row.examples.matches {
                 assert!(fires(example), "{} matches {example:?}", row.id);
             }
-            for counter in &row.not_matches {
+            for counter in &row.examples.not_matches {
                 assert!(!fires(counter), "{} does not match {counter:?}", row.id);
             }
         }

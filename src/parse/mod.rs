@@ -45,18 +45,29 @@ use self::sections::{HeadingTable, SectionKind};
 use self::taxonomy::{Taxonomy, TaxonomyError};
 use self::timeline::{MonthSpan, gaps, merged_months, month_of, position_span};
 
-/// Compiles a pattern searched over whole texts or paragraphs, with ASCII word boundaries.
-///
-/// Why: a Unicode `\b` makes the regex crate leave its fast lazy DFA for the PikeVM as soon as
-/// the text holds one non-ASCII character (most resumes do: "－", "•"), which made travel
-/// detection alone cost more than all the rest of parsing. The words these patterns look for
-/// are ASCII at their edges, so ASCII boundaries find the same matches.
 /// `pattern` with every `\b` on ASCII word edges: Unicode word edges make the lazy DFA give up
 /// on non-ASCII text, and the rules are written for ASCII words.
 pub(crate) fn ascii_word_edges(pattern: &str) -> String {
     pattern.replace(r"\b", r"(?-u:\b)")
 }
 
+/// What every rule row of `config/rules/` carries beside its pattern: phrases it must match and
+/// phrases it must not. Read only by each rule file's own unit test, which checks them.
+#[derive(Debug, Default, serde::Deserialize)]
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) struct RuleExamples {
+    #[serde(default)]
+    pub matches: Vec<String>,
+    #[serde(default)]
+    pub not_matches: Vec<String>,
+}
+
+/// Compiles a pattern searched over whole texts or paragraphs, with ASCII word boundaries.
+///
+/// Why: a Unicode `\b` makes the regex crate leave its fast lazy DFA for the PikeVM as soon as
+/// the text holds one non-ASCII character (most resumes do: "－", "•"), which made travel
+/// detection alone cost more than all the rest of parsing. The words these patterns look for
+/// are ASCII at their edges, so ASCII boundaries find the same matches.
 pub(crate) fn compile_ascii_words(pattern: &str) -> regex::Regex {
     let pattern = ascii_word_edges(pattern);
     regex::RegexBuilder::new(&pattern)

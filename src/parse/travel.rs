@@ -87,12 +87,10 @@ struct RuleRow {
     not_before: Option<String>,
     #[serde(default)]
     not_after: Option<String>,
-    #[serde(default)]
+    /// Checked by this file's unit test.
+    #[serde(flatten)]
     #[cfg_attr(not(test), allow(dead_code))]
-    matches: Vec<String>,
-    #[serde(default)]
-    #[cfg_attr(not(test), allow(dead_code))]
-    not_matches: Vec<String>,
+    examples: crate::parse::RuleExamples,
 }
 
 #[derive(Debug)]
@@ -299,15 +297,15 @@ mod tests {
         let file: RulesFile = toml::from_str(RULES).unwrap();
         assert_eq!(file.rule.len(), reader.rules.len());
         for (row, rule) in file.rule.iter().zip(&reader.rules) {
-            assert!(!row.matches.is_empty(), "{}: has examples", row.id);
-            for example in &row.matches {
+            assert!(!row.examples.matches.is_empty(), "{}: has examples", row.id);
+            for example in &row.examples.matches {
                 assert!(
                     reader.first_own_match(rule, example).is_some(),
                     "{} matches {example:?}",
                     row.id
                 );
             }
-            for counter in &row.not_matches {
+            for counter in &row.examples.not_matches {
                 assert!(
                     reader.first_own_match(rule, counter).is_none(),
                     "{} does not match {counter:?}",

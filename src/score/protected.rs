@@ -19,12 +19,10 @@ struct RulesFile {
 struct RuleRow {
     id: String,
     pattern: String,
-    #[serde(default)]
+    /// Checked by this file's unit test.
+    #[serde(flatten)]
     #[cfg_attr(not(test), allow(dead_code))]
-    matches: Vec<String>,
-    #[serde(default)]
-    #[cfg_attr(not(test), allow(dead_code))]
-    not_matches: Vec<String>,
+    examples: crate::parse::RuleExamples,
 }
 
 struct ProtectedRules {
@@ -73,15 +71,19 @@ mod tests {
         for row in &file.rule {
             let pattern = Regex::new(&format!("(?i){}", row.pattern))
                 .unwrap_or_else(|e| panic!("rule {}: {e}", row.id));
-            assert!(!row.matches.is_empty(), "rule {} has examples", row.id);
-            for example in &row.matches {
+            assert!(
+                !row.examples.matches.is_empty(),
+                "rule {} has examples",
+                row.id
+            );
+            for example in &row.examples.matches {
                 assert!(
                     pattern.is_match(example),
                     "rule {} misses its example {example:?}",
                     row.id
                 );
             }
-            for example in &row.not_matches {
+            for example in &row.examples.not_matches {
                 assert!(
                     !is_protected(example),
                     "{example:?} (a non-example of rule {}) is taken for a protected fact by {:?}",
