@@ -26,6 +26,11 @@ pub struct RawEducation {
 pub struct EducationReader {
     degrees: Vec<(DegreeLevel, LineRegex)>,
     incomplete: LineRegex,
+    /// The part of `incomplete` that can speak of a high-school diploma itself: on a diploma's
+    /// line, "attended", "some college" or "toward" are about later studies ("High School
+    /// Diploma, 1997 Ocean Lakes High School ... Attended Professional Marketing"), not about the
+    /// diploma.
+    high_school_unfinished: LineRegex,
     /// "Current" on an education line: still attending ("2016 to Current", "N/A, Current Varina
     /// High School"), unless it is the current GPA.
     current: Regex,
@@ -60,19 +65,19 @@ impl EducationReader {
             (
                 DegreeLevel::Doctorate,
                 compile_line(
-                    r"(?i:\bdoctor(?:ate)?\s+(?:of|in)\b|\bdoctorate\b|\bjuris\s+doctor\b|\bdoktor\b|\bdoctorat\b|\bdoctorado\b)|\bPh\.?\s?D\b\.?|\bD\.\s?Phil\b|\bEd\.\s?D\b|\bEdD\b|\bJ\.D\.|\bJD\b|\bM\.D\.|\bPharm\.?\s?D\b|\bDBA\b|\bPsy\.?D\b",
+                    r"(?i:\bdoctor(?:ate)?\s+(?:of|in)\b|\bdoctorate\b|\bjuris\s+doctor\b|\bdoktor\b|\bdoctorat\b|\bdoctorado\b)|\bPh\.?\s?D\b\.?|\bD\.\s?Phil\b|\bEd\.\s?D\b|\bEdD\b|\bJ\.D\.|\bJD\b|\bM\.D\.|\bPharm\.?\s?D\b|\bD\.B\.A\.|\bPsy\.?D\b",
                 ),
             ),
             (
                 DegreeLevel::Master,
                 compile_line(
-                    r"(?i:\bmaster['’]?s\b(?:\s+(?:of|in|degree)\b)?|\bmaster\s+(?:of|in|degree)\b|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b",
+                    r"(?i:\bmaster['’]?s\b(?:\s+(?:of|in|degree)\b)?|\bmaster\s+(?:of|in|degree)\b|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bM\.[AS]\b|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b|\bMCA\b",
                 ),
             ),
             (
                 DegreeLevel::Bachelor,
                 compile_line(
-                    r"(?i:\bbachelor'?s?\b|\bbaccalaureate\b|\bbachelier\b|\blicenciatura\b|\blicence\b)|\bB\.\s?A\.|\bBA\b|\bB\.\s?S\.|\bBS\b|\bB\.[AS]\b|\bB\.\s?Sc\b\.?|\bBSc\b|\bB\.?B\.?A\b\.?|\bBFA\b|\bB\.\s?Com\b|\bBCom\b|\bB\.\s?Eng\b|\bBEng\b|\bB\.\s?Tech\b|\bBTech\b|\bBSN\b|\bBSBA\b|\bBAS\b|\bB\.\s?Ed\b|\bBEd\b|\bLLB\b|\bB\.?E\.\s",
+                    r"(?i:\bbachelor'?s?\b|\bbaccalaureate\b|\bbachelier\b|\blicenciatura\b|\blicence\b)|\bB\.\s?A\.|\bBA\b|\bB\.\s?S\.|\bBS\b|\bB\.[AS]\b|\bB\.\s?Sc\b\.?|\bBSc\b|\bB\.?B\.?A\b\.?|\bBFA\b|\bB\.\s?Com\b|\bBCom\b|\bB\.\s?Eng\b|\bBEng\b|\bB\.\s?Tech\b|\bBTech\b|\bBSN\b|\bBSBA\b|\bBAS\b|\bB\.\s?Ed\b|\bBEd\b|\bLLB\b|\bB\.?E\.\s|\bB\.E\b",
                 ),
             ),
             (
@@ -92,6 +97,9 @@ impl EducationReader {
             degrees,
             incomplete: compile_line(
                 r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|(some|partial)\s+course\s?work|plan(s|ning)?\s+(on|to)|after\s+graduation|(degree|mba|ph\.?d|doctoral|master'?s|bachelor'?s)\s+candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
+            ),
+            high_school_unfinished: compile_line(
+                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|ongoing|to\s+be\s+completed|not\s+completed|incomplete|will\s+graduate)\b",
             ),
             current: compile(r"(?i)\bcurrent\b(?:\s+(?P<gpa>gpa|cumulative|grade))?"),
             high_school_finished: compile_line(
@@ -147,6 +155,8 @@ impl EducationReader {
         document_year: u16,
     ) -> Vec<RawEducation> {
         let mut entries: Vec<RawEducation> = Vec::new();
+        // Per entry: whether a mention of it said it is unfinished.
+        let mut said_unfinished: Vec<bool> = Vec::new();
         for (index, line) in lines.iter().enumerate() {
             if line.is_heading || line.text.len() > 250 {
                 continue;
@@ -244,32 +254,52 @@ impl EducationReader {
                         Some(found)
                     })
             });
+            let unfinished_words = if level == DegreeLevel::HighSchool {
+                &self.high_school_unfinished
+            } else {
+                &self.incomplete
+            };
             let next_text = lines.get(index + 1).map_or("", |l| l.text);
-            // "in progress" on the short line below counts, unless that line is another degree.
+            // "in progress" on the short line below counts, unless that line is another degree
+            // or another school's entry ("High School Diploma : 2006 Taft High School" above
+            // "Some coursework completed Del Mar College").
+            let next_is_another_school = self.institution.is_match(line.text)
+                && self.institution.is_match(next_text)
+                && self.institution_in(line.text) != self.institution_in(next_text);
             let next_says_unfinished = next_text.len() < 60
-                && self.incomplete.is_match(next_text)
-                && self.level_of(next_text).is_none();
+                && unfinished_words.is_match(next_text)
+                && self.level_of(next_text).is_none()
+                && !next_is_another_school;
             let says_current = self
                 .current
                 .captures_iter(line.text)
                 .any(|caps| caps.name("gpa").is_none());
-            // "Arvin High School" alone names a school, not a finished diploma.
+            // Said to be unfinished, as opposed to not shown to be finished (below).
+            let unfinished = unfinished_words.is_match(line.text)
+                || says_current
+                || next_says_unfinished
+                || year.is_some_and(|y| y > document_year);
+            // "Arvin High School" alone names a school, not a finished diploma; but it does not
+            // unsay a diploma listed elsewhere ("GED Ravenswood Annex" and "General Studies
+            // Ravenswood High School").
             let unproven_high_school = level == DegreeLevel::HighSchool
                 && year.is_none()
                 && !self.high_school_finished.is_match(line.text);
-            let completed = !self.incomplete.is_match(line.text)
-                && !says_current
-                && !next_says_unfinished
-                && !unproven_high_school
-                && year.is_none_or(|y| y <= document_year);
+            let completed = !unfinished && !unproven_high_school;
             let first = used.iter().copied().min().unwrap_or(index);
             let last = used.iter().copied().max().unwrap_or(index);
-            if let Some(same) = entries.iter_mut().find(|e| {
+            if let Some(k) = entries.iter().position(|e| {
                 e.level == level && e.year == year && (e.field == field || field.is_none())
             }) {
-                same.completed &= completed;
+                if unfinished {
+                    entries[k].completed = false;
+                    said_unfinished[k] = true;
+                } else if completed && !said_unfinished[k] {
+                    entries[k].completed = true;
+                }
                 continue;
             }
+            said_unfinished.push(unfinished);
             entries.push(RawEducation {
                 level,
                 degree: degree_text,
@@ -282,11 +312,13 @@ impl EducationReader {
         }
         // The same degree written twice ("A.A., 2016" and "Graduation expected in 2016 - A.A.";
         // "Bachelor of Arts" and later "a goal of obtaining a B.A. Degree (May 2020)"): unfinished
-        // in one mention is unfinished in the others of its level that give no other year.
+        // in one mention is unfinished in the others of its level that give no other year. Only
+        // a mention said to be unfinished counts: a school's name alone unsays nothing.
         let unfinished: Vec<(DegreeLevel, Option<u16>)> = entries
             .iter()
-            .filter(|e| !e.completed)
-            .map(|e| (e.level, e.year))
+            .zip(&said_unfinished)
+            .filter(|(_, said)| **said)
+            .map(|(e, _)| (e.level, e.year))
             .collect();
         for entry in &mut entries {
             if unfinished.iter().any(|(level, year)| {
@@ -690,6 +722,65 @@ mod tests {
                 "A.A. : Accounting , 2016\nCurrent GPA 3.85 Graduation expected in 2016 - A.A. in Accounting"
             ),
             [(DegreeLevel::Associate, false)]
+        );
+        // Unfinished wording on the line below belongs to that line's own school.
+        assert_eq!(
+            completed(
+                "Bachelor of Science : Computer Science 2014 University of Maryland College Park\nAttended Towson University (2014)"
+            ),
+            [(DegreeLevel::Bachelor, true)]
+        );
+    }
+
+    #[test]
+    fn a_listed_diploma_is_finished_whatever_else_the_lines_say() {
+        let completed = |text: &str| {
+            read(&format!("HEADLINE\n{text}"))
+                .iter()
+                .map(|e| (e.level, e.completed))
+                .collect::<Vec<_>>()
+        };
+        // "Attended" on a diploma's line is about the years there or later studies.
+        assert_eq!(
+            completed(
+                "High School Diploma 1985 BUFFALO HIGH SCHOOL City , State , US BUFFALO HIGH SCHOOL YEARS ATTENDED (1981-1985)"
+            ),
+            [(DegreeLevel::HighSchool, true)]
+        );
+        // A school named without a diploma does not unsay the diploma named elsewhere.
+        assert_eq!(
+            completed(
+                "GED Pinewood Adult School - City , State\nGeneral Studies Pinewood High School"
+            ),
+            [(DegreeLevel::HighSchool, true)]
+        );
+        assert_eq!(
+            completed("High School Diploma Clifton High School Expected in Jun 2023"),
+            [(DegreeLevel::HighSchool, false)]
+        );
+    }
+
+    #[test]
+    fn tells_degree_abbreviations_from_job_words() {
+        let levels = |text: &str| {
+            read(&format!("HEADLINE\n{text}"))
+                .iter()
+                .map(|e| e.level)
+                .collect::<Vec<_>>()
+        };
+        // A database administrator is not a Doctor of Business Administration.
+        assert!(levels("Oracle DBA 11g Admin Workshop, Oracle University").is_empty());
+        assert_eq!(
+            levels("M.A , Political Science 1989 Fordham University"),
+            [DegreeLevel::Master]
+        );
+        assert_eq!(
+            levels("B.E : Electrical Engineering , 87 Devi Ahilya University"),
+            [DegreeLevel::Bachelor]
+        );
+        assert_eq!(
+            levels("MCA : CMR Institute of Management studies, University of Bangalore"),
+            [DegreeLevel::Master]
         );
     }
 }

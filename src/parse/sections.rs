@@ -201,13 +201,40 @@ impl HeadingTable {
         if trimmed.len() > 60 || trimmed.split_whitespace().count() > 6 {
             return self.classify_inline(line);
         }
-        if let Some(kind) = self.by_wording.get(&normalise(trimmed)) {
+        let wording = normalise(trimmed);
+        if let Some(kind) = self
+            .by_wording
+            .get(&wording)
+            .copied()
+            .or_else(|| self.classify_joined(&wording))
+        {
             return Some(Heading {
-                kind: *kind,
+                kind,
                 content_from: None,
             });
         }
         self.classify_inline(line)
+    }
+
+    /// A heading that joins a known wording to others ("Education and Credentials", "Awards &
+    /// Recognition", "Education, Certifications, Endorsements") is a section of the first one's
+    /// kind, when what follows is a short name or two (no dates: "Education, Oct 2014" is a
+    /// line of content). "Training and Development" is not taken: it is far more often a
+    /// skill in a list than a heading.
+    fn classify_joined(&self, wording: &str) -> Option<SectionKind> {
+        let mut parts = wording
+            .split([',', '&', '/'])
+            .flat_map(|part| part.split(" and "))
+            .map(str::trim)
+            .filter(|part| !part.is_empty());
+        let first = parts.next()?;
+        let kind = *self.by_wording.get(first)?;
+        let rest: Vec<&str> = parts.collect();
+        let short_names = rest.iter().all(|part| {
+            part.split_whitespace().count() <= 2
+                && part.chars().all(|c| c.is_alphabetic() || c == ' ')
+        });
+        (first != "training" && !rest.is_empty() && short_names).then_some(kind)
     }
 
     /// "Skills: Salesforce, Excel": a heading and its first content on one line.
@@ -252,6 +279,23 @@ mod tests {
         assert_eq!(kind("Sprachen"), Some(SectionKind::Languages));
         assert_eq!(kind("Skills: Salesforce, Excel"), Some(SectionKind::Skills));
         assert_eq!(kind("Sales Manager"), None);
+        // Joined wordings take the first one's kind.
+        assert_eq!(
+            kind("Education and Coursework"),
+            Some(SectionKind::Education)
+        );
+        assert_eq!(
+            kind("Education and Professional Training"),
+            Some(SectionKind::Education)
+        );
+        assert_eq!(
+            kind("Awards & Recognition"),
+            Some(SectionKind::Accomplishments)
+        );
+        assert_eq!(kind("Skills and Expertise"), Some(SectionKind::Skills));
+        assert_eq!(kind("Training and Development"), None);
+        assert_eq!(kind("Education, Oct 2014"), None);
+        assert_eq!(kind("Software/Hardware Support Experience"), None);
         assert_eq!(kind("achievements."), None);
         assert_eq!(kind("Experience: 5 years in retail"), None);
     }
