@@ -66,6 +66,17 @@ static DEGREE_IN: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+/// "Managing a national grocery account", "owning a book of accounts": accounts in someone's
+/// care, not the ledger's ("accounts payable").
+static MANAGES_ACCOUNTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(manag\w*|own\w*|grow\w*|servic\w*)\s+(\w+\s+){0,5}accounts?\b(\s+(payable|receivable))?")
+        .expect("valid regex")
+});
+/// Selling whose buyers are businesses: "selling to grocery retailers", "to distributors".
+static SELLS_TO_BUSINESSES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bsell\w*\s+(\w+\s+){0,3}to\s+(\w+\s+){0,2}(businesses|companies|retailers|distributors|wholesalers|dealers|dealerships|hospitals|clinics|manufacturers|contractors|restaurants|schools|agencies|chains|enterprises)\b")
+        .expect("valid regex")
+});
 /// "Label: text" on one line ("Travel: up to 15%", "Things you don't need: a degree").
 static INLINE_LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z'’ ]{1,40}):\s+(\S.*)$").expect("valid regex"));
@@ -135,6 +146,8 @@ const HEADING_CLASSES: &[(Section, &[&str])] = &[
             "good to have",
             "helpful",
             "extra credit",
+            "asset",
+            "would be great",
         ],
     ),
     (
@@ -163,6 +176,8 @@ const HEADING_CLASSES: &[(Section, &[&str])] = &[
             "to be considered",
             "what it takes",
             "you'll have",
+            "you've got",
+            "we need",
         ],
     ),
     (
@@ -245,6 +260,12 @@ const PREFERRED_WORDS: &[&str] = &[
     "beneficial",
     "good to have",
     "optional",
+    // "is an asset", "a strong plus", "would be great": the same wish in other words.
+    "an asset",
+    "strong plus",
+    "real plus",
+    "great plus",
+    "would be great",
 ];
 /// After these words "preferably" and "ideally" qualify the setting ("preferably in HVAC"),
 /// not the requirement.
@@ -475,13 +496,26 @@ fn sentences(text: &str) -> Vec<Sentence> {
             continue;
         }
         let words = line.split_whitespace().count();
+        let class = heading_class(line);
+        // A line in capitals is a heading ("REQUIREMENTS", "ABOUT US"), but a bulleted "MBA"
+        // or a lone "CPA" is a credential asked for.
         let marked = raw_line.trim_start().starts_with('#')
             || (line.len() < 60
                 && line == line.to_uppercase()
-                && line.chars().any(char::is_alphabetic))
+                && line.chars().any(char::is_alphabetic)
+                && !bulleted
+                && (words >= 2 || class.is_some()))
             || (!bulleted && words <= 8 && line.ends_with(':'));
-        let plain = !bulleted && words <= 6 && !line.ends_with(['.', '!', '?', ',', ';']);
-        let class = heading_class(line);
+        // A short line without a bullet may be a heading ("Preferred Qualifications"), but not
+        // one that names a tool or a number: in a list written without bullets, "Experience
+        // with ADP Workforce Now payroll" and "Intermediate Excel skills" are requirements.
+        let plain = !bulleted
+            && words <= 6
+            && !line.ends_with(['.', '!', '?', ',', ';'])
+            && !line.chars().any(|c| c.is_ascii_digit())
+            && TAXONOMY
+                .as_ref()
+                .is_none_or(|t| t.find_skills(line).is_empty());
         if marked || (plain && class.is_some()) {
             section = class.unwrap_or(Section::Neutral);
             continue;
@@ -489,7 +523,12 @@ fn sentences(text: &str) -> Vec<Sentence> {
         let (line_section, content) = match INLINE_LABEL.captures(line) {
             Some(c) if c[1].split_whitespace().count() <= 5 => {
                 let label_section = heading_class(&c[1]);
-                let rest = c.get(2).map_or(line, |m| m.as_str());
+                // "Travel: up to 20%" names its requirement in the label: keep it.
+                let rest = if TRAVEL_WORD.is_match(&c[1]) {
+                    line
+                } else {
+                    c.get(2).map_or(line, |m| m.as_str())
+                };
                 (label_section.unwrap_or(section), rest)
             }
             _ => (section, line),
@@ -554,6 +593,20 @@ fn clauses(sentence: &str) -> Vec<Clause<'_>> {
             cuts.push((at, at + 2));
         }
     }
+    // ", medical device preferred": a short wish after the requirement is its own clause, so
+    // its "preferred" does not soften what comes before it.
+    for (at, _) in lower.match_indices(", ") {
+        let rest = lower[at + 2..].trim_end_matches(['.', ';', ' ']);
+        let short = rest.split_whitespace().count() <= 4;
+        if short && (rest.ends_with(" preferred") || rest.ends_with(" a plus")) {
+            cuts.push((at, at + 2));
+        }
+    }
+    // Inside brackets a comma lists alternatives ("MBA or other advanced degree (JD, PhD,
+    // MD)"), never a new clause.
+    let in_brackets =
+        |at: usize| lower[..at].matches('(').count() > lower[..at].matches(')').count();
+    cuts.retain(|(at, _)| !in_brackets(*at));
     cuts.sort_unstable();
     let mut out = Vec::new();
     let mut start = 0;
@@ -705,6 +758,9 @@ fn category_of(phrase: &str) -> Option<Category> {
         || p.contains("client manag")
         || p.contains("customer success")
         || p.contains("relationship manag")
+        || MANAGES_ACCOUNTS
+            .captures_iter(&p)
+            .any(|c| c.get(3).is_none())
     {
         Some(Category::AccountManagement)
     } else if p.contains("business-to-business")
@@ -721,6 +777,9 @@ fn category_of(phrase: &str) -> Option<Category> {
         || p.contains("corporate sales")
         || p.contains("commercial sales")
         || p.contains("wholesale")
+        || p.contains("cpg")
+        || p.contains("consumer packaged goods")
+        || SELLS_TO_BUSINESSES.is_match(&p)
     {
         Some(Category::B2bSales)
     } else if SALES_WORD.is_match(&p) || p.contains("selling") || p.contains("business development")
@@ -785,6 +844,21 @@ fn manages_people(words: &str) -> bool {
         "agents",
         "stylists",
         "cooks",
+        "leaders",
+        "managers",
+        "supervisors",
+        "assistant",
+        "assistants",
+        "analysts",
+        "specialists",
+        "coordinators",
+        "recruiters",
+        "designers",
+        "developers",
+        "teachers",
+        "personnel",
+        "salespeople",
+        "workers",
     ];
     const ROLES: &[&str] = &[
         "as a manager",
@@ -815,25 +889,36 @@ fn manages_people(words: &str) -> bool {
         "clinic",
         "office",
     ];
-    let trimmed = words.trim_start().trim_start_matches("of ");
-    let leads = [
-        "managing",
-        "supervising",
-        "leading",
-        "directing",
-        "overseeing",
-    ]
-    .iter()
-    .any(|verb| trimmed.starts_with(verb));
-    if leads
-        && trimmed
-            .split(|c: char| !c.is_alphanumeric())
-            .take(8)
-            .any(|w| LED.contains(&w))
-    {
+    // A verb of leading among the phrase's first words ("experience leading a sales team",
+    // "directly managing project engineers"), with the people it leads within a few words.
+    let tokens: Vec<&str> = words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let leads = tokens.iter().take(6).enumerate().any(|(i, word)| {
+        [
+            "managing",
+            "supervising",
+            "leading",
+            "directing",
+            "overseeing",
+        ]
+        .contains(word)
+            && tokens[i + 1..].iter().take(6).any(|w| LED.contains(w))
+    });
+    if leads {
         return true;
     }
-    if ROLES.iter().any(|r| words.contains(r)) {
+    // "in management", but not "in management consulting".
+    if ROLES.iter().any(|r| {
+        words.match_indices(r).any(|(at, _)| {
+            words[at + r.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+                && !words[at + r.len()..].trim_start().starts_with("consult")
+        })
+    }) {
         return true;
     }
     words.match_indices("management experience").any(|(at, _)| {
@@ -965,11 +1050,32 @@ fn draft_experience(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut V
             // "We have served the region for over 20 years": the employer's, not the job's.
             continue;
         }
-        if segment.contains("equivalent") || before.contains("equivalent") {
+        if ["equivalent", "in lieu of"]
+            .iter()
+            .any(|w| segment.contains(w) || before.contains(w))
+        {
             // "Bachelor's degree, or 4 years of equivalent experience": the degree's.
             continue;
         }
+        // "3 years directly managing ...": an adverb before the verb.
+        let after_adverb = {
+            let t = segment.trim_start().trim_start_matches("of ");
+            match t.split_once(' ') {
+                Some((first, rest)) if first.ends_with("ly") => rest,
+                _ => t,
+            }
+        };
         let about_work = segment.contains("experience")
+            || [
+                "managing",
+                "supervising",
+                "leading",
+                "selling",
+                "working",
+                "teaching",
+            ]
+            .iter()
+            .any(|w| after_adverb.starts_with(w))
             || [
                 "managing",
                 "supervising",
@@ -1080,6 +1186,8 @@ const DEGREE_WORDS: &[(DegreeLevel, &[&str])] = &[
             "a.a.s.",
             "two-year degree",
             "2-year degree",
+            // Canada's two- and three-year college credential.
+            "college diploma",
         ],
     ),
     (
@@ -1218,25 +1326,29 @@ fn draft_degree(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
     let related_fields = l.contains("relevant") || l.contains("related") || fields.is_empty();
     // "or equivalent experience": years stand in for the degree ("or equivalent" alone, after
     // a diploma, is a GED).
-    let equivalent_years = l.find("equivalent").and_then(|at| {
-        let after = &l[at..];
-        let tail = &after[..after.len().min(50)];
-        let about_work = tail.contains("experience") || tail.contains("work");
-        let years_before = l[..at]
-            .rfind(" or ")
-            .map(|or| &l[or..at])
-            .and_then(|piece| YEARS.captures(piece));
-        if !about_work && years_before.is_none() {
-            return None;
-        }
-        Some(
-            years_before
-                .or_else(|| YEARS.captures(l))
-                .and_then(|c| c.get(1))
-                .and_then(|m| number(m.as_str()))
-                .unwrap_or(4.0),
-        )
-    });
+    // "or four more years of experience in lieu of a degree" says the same.
+    let equivalent_years = l
+        .find("equivalent")
+        .or_else(|| l.find("in lieu of"))
+        .and_then(|at| {
+            let after = &l[at..];
+            let tail = &after[..after.len().min(50)];
+            let about_work = tail.contains("experience") || tail.contains("work");
+            let years_before = l[..at]
+                .rfind(" or ")
+                .map(|or| &l[or..at])
+                .and_then(|piece| YEARS.captures(piece));
+            if !about_work && years_before.is_none() {
+                return None;
+            }
+            Some(
+                years_before
+                    .or_else(|| YEARS.captures(l))
+                    .and_then(|c| c.get(1))
+                    .and_then(|m| number(m.as_str()))
+                    .unwrap_or(4.0),
+            )
+        });
     let weight = if fields.is_empty() { 2.0 } else { 1.5 };
     let mut r = requirement(
         "degree",
@@ -1294,6 +1406,22 @@ fn draft_skills(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
             .get(hit.entry)
             .is_some_and(|e| e.name == "CRM")
     });
+    // "HubSpot, our CRM", "run your business from the CRM and know HubSpot": the CRM is the
+    // product named, not a second thing to ask for.
+    let names_a_crm_product = hits.iter().any(|hit| {
+        taxonomy
+            .skills
+            .get(hit.entry)
+            .is_some_and(|e| e.group == "crm" && e.name != "CRM")
+    });
+    let crm_is_the_product = names_a_crm_product
+        && crm_generic.is_some_and(|hit| {
+            let before = &clause.lower[..hit.start];
+            ["our ", "the ", "your "]
+                .iter()
+                .any(|w| before.ends_with(w))
+        });
+    let crm_generic = crm_generic.filter(|_| !crm_is_the_product);
     let mut generic_requirement: Option<usize> = None;
     let mut named_crm: Vec<String> = Vec::new();
     let mut named_span: Option<(usize, usize)> = None;
@@ -1305,6 +1433,17 @@ fn draft_skills(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
             continue;
         }
         let name = entry.name.as_str();
+        if name == "CRM" && crm_is_the_product {
+            continue;
+        }
+        // "Google Ads certification" asks for the credential (drafted as one), not the skill.
+        let after = clause.lower[hit.end..].trim_start();
+        if ["certification", "certificate", "certified"]
+            .iter()
+            .any(|w| after.starts_with(w))
+        {
+            continue;
+        }
         if entry.group == "crm"
             && name != "CRM"
             && let Some(crm) = crm_generic
@@ -1638,7 +1777,28 @@ fn draft_travel(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
         if occasional { 0.5 } else { 1.0 },
         Spec::Travel {},
     );
-    r.must_have = must && !occasional;
+    // "This role involves travel of up to 25%" describes the job; "ability to travel up to
+    // 25%" or "travel required" asks it of the candidate.
+    let describes_the_job = [
+        "involves travel",
+        "includes travel",
+        "will involve",
+        "role involves",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+        && !has_any(
+            l,
+            &[
+                "willing",
+                "ability",
+                "able to",
+                "must",
+                "require",
+                "available",
+            ],
+        );
+    r.must_have = must && !occasional && !describes_the_job;
     found.push(r);
 }
 
