@@ -27,9 +27,9 @@ pub struct EducationReader {
     degrees: Vec<(DegreeLevel, LineRegex)>,
     incomplete: LineRegex,
     /// The part of `incomplete` that can speak of a high-school diploma itself: on a diploma's
-    /// line, "attended", "some college" or "toward" are about later studies ("High School
-    /// Diploma, 1997 Ocean Lakes High School ... Attended Professional Marketing"), not about the
-    /// diploma.
+    /// line, "attended", "some college" or "some coursework" are about the years there or later
+    /// studies ("High School Diploma, 1997 Ocean Lakes High School ... Attended Professional
+    /// Marketing"), not about the diploma; "working toward a GED" still is.
     high_school_unfinished: LineRegex,
     /// "Current" on an education line: still attending ("2016 to Current", "N/A, Current Varina
     /// High School"), unless it is the current GPA.
@@ -99,7 +99,7 @@ impl EducationReader {
                 r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|(some|partial)\s+course\s?work|plan(s|ning)?\s+(on|to)|after\s+graduation|(degree|mba|ph\.?d|doctoral|master'?s|bachelor'?s)\s+candidate|ongoing|to\s+be\s+completed|not\s+completed|incomplete|some\s+college|attended|will\s+graduate|obtaining|working\s+towards?|toward)\b",
             ),
             high_school_unfinished: compile_line(
-                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|ongoing|to\s+be\s+completed|not\s+completed|incomplete|will\s+graduate)\b",
+                r"(?i)\b(in\s+progress|expected|anticipated|pursuing|currently\s+(enrolled|attending|studying)|ongoing|to\s+be\s+completed|not\s+completed|incomplete|will\s+graduate|plan(s|ning)?\s+(on|to)|obtaining|working\s+towards?|toward)\b",
             ),
             current: compile(r"(?i)\bcurrent\b(?:\s+(?P<gpa>gpa|cumulative|grade))?"),
             high_school_finished: compile_line(
@@ -263,9 +263,19 @@ impl EducationReader {
             // "in progress" on the short line below counts, unless that line is another degree
             // or another school's entry ("High School Diploma : 2006 Taft High School" above
             // "Some coursework completed Del Mar College").
-            let next_is_another_school = self.institution.is_match(line.text)
-                && self.institution.is_match(next_text)
-                && self.institution_in(line.text) != self.institution_in(next_text);
+            // The same school named with other words around it ("Walden University" and
+            // "Currently enrolled at Walden University") is not another school.
+            let same_school = match (
+                self.institution_in(line.text),
+                self.institution_in(next_text),
+            ) {
+                (Some(a), Some(b)) => {
+                    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+                    a.contains(&b) || b.contains(&a)
+                }
+                _ => true,
+            };
+            let next_is_another_school = !same_school;
             let next_says_unfinished = next_text.len() < 60
                 && unfinished_words.is_match(next_text)
                 && self.level_of(next_text).is_none()
@@ -730,6 +740,13 @@ mod tests {
             ),
             [(DegreeLevel::Bachelor, true)]
         );
+        // The same school, named again with the unfinished wording.
+        assert_eq!(
+            completed(
+                "Master of Business Administration, Walden University\nCurrently enrolled at Walden University"
+            ),
+            [(DegreeLevel::Master, false)]
+        );
     }
 
     #[test]
@@ -756,6 +773,10 @@ mod tests {
         );
         assert_eq!(
             completed("High School Diploma Clifton High School Expected in Jun 2023"),
+            [(DegreeLevel::HighSchool, false)]
+        );
+        assert_eq!(
+            completed("Working towards GED - Lincoln Adult Education"),
             [(DegreeLevel::HighSchool, false)]
         );
     }

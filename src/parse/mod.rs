@@ -262,12 +262,10 @@ impl Parser {
             if has_experience {
                 kind == SectionKind::Experience
             } else {
+                // Not honours and awards: a dated "Dean's List" is not a job.
                 matches!(
                     kind,
-                    SectionKind::Top
-                        | SectionKind::Summary
-                        | SectionKind::Accomplishments
-                        | SectionKind::Other
+                    SectionKind::Top | SectionKind::Summary | SectionKind::Other
                 )
             }
         };

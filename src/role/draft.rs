@@ -67,11 +67,43 @@ static DEGREE_IN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 /// "Managing a national grocery account", "owning a book of accounts": accounts in someone's
-/// care, not the ledger's ("accounts payable").
+/// care. The words between are checked by [`client_accounts`].
 static MANAGES_ACCOUNTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(manag\w*|own\w*|grow\w*|servic\w*)\s+(\w+\s+){0,5}accounts?\b(\s+(payable|receivable))?")
+    Regex::new(r"\b(manag\w*|own\w*|grow\w*|servic\w*)\s+((\w+\s+){0,5}?)accounts?\b(\s+\w+)?")
         .expect("valid regex")
 });
+
+/// Whether a phrase manages clients' accounts, not the ledger's ("accounts payable", "general
+/// ledger accounts"), a platform's ("social media accounts", "user accounts") or a bank's.
+fn client_accounts(phrase: &str) -> bool {
+    const NOT_CLIENTS: &[&str] = &[
+        "social",
+        "media",
+        "user",
+        "users",
+        "email",
+        "e-mail",
+        "ledger",
+        "gl",
+        "bank",
+        "vendor",
+        "vendors",
+        "payable",
+        "receivable",
+        "expense",
+        "network",
+        "system",
+        "instagram",
+    ];
+    MANAGES_ACCOUNTS.captures_iter(phrase).any(|c| {
+        let between = c.get(2).map_or("", |m| m.as_str());
+        let after = c.get(4).map_or("", |m| m.as_str().trim());
+        !between
+            .split_whitespace()
+            .chain(std::iter::once(after))
+            .any(|w| NOT_CLIENTS.contains(&w))
+    })
+}
 /// Selling whose buyers are businesses: "selling to grocery retailers", "to distributors".
 static SELLS_TO_BUSINESSES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bsell\w*\s+(\w+\s+){0,3}to\s+(\w+\s+){0,2}(businesses|companies|retailers|distributors|wholesalers|dealers|dealerships|hospitals|clinics|manufacturers|contractors|restaurants|schools|agencies|chains|enterprises)\b")
@@ -146,7 +178,7 @@ const HEADING_CLASSES: &[(Section, &[&str])] = &[
             "good to have",
             "helpful",
             "extra credit",
-            "asset",
+            "an asset",
             "would be great",
         ],
     ),
@@ -497,14 +529,13 @@ fn sentences(text: &str) -> Vec<Sentence> {
         }
         let words = line.split_whitespace().count();
         let class = heading_class(line);
-        // A line in capitals is a heading ("REQUIREMENTS", "ABOUT US"), but a bulleted "MBA"
-        // or a lone "CPA" is a credential asked for.
+        // A line in capitals is a heading ("REQUIREMENTS", "EDUCATION"), but a bulleted "MBA"
+        // is a credential asked for.
         let marked = raw_line.trim_start().starts_with('#')
             || (line.len() < 60
                 && line == line.to_uppercase()
                 && line.chars().any(char::is_alphabetic)
-                && !bulleted
-                && (words >= 2 || class.is_some()))
+                && !bulleted)
             || (!bulleted && words <= 8 && line.ends_with(':'));
         // A short line without a bullet may be a heading ("Preferred Qualifications"), but not
         // one that names a tool or a number: in a list written without bullets, "Experience
@@ -524,7 +555,11 @@ fn sentences(text: &str) -> Vec<Sentence> {
             Some(c) if c[1].split_whitespace().count() <= 5 => {
                 let label_section = heading_class(&c[1]);
                 // "Travel: up to 20%" names its requirement in the label: keep it.
-                let rest = if TRAVEL_WORD.is_match(&c[1]) {
+                let value = c.get(2).map_or("", |m| m.as_str()).to_lowercase();
+                let no_travel = ["none", "no", "0%", "n/a", "na", "not required"]
+                    .iter()
+                    .any(|w| value.trim_end_matches(['.', ' ']) == *w);
+                let rest = if TRAVEL_WORD.is_match(&c[1]) && !no_travel {
                     line
                 } else {
                     c.get(2).map_or(line, |m| m.as_str())
@@ -598,7 +633,14 @@ fn clauses(sentence: &str) -> Vec<Clause<'_>> {
     for (at, _) in lower.match_indices(", ") {
         let rest = lower[at + 2..].trim_end_matches(['.', ';', ' ']);
         let short = rest.split_whitespace().count() <= 4;
-        if short && (rest.ends_with(" preferred") || rest.ends_with(" a plus")) {
+        // "Marketing, Communications, or related field preferred", "Excel, Word and PowerPoint
+        // preferred": the last item of a list, whose wish covers the whole list.
+        let list_item = rest.starts_with("or ")
+            || rest.starts_with("and ")
+            || rest.contains(',')
+            || rest.contains(" or ")
+            || rest.contains(" and ");
+        if short && !list_item && (rest.ends_with(" preferred") || rest.ends_with(" a plus")) {
             cuts.push((at, at + 2));
         }
     }
@@ -643,7 +685,11 @@ fn preferred(clause: &str) -> bool {
                     .chars()
                     .next_back()
                     .is_some_and(|c| !c.is_alphanumeric());
-            if !starts_word {
+            // "an asset", not "an asset manager"; "a plus", not "a plush".
+            let rest = &clause[at + word.len()..];
+            let ends_word = rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
+            let asset_manager = *word == "an asset" && rest.trim_start().starts_with("manag");
+            if !starts_word || !ends_word || asset_manager {
                 return false;
             }
             let next = clause[at + word.len()..]
@@ -758,9 +804,7 @@ fn category_of(phrase: &str) -> Option<Category> {
         || p.contains("client manag")
         || p.contains("customer success")
         || p.contains("relationship manag")
-        || MANAGES_ACCOUNTS
-            .captures_iter(&p)
-            .any(|c| c.get(3).is_none())
+        || client_accounts(&p)
     {
         Some(Category::AccountManagement)
     } else if p.contains("business-to-business")
@@ -895,6 +939,9 @@ fn manages_people(words: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
+    // The object ends at a preposition: "managing relationships with store managers" and
+    // "managing calendars as an assistant" lead no one.
+    const ENDS_OBJECT: &[&str] = &["with", "as", "for", "to", "in", "on", "at", "by", "from"];
     let leads = tokens.iter().take(6).enumerate().any(|(i, word)| {
         [
             "managing",
@@ -904,19 +951,28 @@ fn manages_people(words: &str) -> bool {
             "overseeing",
         ]
         .contains(word)
-            && tokens[i + 1..].iter().take(6).any(|w| LED.contains(w))
+            && tokens[i + 1..]
+                .iter()
+                .take(6)
+                .take_while(|w| !ENDS_OBJECT.contains(w))
+                .any(|w| LED.contains(w))
     });
     if leads {
         return true;
     }
-    // "in management", but not "in management consulting".
+    // "in management" as a role ("in management", "in management roles"), not "in management
+    // consulting" or "in management accounting".
     if ROLES.iter().any(|r| {
         words.match_indices(r).any(|(at, _)| {
-            words[at + r.len()..]
-                .chars()
+            let rest = &words[at + r.len()..];
+            let next = rest
+                .split_whitespace()
                 .next()
-                .is_none_or(|c| !c.is_alphanumeric())
-                && !words[at + r.len()..].trim_start().starts_with("consult")
+                .unwrap_or("")
+                .trim_end_matches([',', '.', ';']);
+            rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
+                && (next.is_empty()
+                    || ["role", "roles", "position", "positions", "capacity"].contains(&next))
         })
     }) {
         return true;
@@ -1046,13 +1102,26 @@ fn draft_experience(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut V
             .map_or(l.len(), |m| m.start());
         let segment = &l[whole.end()..segment_end];
         let before = &l[..whole.start()];
+        // Only the words just before these years, since the previous years and past any ")",
+        // " and " or ";", can make these the degree's: "Bachelor's degree (or 4 years in lieu of
+        // a degree) and 3+ years of B2B sales" asks for the 3 years outright.
+        let since_previous = &l[i
+            .checked_sub(1)
+            .and_then(|j| matches.get(j))
+            .and_then(|m| m.get(0))
+            .map_or(0, |m| m.end())..whole.start()];
+        let since_previous = [")", " and ", ";"]
+            .iter()
+            .filter_map(|sep| since_previous.rfind(sep).map(|i| i + sep.len()))
+            .max()
+            .map_or(since_previous, |from| &since_previous[from..]);
         if COMPANY_HISTORY.iter().any(|w| before.contains(w)) {
             // "We have served the region for over 20 years": the employer's, not the job's.
             continue;
         }
         if ["equivalent", "in lieu of"]
             .iter()
-            .any(|w| segment.contains(w) || before.contains(w))
+            .any(|w| segment.contains(w) || since_previous.contains(w))
         {
             // "Bachelor's degree, or 4 years of equivalent experience": the degree's.
             continue;
@@ -1331,13 +1400,19 @@ fn draft_degree(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
         .find("equivalent")
         .or_else(|| l.find("in lieu of"))
         .and_then(|at| {
-            let after = &l[at..];
-            let tail = &after[..after.len().min(50)];
+            // Fifty characters, not bytes: an en dash or an accent may sit at byte 50.
+            let tail: String = l[at..].chars().take(50).collect();
             let about_work = tail.contains("experience") || tail.contains("work");
-            let years_before = l[..at]
-                .rfind(" or ")
-                .map(|or| &l[or..at])
-                .and_then(|piece| YEARS.captures(piece));
+            // "with 4 years of related experience accepted in lieu of a degree": the years come
+            // before "in lieu", with or without an "or".
+            let years_before = if l[at..].starts_with("in lieu of") {
+                YEARS.captures_iter(&l[..at]).last()
+            } else {
+                l[..at]
+                    .rfind(" or ")
+                    .map(|or| &l[or..at])
+                    .and_then(|piece| YEARS.captures(piece))
+            };
             if !about_work && years_before.is_none() {
                 return None;
             }
@@ -1375,6 +1450,7 @@ fn draft_skills(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
         return;
     };
     let hits = taxonomy.find_skills(clause.text);
+    let credentials = vocab::find_credentials(clause.text);
     let generic = vocab::generic_skills();
     let is_generic = |name: &str| generic.iter().any(|g| g == name);
     let example_start = |after: usize| {
@@ -1406,8 +1482,8 @@ fn draft_skills(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
             .get(hit.entry)
             .is_some_and(|e| e.name == "CRM")
     });
-    // "HubSpot, our CRM", "run your business from the CRM and know HubSpot": the CRM is the
-    // product named, not a second thing to ask for.
+    // "HubSpot, our CRM", "your CRM (HubSpot)": the CRM is the product named, not a second
+    // thing to ask for. "The CRM platforms such as Salesforce" stays generic.
     let names_a_crm_product = hits.iter().any(|hit| {
         taxonomy
             .skills
@@ -1417,9 +1493,7 @@ fn draft_skills(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
     let crm_is_the_product = names_a_crm_product
         && crm_generic.is_some_and(|hit| {
             let before = &clause.lower[..hit.start];
-            ["our ", "the ", "your "]
-                .iter()
-                .any(|w| before.ends_with(w))
+            ["our ", "your "].iter().any(|w| before.ends_with(w))
         });
     let crm_generic = crm_generic.filter(|_| !crm_is_the_product);
     let mut generic_requirement: Option<usize> = None;
@@ -1436,11 +1510,11 @@ fn draft_skills(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut Vec<R
         if name == "CRM" && crm_is_the_product {
             continue;
         }
-        // "Google Ads certification" asks for the credential (drafted as one), not the skill.
-        let after = clause.lower[hit.end..].trim_start();
-        if ["certification", "certificate", "certified"]
+        // "Google Ads certification" asks for the credential (drafted as one), not the skill;
+        // "Salesforce certification", which the credentials table does not know, stays a skill.
+        if credentials
             .iter()
-            .any(|w| after.starts_with(w))
+            .any(|c| c.start <= hit.start && hit.end <= c.end)
         {
             continue;
         }
@@ -2062,6 +2136,105 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    fn skills(role: &Role) -> Vec<(String, bool)> {
+        role.requirements
+            .iter()
+            .filter_map(|r| match &r.spec {
+                Spec::Skill { any_of, .. } => Some((any_of.join("|"), r.must_have)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wishes_cover_the_list_they_end() {
+        // A wish after a list covers the whole list.
+        let role =
+            draft("Requirements\n- Experience with Salesforce, HubSpot, or Zoho CRM preferred\n");
+        assert!(
+            skills(&role).iter().all(|(_, must)| !must),
+            "{:?}",
+            skills(&role)
+        );
+        let role = draft(
+            "Requirements\n- Bachelor's degree in Marketing, Communications, or related field preferred\n",
+        );
+        assert_eq!(degrees(&role), [(DegreeLevel::Bachelor, false)]);
+        // A short wish after a requirement is its own.
+        let role = draft("Requirements\n- 4+ years of B2B sales experience, SaaS preferred\n");
+        assert_eq!(
+            experience(&role),
+            [(ExperienceCategory::B2bSales, 4.0, true)]
+        );
+        // "an asset", but not an asset manager.
+        let role = draft("Requirements\n- 3+ years of experience as an asset manager\n");
+        assert!(
+            experience(&role).iter().all(|(_, _, must)| *must),
+            "{:?}",
+            experience(&role)
+        );
+    }
+
+    #[test]
+    fn reads_awkward_lines_without_panicking_or_misfiling() {
+        // A multi-byte dash fifty bytes after "equivalent" once panicked.
+        let role = draft(
+            "Requirements\n- Bachelor's degree or equivalent experience in food or retail sales (3\u{2013}5 years)\n",
+        );
+        assert_eq!(degrees(&role).len(), 1);
+        // A heading in capitals still heads its lines; a bulleted "MBA" is a degree.
+        let role = draft(
+            "RESPONSIBILITIES\n- Grow key accounts\nEDUCATION\n- Bachelor's degree required\n- MBA\n",
+        );
+        assert_eq!(
+            degrees(&role),
+            [(DegreeLevel::Bachelor, true), (DegreeLevel::Master, false)]
+        );
+        // "Travel: None" asks for no travel.
+        let role = draft("Requirements\nTravel: None\n- 2+ years of sales experience\n");
+        assert!(
+            !role
+                .requirements
+                .iter()
+                .any(|r| matches!(r.spec, Spec::Travel {}))
+        );
+        // Accounts on a platform are not clients; relationships with managers are not staff.
+        let role = draft(
+            "Requirements\n- 3+ years managing social media accounts\n- 3+ years of experience in sales, managing relationships with store managers\n",
+        );
+        assert!(
+            experience(&role).iter().all(|(c, _, _)| !matches!(
+                c,
+                ExperienceCategory::AccountManagement | ExperienceCategory::PeopleManagement
+            )),
+            "{:?}",
+            experience(&role)
+        );
+        // A certification the credentials table does not know stays a skill.
+        let role = draft("Requirements\n- Salesforce certification required\n");
+        assert!(
+            skills(&role).iter().any(|(s, _)| s == "Salesforce"),
+            "{:?}",
+            skills(&role)
+        );
+        // "in lieu of" gives the degree's equivalent years, and only the years before it.
+        let role = draft(
+            "Requirements\n- Bachelor's degree (or 4 years of experience in lieu of degree) and 3+ years of B2B sales experience\n",
+        );
+        assert!(
+            experience(&role).contains(&(ExperienceCategory::B2bSales, 3.0, true)),
+            "{:?}",
+            experience(&role)
+        );
+        let equivalent = role.requirements.iter().find_map(|r| match &r.spec {
+            Spec::Degree {
+                equivalent_years, ..
+            } => *equivalent_years,
+            _ => None,
+        });
+        assert_eq!(equivalent, Some(4.0));
     }
 
     #[test]
