@@ -271,3 +271,27 @@ fn health_revenue_specialist_28951817() {
     );
     assert!(has_skill(&p, "Microsoft PowerPoint", "office"));
 }
+
+/// A resume without an Experience heading lists an award and, under an unknown "Graphic Design
+/// Experience" heading, its jobs, all after "Accomplishments": the dated award is not a job, the
+/// jobs stay.
+#[test]
+fn honours_are_not_jobs_but_jobs_after_them_stay_29147100() {
+    let Some(p) = profile_of("29147100") else {
+        return;
+    };
+    let titles: Vec<&str> = p
+        .positions
+        .iter()
+        .filter_map(|position| position.title.as_deref())
+        .collect();
+    assert!(!titles.iter().any(|t| t.contains("Winner")), "{titles:?}");
+    assert!(
+        titles
+            .iter()
+            .filter(|t| t.contains("Graphic Designer"))
+            .count()
+            >= 3,
+        "{titles:?}"
+    );
+}

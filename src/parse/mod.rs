@@ -134,6 +134,13 @@ const MAX_SKILL_EVIDENCE: usize = 3;
 /// A taxonomy built on first use: the built-in one, or one given to [`Parser::with_taxonomy`].
 type LazyTaxonomy = LazyLock<Taxonomy, Box<dyn FnOnce() -> Taxonomy + Send>>;
 
+/// Honours and awards by their usual names: under an honours heading such a dated line is not a
+/// job (see `parse`).
+static HONOURS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(dean['’]?s\s+list|president['’]?s\s+list|honou?r\s+roll|honou?rs?|awards?|winner|scholarship|scholar|cum\s+laude|medal(ist)?|recipient)\b")
+        .expect("valid regex")
+});
+
 /// Every reader is built on its first use, not with the parser.
 ///
 /// Why: building them all (about a hundred regexes, the taxonomy's automata, the category
@@ -262,16 +269,26 @@ impl Parser {
             if has_experience {
                 kind == SectionKind::Experience
             } else {
-                // Not honours and awards: a dated "Dean's List" is not a job.
                 matches!(
                     kind,
-                    SectionKind::Top | SectionKind::Summary | SectionKind::Other
+                    SectionKind::Top
+                        | SectionKind::Summary
+                        | SectionKind::Accomplishments
+                        | SectionKind::Other
                 )
             }
         };
-        let raw_positions = c
+        let mut raw_positions = c
             .positions
             .read(&lines, &c.dates, document_year, positions_scope);
+        // Under an honours heading a dated "Dean's List" or "Cover Design Winner" is an award,
+        // not a job; the jobs a resume without an Experience heading lists there stay.
+        raw_positions.retain(|raw| {
+            let honours = lines
+                .get(raw.heading_lines.0)
+                .is_some_and(|l| l.section == SectionKind::Accomplishments);
+            !(honours && raw.title.as_deref().is_some_and(|t| HONOURS.is_match(t)))
+        });
 
         // A lone date with no end ("Sales Manager 05/2010") on the latest job (no other starts
         // as late) of a work history with ranges is that job's start: it runs to now. On an
