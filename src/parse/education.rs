@@ -219,8 +219,9 @@ impl EducationReader {
             // of another section above the degree ("Received Honorable Discharge ...") is not
             // quoted as the degree's evidence.
             let mut used = vec![index];
-            let institution = self
-                .institution_in(line.text)
+            let own_institution = self.institution_in(line.text);
+            let institution = own_institution
+                .clone()
                 .or_else(|| {
                     neighbours.iter().find_map(|(i, text)| {
                         let found = self.institution_in(text)?;
@@ -263,23 +264,20 @@ impl EducationReader {
             // "in progress" on the short line below counts, unless that line is another degree
             // or another school's entry ("High School Diploma : 2006 Taft High School" above
             // "Some coursework completed Del Mar College").
-            // The same school named with other words around it ("Walden University" and
-            // "Currently enrolled at Walden University") is not another school.
-            let same_school = match (
-                self.institution_in(line.text),
-                self.institution_in(next_text),
-            ) {
+            // Asked only when the line below says unfinished: the same school named with other
+            // words around it ("Walden University" and "Currently enrolled at Walden
+            // University") is not another school.
+            let same_school = || match (&own_institution, self.institution_in(next_text)) {
                 (Some(a), Some(b)) => {
                     let (a, b) = (a.to_lowercase(), b.to_lowercase());
                     a.contains(&b) || b.contains(&a)
                 }
                 _ => true,
             };
-            let next_is_another_school = !same_school;
             let next_says_unfinished = next_text.len() < 60
                 && unfinished_words.is_match(next_text)
                 && self.level_of(next_text).is_none()
-                && !next_is_another_school;
+                && same_school();
             let says_current = self
                 .current
                 .captures_iter(line.text)
@@ -577,6 +575,14 @@ mod tests {
         EducationReader::new().read(&lines, |_| true, 2021)
     }
 
+    /// Each entry's level and whether it is finished, for a text under a headline.
+    fn completed(text: &str) -> Vec<(DegreeLevel, bool)> {
+        read(&format!("HEADLINE\n{text}"))
+            .iter()
+            .map(|e| (e.level, e.completed))
+            .collect()
+    }
+
     #[test]
     fn schools_listed_without_a_degree_give_the_level_they_imply() {
         let level = |text: &str| {
@@ -699,12 +705,6 @@ mod tests {
 
     #[test]
     fn tells_finished_degrees_from_courses_plans_and_school_names() {
-        let completed = |text: &str| {
-            read(&format!("HEADLINE\n{text}"))
-                .iter()
-                .map(|e| (e.level, e.completed))
-                .collect::<Vec<_>>()
-        };
         assert_eq!(
             completed("Master of Science : Accounting 2012\nCoursework in:"),
             [(DegreeLevel::Master, true)]
@@ -751,12 +751,6 @@ mod tests {
 
     #[test]
     fn a_listed_diploma_is_finished_whatever_else_the_lines_say() {
-        let completed = |text: &str| {
-            read(&format!("HEADLINE\n{text}"))
-                .iter()
-                .map(|e| (e.level, e.completed))
-                .collect::<Vec<_>>()
-        };
         // "Attended" on a diploma's line is about the years there or later studies.
         assert_eq!(
             completed(
@@ -784,9 +778,9 @@ mod tests {
     #[test]
     fn tells_degree_abbreviations_from_job_words() {
         let levels = |text: &str| {
-            read(&format!("HEADLINE\n{text}"))
-                .iter()
-                .map(|e| e.level)
+            completed(text)
+                .into_iter()
+                .map(|(level, _)| level)
                 .collect::<Vec<_>>()
         };
         // A database administrator is not a Doctor of Business Administration.

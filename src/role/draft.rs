@@ -692,10 +692,7 @@ fn preferred(clause: &str) -> bool {
             if !starts_word || !ends_word || asset_manager {
                 return false;
             }
-            let next = clause[at + word.len()..]
-                .split_whitespace()
-                .next()
-                .unwrap_or("");
+            let next = rest.split_whitespace().next().unwrap_or("");
             let qualifier = (*word == "preferably" || *word == "ideally")
                 && QUALIFIER_PREPOSITIONS.contains(&next);
             !qualifier
@@ -1145,21 +1142,6 @@ fn draft_experience(s: &Sentence, clause: &Clause<'_>, must: bool, found: &mut V
             ]
             .iter()
             .any(|w| after_adverb.starts_with(w))
-            || [
-                "managing",
-                "supervising",
-                "leading",
-                "selling",
-                "working",
-                "teaching",
-            ]
-            .iter()
-            .any(|w| {
-                segment
-                    .trim_start()
-                    .trim_start_matches("of ")
-                    .starts_with(w)
-            })
             || segment.trim_start().starts_with("in ")
             || segment.trim_start().starts_with("as ");
         let words = if about_work {
