@@ -6,7 +6,8 @@
 //! prints the comparison and leaves the weights alone; `--show CATEGORY` lists the dev positions
 //! where rules and labels disagree; `--errors CATEGORY` lists the dev positions the model gets
 //! wrong in cross-validation, with λ fixed at 3; `--verb-objects` offers the model the
-//! description's verb-object pairs too).
+//! description's verb-object pairs too; `--second-wave` compares the shipped model with one
+//! trained the same way today, on the dev resumes neither was trained on).
 //!
 //! Each category's probability threshold is chosen too, from the best setting's out-of-fold
 //! probabilities, and kept (a `(threshold)` row) only when thresholds chosen on the other folds
@@ -20,176 +21,19 @@
 //! parser will see. Training is plain stochastic gradient descent in a fixed order from zero
 //! weights: deterministic, so the same labels always give the same file.
 
+#[path = "common/category_training.rs"]
+mod category_training;
 #[path = "../tests/common/labels.rs"]
 #[allow(dead_code)]
 mod labels;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
+use category_training::{Example, FOLDS, NAMES, Resume, prepare, train};
 use labels::{LabelledResume, Split};
 use shortlist::parse::Parser;
 use shortlist::parse::categories::Categorizer;
-use shortlist::parse::category_model::{self, CATEGORIES, CategoryModel};
-use shortlist::profile::Position;
-
-const NAMES: [&str; 4] = [
-    "sales",
-    "b2b_sales",
-    "account_management",
-    "people_management",
-];
-const FOLDS: usize = 5;
-const EPOCHS: usize = 40;
-const LEARNING_RATE: f32 = 0.05;
-/// Features seen in fewer training positions than this are left out.
-const MIN_COUNT: usize = 3;
-
-/// One parsed position, with its label where a labelled position matched it.
-struct Example {
-    /// The parsed title and description, for `--errors`.
-    title: String,
-    description: String,
-    features: Vec<String>,
-    rules: [bool; 4],
-    /// The label per category, `None` where the resume's set did not label that category.
-    label: Option<[Option<bool>; 4]>,
-    interval: Option<(i32, i32)>,
-}
-
-struct Resume {
-    labels: LabelledResume,
-    examples: Vec<Example>,
-}
-
-fn interval_of(position: &Position) -> Option<(i32, i32)> {
-    let start = position.start?.to_string();
-    let end = labels::end_label(position);
-    labels::interval(Some(&start), Some(&end))
-}
-
-fn prepare(
-    parser: &Parser,
-    rules: &Categorizer,
-    resumes: Vec<LabelledResume>,
-    with_verb_objects: bool,
-) -> Vec<Resume> {
-    let ids: HashSet<&str> = resumes.iter().map(|r| r.id.as_str()).collect();
-    let texts = labels::corpus_texts(&ids).expect("the corpus at ../shared/corpus");
-    let mut out = Vec::new();
-    for r in resumes {
-        let profile = labels::profile(parser, &r, &texts);
-        let aligned = labels::align(&r.positions, &profile.positions);
-        let mut label_of: HashMap<usize, [Option<bool>; 4]> = HashMap::new();
-        for (want, slot) in r.positions.iter().zip(&aligned) {
-            let Some(j) = slot else { continue };
-            let mut label = [None; 4];
-            for (k, name) in NAMES.iter().enumerate() {
-                let labelled = r.split != Split::Golden || k < 2;
-                if labelled {
-                    label[k] = Some(want.cats.iter().any(|c| c == name));
-                }
-            }
-            label_of.insert(*j, label);
-        }
-        let examples = profile
-            .positions
-            .iter()
-            .enumerate()
-            .map(|(j, position)| {
-                let title = position.title.as_deref().unwrap_or("");
-                let description = position.description.as_deref().unwrap_or("");
-                let by_rules = rules.categorize_by_rules(title, description);
-                let mut rule_flags = [false; 4];
-                for (k, category) in CATEGORIES.iter().enumerate() {
-                    rule_flags[k] = by_rules.iter().any(|(c, _)| c == category);
-                }
-                Example {
-                    title: title.to_owned(),
-                    description: description.to_owned(),
-                    features: category_model::features(rules, title, description)
-                        .into_iter()
-                        .filter(|f| with_verb_objects || !f.starts_with("vo:"))
-                        .collect(),
-                    rules: rule_flags,
-                    label: label_of.get(&j).copied(),
-                    interval: interval_of(position),
-                }
-            })
-            .collect();
-        out.push(Resume {
-            labels: r,
-            examples,
-        });
-    }
-    out
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-/// Logistic regression per category, L2-regularised with strength `lambda`, by SGD in a fixed
-/// order. `words_only` leaves the rule signals out (to measure what the rules add).
-fn train(resumes: &[&Resume], lambda: f32, words_only: bool) -> CategoryModel {
-    let usable = |f: &String| !(words_only && f.starts_with("rule:"));
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for example in resumes
-        .iter()
-        .flat_map(|r| &r.examples)
-        .filter(|e| e.label.is_some())
-    {
-        for f in example.features.iter().filter(|f| usable(f)) {
-            *counts.entry(f).or_default() += 1;
-        }
-    }
-    let vocabulary: Vec<&str> = counts
-        .iter()
-        .filter(|(_, n)| **n >= MIN_COUNT)
-        .map(|(f, _)| *f)
-        .collect();
-    let index: HashMap<&str, usize> = vocabulary
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (*f, i))
-        .collect();
-    let examples: Vec<(Vec<usize>, [Option<bool>; 4])> = resumes
-        .iter()
-        .flat_map(|r| &r.examples)
-        .filter_map(|e| {
-            let label = e.label?;
-            let features = e
-                .features
-                .iter()
-                .filter_map(|f| index.get(f.as_str()).copied())
-                .collect();
-            Some((features, label))
-        })
-        .collect();
-    let n = examples.len().max(1) as f32;
-    let mut weights = vec![[0.0f32; 4]; vocabulary.len()];
-    let mut bias = [0.0f32; 4];
-    for epoch in 0..EPOCHS {
-        let rate = LEARNING_RATE / (1.0 + epoch as f32 * 0.1);
-        for (features, label) in &examples {
-            for k in 0..4 {
-                let Some(y) = label[k] else { continue };
-                let z = bias[k] + features.iter().map(|&f| weights[f][k]).sum::<f32>();
-                let gradient = sigmoid(z) - f32::from(u8::from(y));
-                bias[k] -= rate * gradient;
-                for &f in features {
-                    weights[f][k] -= rate * (gradient + lambda / n * weights[f][k]);
-                }
-            }
-        }
-    }
-    let kept: HashMap<String, [f32; 4]> = vocabulary
-        .iter()
-        .zip(weights)
-        .filter(|(_, w)| w.iter().any(|x| x.abs() >= 0.005))
-        .map(|(f, w)| ((*f).to_owned(), w))
-        .collect();
-    CategoryModel::new(bias, kept)
-}
+use shortlist::parse::category_model::CategoryModel;
 
 #[derive(Default, Clone, Copy)]
 struct Score {
@@ -355,8 +199,69 @@ fn main() {
                         .map(String::as_str)
                         .collect();
                     println!("{} label={label} {:?} {:?}", r.labels.id, title, signals);
+                    // The words themselves, to judge the disagreement by reading.
+                    let description: String = e.description.chars().take(3000).collect();
+                    println!("    | {} | {}", e.title, description.replace('\n', " / "));
+                    // The description rows that fired, by id: which class of phrasing decided.
+                    use shortlist::parse::categories::Group;
+                    let fired: Vec<&str> = [
+                        Group::SalesBullet,
+                        Group::B2bBullet,
+                        Group::AccountBullet,
+                        Group::PeopleBullet,
+                        Group::PeopleCountBullet,
+                    ]
+                    .into_iter()
+                    .flat_map(|group| rules.rows_fired(group, &e.description))
+                    .collect();
+                    println!("    rows: {fired:?}");
                 }
             }
+        }
+        return;
+    }
+
+    // `--second-wave`: the shipped model was trained before the second wave of dev resumes
+    // (eval parts 8 to 11) was labelled, so those resumes are unseen by it. Trained again the
+    // same way on the first wave only, a model with today's rules and features is compared
+    // with the shipped one, both out of sample, on the same 124 resumes.
+    if std::env::args().any(|a| a == "--second-wave") {
+        let second: HashSet<String> = (8..=11)
+            .flat_map(|part| {
+                let path = labels::golden_dir().join(format!("eval/part-{part}.toml"));
+                let text = std::fs::read_to_string(&path).expect("an eval part");
+                text.lines()
+                    .filter_map(|l| l.strip_prefix("id = \""))
+                    .map(|l| l.trim_end_matches('"').to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let (later, first): (Vec<&Resume>, Vec<&Resume>) =
+            dev.iter().partition(|r| second.contains(&r.labels.id));
+        let train_set: Vec<&Resume> = first.iter().copied().chain(golden.iter()).collect();
+        println!(
+            "trained on {} first-wave dev and {} golden resumes, scored on {} second-wave dev resumes",
+            first.len(),
+            golden.len(),
+            later.len()
+        );
+        print!("{:<28}", "method (months%, positions%)");
+        for name in NAMES {
+            print!("  {name:>13}");
+        }
+        println!();
+        print_row("rules", &score(&later, &|e| e.rules));
+        let shipped = CategoryModel::builtin();
+        print_row(
+            "shipped model",
+            &score(&later, &|e| model_decision(&shipped, e)),
+        );
+        for lambda in [1.0, 3.0, 10.0] {
+            let model = train(&train_set, lambda, false);
+            print_row(
+                &format!("retrained λ={lambda}"),
+                &score(&later, &|e| model_decision(&model, e)),
+            );
         }
         return;
     }

@@ -228,6 +228,14 @@ impl Engine {
         Engine::open_with_store(store, data_dir, roles_dir, limits)
     }
 
+    /// The engine parsing new uploads with `parser` instead of the built-in one: for evaluating
+    /// a parser variant end to end (`examples/fit_roles.rs` scores each fold's resumes with a
+    /// category model trained without them). Candidates stored already keep their profiles.
+    pub fn with_parser(mut self, parser: Parser) -> Engine {
+        self.parser = parser;
+        self
+    }
+
     /// [`Engine::open`] on a store opened by the caller (PostgreSQL, or SQLite elsewhere): the
     /// index and the other derived data still live in `data_dir`.
     pub fn open_with_store(

@@ -134,6 +134,10 @@ const MAX_SKILL_EVIDENCE: usize = 3;
 /// A taxonomy built on first use: the built-in one, or one given to [`Parser::with_taxonomy`].
 type LazyTaxonomy = LazyLock<Taxonomy, Box<dyn FnOnce() -> Taxonomy + Send>>;
 
+/// The category rules and model built on first use: the built-in ones, or a model given to
+/// [`Parser::with_category_model`].
+type LazyCategories = LazyLock<Categories, Box<dyn FnOnce() -> Categories + Send>>;
+
 /// Honours and awards by their usual names: under an honours heading such a dated line is not a
 /// job (see `parse`).
 static HONOURS: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -154,7 +158,7 @@ struct Compiled {
     headings: LazyLock<HeadingTable>,
     dates: LazyLock<DateParser>,
     positions: LazyLock<PositionReader>,
-    categories: LazyLock<Categories>,
+    categories: LazyCategories,
     education: LazyLock<EducationReader>,
     travel: LazyLock<travel::TravelReader>,
     contact: LazyLock<ContactReader>,
@@ -166,11 +170,15 @@ struct Compiled {
 
 impl Compiled {
     fn new(taxonomy: LazyTaxonomy) -> Self {
+        Self::with_categories(taxonomy, LazyLock::new(Box::new(Categories::default)))
+    }
+
+    fn with_categories(taxonomy: LazyTaxonomy, categories: LazyCategories) -> Self {
         Self {
             headings: LazyLock::new(HeadingTable::new),
             dates: LazyLock::new(DateParser::new),
             positions: LazyLock::new(PositionReader::new),
-            categories: LazyLock::new(Categories::default),
+            categories,
             education: LazyLock::new(EducationReader::new),
             travel: LazyLock::new(travel::TravelReader::new),
             contact: LazyLock::new(ContactReader::new),
@@ -222,6 +230,20 @@ impl Parser {
     pub fn with_taxonomy(taxonomy: Taxonomy) -> Self {
         Self {
             compiled: Arc::new(Compiled::new(LazyLock::new(Box::new(move || taxonomy)))),
+        }
+    }
+
+    /// The built-in parser with another position-category model: for evaluating a model
+    /// trained without the resumes it is scored on (`examples/fit_roles.rs`, out of fold).
+    pub fn with_category_model(model: category_model::CategoryModel) -> Self {
+        let taxonomy: LazyTaxonomy = LazyLock::new(Box::new(|| {
+            Taxonomy::builtin().unwrap_or_else(|e| panic!("the builtin taxonomy is invalid: {e}"))
+        }));
+        let categories: LazyCategories = LazyLock::new(Box::new(move || {
+            Categories::new(categories::Categorizer::new(), model)
+        }));
+        Self {
+            compiled: Arc::new(Compiled::with_categories(taxonomy, categories)),
         }
     }
 
