@@ -71,7 +71,7 @@ impl EducationReader {
             (
                 DegreeLevel::Master,
                 compile_line(
-                    r"(?i:\bmaster['’]?s\b(?:\s+(?:of|in|degree)\b)?|\bmaster\s+(?:of|in|degree)\b|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bM\.[AS]\b|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b|\bMCA\b",
+                    r"(?i:\bmaster['’]?s\b(?:\s+(?:of|in|degree)\b)?|\bmaster\s+(?:of|in|degree)\b|\bmaster\s*:|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bM\.[AS]\b|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b|\bMCA\b",
                 ),
             ),
             (
@@ -137,9 +137,25 @@ impl EducationReader {
                 if after.starts_with("Office") || after.starts_with("Excel") {
                     continue;
                 }
+                // The "Level : Field" layout ("Master : Accounting 2014 Keller Graduate School",
+                // "Associates : Accounting") names the level before a colon. The colon is the
+                // field's, not the degree's: the degree ends before it. With no field after it
+                // ("Master : 2014 Six Sigma", "Employee Master :"), it names no degree.
+                let mut end = m.end();
+                let matched = text.get(m.start()..m.end()).unwrap_or("");
+                if matched.ends_with(':') {
+                    if !after
+                        .trim_start_matches(':')
+                        .trim_start()
+                        .starts_with(|c: char| c.is_ascii_alphabetic())
+                    {
+                        continue;
+                    }
+                    end = m.start() + matched.trim_end_matches(':').trim_end().len();
+                }
                 match best {
                     Some((_, start, _)) if start <= m.start() => {}
-                    _ => best = Some((*level, m.start(), m.end())),
+                    _ => best = Some((*level, m.start(), end)),
                 }
             }
         }
@@ -626,6 +642,34 @@ mod tests {
             level("MBA 2010 Boston University\nCertificate program 2012 Harvard Extension"),
             Some(DegreeLevel::Master)
         );
+    }
+
+    /// The "Level : Field" layout: the level before a colon, the field after it.
+    #[test]
+    fn reads_a_level_named_before_its_field() {
+        let entries = read(
+            "HEADLINE\nEducation\nMaster : Public Relations 2015 Full Sail University\nAssociates : Accounting , 1994 Northern Maine Community College\nSkills\nExcel",
+        );
+        let got: Vec<(DegreeLevel, bool, Option<&str>)> = entries
+            .iter()
+            .map(|e| (e.level, e.completed, e.field.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (DegreeLevel::Master, true, Some("Public Relations")),
+                (DegreeLevel::Associate, true, Some("Accounting")),
+            ]
+        );
+        // No field after the colon: a certificate's year, or a word ending a sentence.
+        assert!(
+            completed(
+                "Master : 2014 Six Sigma Villanova University Master Certificate in Six Sigma"
+            )
+            .iter()
+            .all(|(level, _)| *level != DegreeLevel::Master)
+        );
+        assert!(completed("Accountable for MIS, HRIS and Employee Master :").is_empty());
     }
 
     #[test]
