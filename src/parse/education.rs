@@ -110,7 +110,7 @@ impl EducationReader {
             ),
             year: compile_line(r"\b(19[5-9]\d|20[0-4]\d)\b"),
             not_a_degree: compile_line(
-                r"(?i)\b(certificate|certification|program(me)?s?|training|continu(ed|ing)|extension|course(s|work)?|seminars?|workshops?|bootcamp|academy|high\s+school)\b",
+                r"(?i)\b(certificate|certification|credentials?|program(me)?s?|training|continu(ed|ing)|extension|course(s|work)?|seminars?|workshops?|bootcamp|academy|high\s+school)\b",
             ),
             two_year_college: compile_line(r"(?i)\b(community|junior|technical)\s+college\b"),
             degree_school: compile_line(
@@ -632,6 +632,10 @@ mod tests {
             // A school with neither a year nor "graduated" is not evidence of a degree, and one
             // still attended is not completed.
             ("Colorado State University", None),
+            (
+                "Credential American Red Cross First Aid and CPR 2014 Fort Myers Institute of Technology",
+                Some(DegreeLevel::HighSchool),
+            ),
             ("Marketing, Colorado State University 2019 to Current", None),
         ];
         for (text, want) in cases {
@@ -670,6 +674,18 @@ mod tests {
             .all(|(level, _)| *level != DegreeLevel::Master)
         );
         assert!(completed("Accountable for MIS, HRIS and Employee Master :").is_empty());
+    }
+
+    /// A certification written as a typed entry of the education list ("Certification : X") is
+    /// not a certifications heading: the degree on the next line is still education.
+    #[test]
+    fn a_certification_entry_does_not_end_the_education_list() {
+        let entries = read(
+            "HEADLINE\nEducation and Training\nCertification : Pharmacy Technician 2015 Bryant College City , State\nAssociate of Arts : General Studies 2011 Bryant College City , State\nSkills\nExcel",
+        );
+        let got: Vec<(DegreeLevel, bool)> =
+            entries.iter().map(|e| (e.level, e.completed)).collect();
+        assert_eq!(got, [(DegreeLevel::Associate, true)]);
     }
 
     #[test]

@@ -48,6 +48,16 @@ pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> 
         };
         match heading {
             Some(heading) => {
+                // In an education list, "Certification : Phlebotomy Technician 2014 Arkansas
+                // College" is one typed entry, written like the "Associate of Arts : General
+                // Studies" below it: its own line is a certification, and the lines after it
+                // are still education, not a certifications section.
+                let entry_of = (section == SectionKind::Education
+                    && heading.kind == SectionKind::Certifications
+                    && heading
+                        .content_from
+                        .is_some_and(|from| !trimmed.get(from..).unwrap_or("").trim().is_empty()))
+                .then_some(section);
                 section = heading.kind;
                 lines.push(Line {
                     text: trimmed,
@@ -69,6 +79,9 @@ pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> 
                             is_heading: false,
                         });
                     }
+                }
+                if let Some(education) = entry_of {
+                    section = education;
                 }
             }
             None => lines.push(Line {
