@@ -44,6 +44,8 @@ pub struct EducationReader {
     two_year_college: LineRegex,
     degree_school: LineRegex,
     graduated: LineRegex,
+    /// Words naming a certification or licence rather than a degree.
+    certification_words: LineRegex,
     /// Wording just before a degree in a summary that the candidate holds it ("my Master's at
     /// Bentley", "holds an MBA", "earned a Bachelor's degree").
     held_before: LineRegex,
@@ -117,6 +119,9 @@ impl EducationReader {
                 r"(?i)\b(university|college|institute\s+of\s+technology|universidad|université|universität|polytechnic)\b",
             ),
             graduated: compile_line(r"(?i)\bgraduat(ed|e|ion)\b"),
+            certification_words: compile_line(
+                r"(?i)\b(certifications?|certificates?|certified|licen[cs]es?|licensure)\b",
+            ),
             held_before: compile_line(
                 r"(?i)\b(my|holds?|holding|earned|received|completed|possess(es|ing)?|have|has|with)\s+(an?\s+|the\s+|two\s+)?$",
             ),
@@ -290,9 +295,12 @@ impl EducationReader {
                 }
                 _ => true,
             };
+            // "Actively pursuing PMP and Scrum Master certifications" below a degree speaks of
+            // the certifications, not of the degree.
             let next_says_unfinished = next_text.len() < 60
                 && unfinished_words.is_match(next_text)
                 && self.level_of(next_text).is_none()
+                && !self.certification_words.is_match(next_text)
                 && same_school();
             let says_current = self
                 .current
@@ -674,6 +682,21 @@ mod tests {
             .all(|(level, _)| *level != DegreeLevel::Master)
         );
         assert!(completed("Accountable for MIS, HRIS and Employee Master :").is_empty());
+    }
+
+    /// Pursuing something else on the line below a degree leaves the degree finished.
+    #[test]
+    fn a_certification_pursued_below_a_degree_leaves_it_finished() {
+        assert_eq!(
+            completed(
+                "Bachelor of Science : Computer Information Systems Wingate University\nActively pursuing PMP and Scrum Master certifications"
+            ),
+            [(DegreeLevel::Bachelor, true)]
+        );
+        assert_eq!(
+            completed("Bachelor of Science : Nursing\nCurrently pursuing"),
+            [(DegreeLevel::Bachelor, false)]
+        );
     }
 
     /// A certification written as a typed entry of the education list ("Certification : X") is
