@@ -7,6 +7,8 @@
 //! one field are compiled together as one `RuleSet`, so a position costs one pass per field
 //! however many rows there are.
 
+use std::sync::OnceLock;
+
 use serde::Deserialize;
 
 use super::rule_set::RuleSet;
@@ -50,29 +52,38 @@ enum Field {
     Description,
 }
 
-/// The rows of one field, compiled together.
+/// The rows of one field, compiled together on first use.
+///
+/// Why lazily: the shipped category model weighs no signal row (`Categories` asks it), so a
+/// parse never matches them, and compiling them was a twentieth of a one-file
+/// `shortlist parse`. Training and evaluation, which do match them, compile them once.
 #[derive(Debug, Clone)]
 struct FieldRules {
     ids: Vec<String>,
-    set: RuleSet,
+    patterns: Vec<String>,
+    set: OnceLock<RuleSet>,
 }
 
 impl FieldRules {
     fn new(rows: Vec<(String, String)>) -> Self {
-        let set = RuleSet::new(
-            rows.iter().map(|(_, pattern)| pattern),
-            true,
-            super::LAZY_DFA_CACHE_BYTES,
-        )
-        .unwrap_or_else(|e| panic!("invalid category signal: {e}"));
+        let (ids, patterns) = rows.into_iter().unzip();
         Self {
-            ids: rows.into_iter().map(|(id, _)| id).collect(),
-            set,
+            ids,
+            patterns,
+            set: OnceLock::new(),
         }
     }
 
+    fn set(&self) -> &RuleSet {
+        self.set.get_or_init(|| {
+            // The shipped rows are checked by the unit tests; a broken one is a build defect.
+            RuleSet::new(&self.patterns, true, super::LAZY_DFA_CACHE_BYTES)
+                .unwrap_or_else(|e| panic!("invalid category signal: {e}"))
+        })
+    }
+
     fn fired<'a>(&'a self, text: &str) -> impl Iterator<Item = &'a str> + 'a {
-        self.set
+        self.set()
             .matches(text)
             .into_iter()
             .map(|index| self.ids[index].as_str())

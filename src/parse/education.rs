@@ -44,8 +44,9 @@ pub struct EducationReader {
     two_year_college: LineRegex,
     degree_school: LineRegex,
     graduated: LineRegex,
-    /// Words naming a certification or licence rather than a degree.
-    certification_words: LineRegex,
+    /// A certification or licence as the thing being pursued ("pursuing PMP and Scrum Master
+    /// certifications"), not a degree.
+    pursues_a_certification: LineRegex,
     /// Wording just before a degree in a summary that the candidate holds it ("my Master's at
     /// Bentley", "holds an MBA", "earned a Bachelor's degree").
     held_before: LineRegex,
@@ -73,7 +74,7 @@ impl EducationReader {
             (
                 DegreeLevel::Master,
                 compile_line(
-                    r"(?i:\bmaster['’]?s\b(?:\s+(?:of|in|degree)\b)?|\bmaster\s+(?:of|in|degree)\b|\bmaster\s*:|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bM\.[AS]\b|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b|\bMCA\b",
+                    r"(?i:\bmaster['’]?s\b(?:\s+(?:of|in|degree)\b)?|\bmaster\s+(?:of|in|degree)\b|^\s*master\s*:|\bmagister\b|\bmaîtrise\b|\bmaestr[ií]a\b)|\bM\.?B\.?A\b\.?|\bE\.?M\.?B\.?A\b|\bM\.\s?S\.|\bMS(?:c)?\b(?:\s+(?:in|of)\b)|\bM\.\s?Sc\b\.?|\bMSc\b|\bM\.\s?A\.|\bM\.[AS]\b|\bMA\b(?:\s+(?:in|of)\b)|\bM\.\s?Ed\b\.?|\bMEd\b|\bMPA\b|\bMPH\b|\bMFA\b|\bMSW\b|\bMHA\b|\bLL\.?M\b|\bM\.\s?Eng\b|\bMEng\b|\bM\.?Tech\b|\bMSN\b|\bMAT\b|\bMCA\b",
                 ),
             ),
             (
@@ -119,8 +120,8 @@ impl EducationReader {
                 r"(?i)\b(university|college|institute\s+of\s+technology|universidad|université|universität|polytechnic)\b",
             ),
             graduated: compile_line(r"(?i)\bgraduat(ed|e|ion)\b"),
-            certification_words: compile_line(
-                r"(?i)\b(certifications?|certificates?|certified|licen[cs]es?|licensure)\b",
+            pursues_a_certification: compile_line(
+                r"(?i)\b(pursuing|obtaining|working\s+towards?|studying\s+for|preparing\s+for)\s+([^\s]+\s+){0,5}(certifications?|certificates?|licen[cs]es?|licensure)\b",
             ),
             held_before: compile_line(
                 r"(?i)\b(my|holds?|holding|earned|received|completed|possess(es|ing)?|have|has|with)\s+(an?\s+|the\s+|two\s+)?$",
@@ -136,31 +137,33 @@ impl EducationReader {
         // on its own line is read separately by the caller).
         let mut best: Option<(DegreeLevel, usize, usize)> = None;
         for (level, re) in &self.degrees {
-            if let Some(m) = re.find(text) {
+            // The first mention that names a degree; a later one on the line can ("Master :
+            // 2016 Master of Business Administration").
+            let found = re.find_iter(text).find_map(|m| {
                 // "MS Office" and "BA" as a state or word are not degrees.
                 let after = text.get(m.end()..).unwrap_or("").trim_start();
                 if after.starts_with("Office") || after.starts_with("Excel") {
-                    continue;
+                    return None;
                 }
                 // The "Level : Field" layout ("Master : Accounting 2014 Keller Graduate School",
-                // "Associates : Accounting") names the level before a colon. The colon is the
-                // field's, not the degree's: the degree ends before it. With no field after it
-                // ("Master : 2014 Six Sigma", "Employee Master :"), it names no degree.
-                let mut end = m.end();
+                // "Associates : Accounting") names the level before a colon, at the start of
+                // the line. The colon is the field's, not the degree's: the degree ends before
+                // it. With no field after it ("Master : 2014 Six Sigma") or a certificate for a
+                // field ("Master : Certificate in Project Management"), it names no degree.
                 let matched = text.get(m.start()..m.end()).unwrap_or("");
-                if matched.ends_with(':') {
-                    if !after
-                        .trim_start_matches(':')
-                        .trim_start()
-                        .starts_with(|c: char| c.is_ascii_alphabetic())
-                    {
-                        continue;
-                    }
-                    end = m.start() + matched.trim_end_matches(':').trim_end().len();
+                if !matched.ends_with(':') {
+                    return Some((m.start(), m.end()));
                 }
+                let field = after.trim_start_matches(':').trim_start();
+                let names_field = field.starts_with(char::is_alphabetic)
+                    && !(*level == DegreeLevel::Master && self.not_a_degree.is_match(text));
+                let end = m.start() + matched.trim_end_matches(':').trim_end().len();
+                names_field.then_some((m.start(), end))
+            });
+            if let Some((start, end)) = found {
                 match best {
-                    Some((_, start, _)) if start <= m.start() => {}
-                    _ => best = Some((*level, m.start(), end)),
+                    Some((_, best_start, _)) if best_start <= start => {}
+                    _ => best = Some((*level, start, end)),
                 }
             }
         }
@@ -300,7 +303,7 @@ impl EducationReader {
             let next_says_unfinished = next_text.len() < 60
                 && unfinished_words.is_match(next_text)
                 && self.level_of(next_text).is_none()
-                && !self.certification_words.is_match(next_text)
+                && !self.pursues_a_certification.is_match(next_text)
                 && same_school();
             let says_current = self
                 .current
@@ -682,6 +685,29 @@ mod tests {
             .all(|(level, _)| *level != DegreeLevel::Master)
         );
         assert!(completed("Accountable for MIS, HRIS and Employee Master :").is_empty());
+        // Only at the start of the line, and not for a certificate.
+        for text in [
+            "Scrum Master : Scrum Alliance 2019",
+            "Certified Scrum Master : CSM 2019",
+            "Employee Master : updated records 2015",
+            "Master : Certificate in Project Management 2016 Boston University",
+        ] {
+            assert!(
+                completed(text)
+                    .iter()
+                    .all(|(level, _)| *level != DegreeLevel::Master),
+                "{text}"
+            );
+        }
+        // A later mention on the line still names the degree.
+        assert_eq!(
+            completed("Master : 2016 Master of Business Administration University of Phoenix"),
+            [(DegreeLevel::Master, true)]
+        );
+        assert_eq!(
+            completed("Master : Économie 2015 Université Paris"),
+            [(DegreeLevel::Master, true)]
+        );
     }
 
     /// Pursuing something else on the line below a degree leaves the degree finished.
@@ -695,6 +721,13 @@ mod tests {
         );
         assert_eq!(
             completed("Bachelor of Science : Nursing\nCurrently pursuing"),
+            [(DegreeLevel::Bachelor, false)]
+        );
+        // Unfinished, with a licence to follow: still the degree's own state.
+        assert_eq!(
+            completed(
+                "Bachelor of Science in Nursing, University of Florida\nIn progress, then NCLEX licensure"
+            ),
             [(DegreeLevel::Bachelor, false)]
         );
     }

@@ -52,11 +52,16 @@ pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> 
                 // College" is one typed entry, written like the "Associate of Arts : General
                 // Studies" below it: its own line is a certification, and the lines after it
                 // are still education, not a certifications section.
+                // Only the template's singular "Certification :" or "Certificate :": a
+                // "Certifications: PMP" or "Licenses and Certifications:" block is a heading.
                 let entry_of = (section == SectionKind::Education
                     && heading.kind == SectionKind::Certifications
-                    && heading
-                        .content_from
-                        .is_some_and(|from| !trimmed.get(from..).unwrap_or("").trim().is_empty()))
+                    && heading.content_from.is_some_and(|from| {
+                        let head = trimmed.get(..from).unwrap_or("");
+                        let head = head.trim_end_matches(':').trim().to_ascii_lowercase();
+                        matches!(head.as_str(), "certification" | "certificate")
+                            && !trimmed.get(from..).unwrap_or("").trim().is_empty()
+                    }))
                 .then_some(section);
                 section = heading.kind;
                 lines.push(Line {
