@@ -43,6 +43,7 @@ mod ranking_metrics;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use category_training::FOLDS;
 use labels::{LabelledResume, Split};
 use ranking_metrics::{Figures, Ranked, figures};
 use shortlist::engine::{Engine, RankQuery};
@@ -51,7 +52,6 @@ use shortlist::parse::Parser;
 use shortlist::parse::categories::Categorizer;
 use shortlist::role::Role;
 
-const FOLDS: usize = 5;
 /// The weights a requirement may take. Never zero: a requirement the job description asks for
 /// never counts for nothing (the policy the role files state), however the grades weigh it.
 const GRID: [f32; 12] = [
@@ -132,21 +132,6 @@ fn fit(start: &Weights, rows: &[&Row]) -> Weights {
         }
     }
     best
-}
-
-/// Folds of equal size: the resumes in a fixed order of their ids' hash, dealt round-robin (the
-/// order `train_categories` uses).
-fn folds(resumes: &[LabelledResume]) -> HashMap<String, usize> {
-    let mut order: Vec<&str> = resumes.iter().map(|r| r.id.as_str()).collect();
-    order.sort_by_key(|id| {
-        id.bytes()
-            .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
-    });
-    order
-        .into_iter()
-        .enumerate()
-        .map(|(rank, id)| (id.to_owned(), rank % FOLDS))
-        .collect()
 }
 
 fn credits_by_id(
@@ -235,7 +220,7 @@ fn main() {
         .collect();
     let ids: HashSet<&str> = resumes.iter().map(|r| r.id.as_str()).collect();
     let texts = labels::corpus_texts(&ids).expect("the corpus at ../shared/corpus");
-    let fold_of = folds(&resumes);
+    let fold_of = category_training::folds(resumes.iter().map(|r| r.id.as_str()));
     // `--out-of-fold`: each fold's resumes are parsed with a category model trained by today's
     // recipe on golden and the other dev folds, never on them. The shipped model was
     // trained on dev, so its dev profiles flatter it; weights fitted on them learn its

@@ -266,17 +266,10 @@ fn main() {
         return;
     }
 
-    // Folds by a fixed order of ids.
-    let mut order: Vec<usize> = (0..dev.len()).collect();
-    order.sort_by_key(|&i| {
-        let id = &dev[i].labels.id;
-        id.bytes()
-            .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
-    });
-    let fold_of: HashMap<usize, usize> = order
-        .iter()
-        .enumerate()
-        .map(|(rank, &i)| (i, rank % FOLDS))
+    // Each dev resume's fold, by index.
+    let by_id = category_training::folds(dev.iter().map(|r| r.labels.id.as_str()));
+    let fold_of: HashMap<usize, usize> = (0..dev.len())
+        .map(|i| (i, by_id[&dev[i].labels.id]))
         .collect();
 
     println!("5-fold cross-validation on dev (train: golden + the other dev folds)");

@@ -17,6 +17,22 @@ pub const NAMES: [&str; 4] = [
     "people_management",
 ];
 pub const FOLDS: usize = 5;
+
+/// Each id's fold: the ids in a fixed order of their hash, dealt round-robin into [`FOLDS`]
+/// folds of equal size. One assignment for every tool, so their folds are the same.
+pub fn folds<'a>(ids: impl IntoIterator<Item = &'a str>) -> HashMap<String, usize> {
+    let mut order: Vec<&str> = ids.into_iter().collect();
+    order.sort_by_key(|id| {
+        id.bytes()
+            .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+    });
+    order
+        .into_iter()
+        .enumerate()
+        .map(|(rank, id)| (id.to_owned(), rank % FOLDS))
+        .collect()
+}
+
 pub const EPOCHS: usize = 40;
 pub const LEARNING_RATE: f32 = 0.05;
 /// Features seen in fewer training positions than this are left out.

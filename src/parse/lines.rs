@@ -54,15 +54,14 @@ pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> 
                 // are still education, not a certifications section.
                 // Only the template's singular "Certification :" or "Certificate :": a
                 // "Certifications: PMP" or "Licenses and Certifications:" block is a heading.
-                let entry_of = (section == SectionKind::Education
+                let education_entry = section == SectionKind::Education
                     && heading.kind == SectionKind::Certifications
                     && heading.content_from.is_some_and(|from| {
                         let head = trimmed.get(..from).unwrap_or("");
                         let head = head.trim_end_matches(':').trim().to_ascii_lowercase();
                         matches!(head.as_str(), "certification" | "certificate")
                             && !trimmed.get(from..).unwrap_or("").trim().is_empty()
-                    }))
-                .then_some(section);
+                    });
                 section = heading.kind;
                 lines.push(Line {
                     text: trimmed,
@@ -85,8 +84,8 @@ pub fn split_lines<'a>(text: &'a str, headings: &HeadingTable) -> Vec<Line<'a>> 
                         });
                     }
                 }
-                if let Some(education) = entry_of {
-                    section = education;
+                if education_entry {
+                    section = SectionKind::Education;
                 }
             }
             None => lines.push(Line {

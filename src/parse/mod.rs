@@ -193,14 +193,17 @@ impl Compiled {
 /// The built-in parser, shared by every caller of [`Parser::builtin`] in the process: nothing
 /// in it changes after it is built, so one build serves them all.
 static BUILTIN: LazyLock<Parser> = LazyLock::new(|| Parser {
-    compiled: Arc::new(Compiled::new(LazyLock::new(Box::new(|| {
-        match Taxonomy::builtin() {
-            Ok(taxonomy) => taxonomy,
-            // The builtin taxonomy is checked by the tests; reaching this is a build defect.
-            Err(error) => panic!("the builtin taxonomy is invalid: {error}"),
-        }
-    })))),
+    compiled: Arc::new(Compiled::new(builtin_taxonomy())),
 });
+
+/// The taxonomy compiled into the binary, read on first use.
+fn builtin_taxonomy() -> LazyTaxonomy {
+    LazyLock::new(Box::new(|| match Taxonomy::builtin() {
+        Ok(taxonomy) => taxonomy,
+        // The builtin taxonomy is checked by the tests; reaching this is a build defect.
+        Err(error) => panic!("the builtin taxonomy is invalid: {error}"),
+    }))
+}
 
 /// A parser with its taxonomy loaded. Cheap to clone and share between threads.
 #[derive(Debug, Clone)]
@@ -236,14 +239,11 @@ impl Parser {
     /// The built-in parser with another position-category model: for evaluating a model
     /// trained without the resumes it is scored on (`examples/fit_roles.rs`, out of fold).
     pub fn with_category_model(model: category_model::CategoryModel) -> Self {
-        let taxonomy: LazyTaxonomy = LazyLock::new(Box::new(|| {
-            Taxonomy::builtin().unwrap_or_else(|e| panic!("the builtin taxonomy is invalid: {e}"))
-        }));
         let categories: LazyCategories = LazyLock::new(Box::new(move || {
             Categories::new(categories::Categorizer::new(), model)
         }));
         Self {
-            compiled: Arc::new(Compiled::with_categories(taxonomy, categories)),
+            compiled: Arc::new(Compiled::with_categories(builtin_taxonomy(), categories)),
         }
     }
 
